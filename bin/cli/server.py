@@ -1,0 +1,60 @@
+"""`serve`, `migrate` and `env-table`: run the service and prepare its database."""
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from runtime.config import ConfigError, env_table, load_config
+from runtime.logs import configure_logging
+from runtime.migrate import migrate_url
+
+
+def _config():
+    try:
+        return load_config()
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration error: {exc}") from None
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Listen address (default: HOST or 0.0.0.0).")
+@click.option("--port", type=int, default=None, help="Listen port (default: PORT or 8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Start the HTTP, WebSocket and webhook server (migrates the database first)."""
+    from aiohttp import web
+
+    from handlers.app import create_app
+
+    config = _config()
+    configure_logging(config.log_level, config.log_format)
+    if not config.database_url:
+        raise click.ClickException("DATABASE_URL is not set; `make run` starts a local PostgreSQL for you")
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:  # uvloop is optional on platforms without it
+        pass
+    web.run_app(create_app(config), host=host or config.host, port=port or config.port,
+                access_log=None, shutdown_timeout=config.shutdown_deadline, print=None)
+
+
+@click.command("migrate")
+def migrate() -> None:
+    """Apply pending SQL migrations (safe to run while other processes migrate)."""
+    config = _config()
+    if not config.database_url:
+        raise click.ClickException("DATABASE_URL is not set")
+    applied = asyncio.run(migrate_url(config.database_url))
+    if applied:
+        for migration in applied:
+            click.echo(f"applied {migration.version:04d}_{migration.name}")
+    else:
+        click.echo("database is up to date")
+
+
+@click.command("env-table")
+def env_table_command() -> None:
+    """Print the Markdown table of environment variables (as in the README)."""
+    click.echo(env_table())

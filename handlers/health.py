@@ -1,0 +1,53 @@
+"""Liveness, readiness and the Prometheus scrape endpoint."""
+from __future__ import annotations
+
+from aiohttp import web
+from aioprometheus.renderer import render
+
+from runtime.metrics import REGISTRY
+from runtime.migrate import pending
+from runtime.routes import Role, Route, json_response, register
+from runtime.services import SERVICES
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready when the database answers and every migration is applied."""
+    pool = request.app[SERVICES].pool
+    checks: dict[str, str] = {}
+    try:
+        async with pool.acquire(timeout=2) as conn:
+            missing = await pending(conn)
+        checks["database"] = "ok"
+        checks["migrations"] = "ok" if not missing else f"{len(missing)} pending"
+    except Exception as exc:  # any failure to reach the database means "not ready"
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+    ready = all(value == "ok" for value in checks.values())
+    return json_response({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body, headers = render(REGISTRY, request.headers.getall("Accept", []))
+    return web.Response(body=body, headers=headers)
+
+
+def _metrics_route() -> Route:
+    return Route("GET", "/metrics", metrics, None, summary="Prometheus metrics", tags=("operations",))
+
+
+ROUTES = [
+    Route("GET", "/healthz", healthz, None, summary="Liveness", tags=("operations",)),
+    Route("GET", "/readyz", readyz, None, summary="Readiness: database reachable and migrated", tags=("operations",)),
+]
+
+
+def setup(app: web.Application) -> None:
+    # /metrics is public unless METRICS_PUBLIC=false, then it needs an admin.
+    config = app[SERVICES].config
+    route = _metrics_route()
+    if not config.metrics_public:
+        route = Route(route.method, route.path, route.handler, Role.ADMIN, summary=route.summary, tags=route.tags)
+    register(app, [route])

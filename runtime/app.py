@@ -1,0 +1,77 @@
+"""The application core: an aiohttp app whose resources are cleanup contexts.
+
+Start-up order is the list order: database (migrated), event bus, actor
+system, background-job scheduler. Shutdown runs in reverse, so actors drain
+their mailboxes while the pool and the bus are still there.
+"""
+from __future__ import annotations
+
+import logging
+from typing import AsyncIterator
+
+import aiojobs
+from aiohttp import web
+
+from runtime.actor_system import ActorSystem
+from runtime.auth import TokenCodec, auth_middleware
+from runtime.bus import create_bus
+from runtime.config import Config
+from runtime.db import create_pool
+from runtime.http import middlewares
+from runtime.migrate import migrate
+from runtime.routes import ROUTES_KEY
+from runtime.services import SERVICES, Services
+
+log = logging.getLogger("mawid.app")
+
+
+async def database_context(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    config = services.config
+    if not config.database_url:
+        raise RuntimeError("DATABASE_URL is not set (run through `make run` or `bin/mawid serve`)")
+    pool = await create_pool(config.database_url, min_size=config.db_pool_min, max_size=config.db_pool_max)
+    async with pool.acquire() as conn:
+        applied = await migrate(conn)
+    if applied:
+        log.info("database migrated", extra={"applied": [f"{m.version:04d}_{m.name}" for m in applied]})
+    services.pool = pool
+    yield
+    await pool.close()
+
+
+async def bus_context(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    bus = create_bus(services.config.redis_url)
+    await bus.start()
+    services.bus = bus
+    yield
+    await bus.close()
+
+
+async def actors_context(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    config = services.config
+    services.actors = ActorSystem(
+        services, idle_timeout=config.actor_idle_timeout, ask_timeout=config.actor_ask_timeout
+    )
+    yield
+    await services.actors.stop(deadline=config.shutdown_deadline)
+
+
+async def jobs_context(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    services.jobs = aiojobs.Scheduler(close_timeout=services.config.shutdown_deadline)
+    yield
+    await services.jobs.close()
+
+
+def base_app(config: Config) -> web.Application:
+    tokens = TokenCodec.from_config(config)
+    app = web.Application(
+        middlewares=middlewares(config, auth_middleware(tokens, config)), client_max_size=config.max_body_bytes
+    )
+    app[SERVICES] = Services(config=config, tokens=tokens)
+    app[ROUTES_KEY] = []
+    app.cleanup_ctx.extend([database_context, bus_context, actors_context, jobs_context])
+    return app

@@ -1,0 +1,221 @@
+"""Configuration, read from the environment once at start-up.
+
+Every variable is declared once in `VARIABLES`: its name (the reference's name
+where one exists), how it is parsed, its default and what it does. The README's
+table is generated from the same list (`bin/mawid env-table`), so the two
+cannot drift. A bad value stops start-up with an error naming the variable.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(ValueError):
+    """A variable has a value Mawid cannot use; the message names it."""
+
+
+def _text(raw: str) -> str:
+    return raw
+
+
+def _int_at_least(minimum: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        value = int(raw)
+        if value < minimum:
+            raise ValueError(f"must be at least {minimum}")
+        return value
+
+    return parse
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on", "y", "t"}:
+        return True
+    if lowered in {"0", "false", "no", "off", "n", "f"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _timezone(raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown IANA time zone {raw!r}") from exc
+    return raw
+
+
+def _networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
+
+
+def _database_url(raw: str) -> str:
+    # The reference accepts SQLAlchemy-style URLs; asyncpg wants plain postgresql://.
+    legacy_prefixes = ("postgresql+psycopg://", "postgresql+asyncpg://", "postgresql+psycopgbinary://", "postgres://")
+    for prefix in legacy_prefixes:
+        if raw.startswith(prefix):
+            return "postgresql://" + raw[len(prefix):]
+    if not raw.startswith("postgresql://"):
+        raise ValueError("must be a postgresql:// URL")
+    return raw
+
+
+def _llm_provider(raw: str) -> str:
+    lowered = raw.strip().lower()
+    if lowered not in {"openai", "anthropic", "gemini", "offline"}:
+        raise ValueError("must be one of openai, anthropic, gemini, offline")
+    return lowered
+
+
+@dataclass(frozen=True)
+class Variable:
+    env: str
+    attr: str
+    parse: Callable[[str], Any]
+    default: Any
+    doc: str
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("DATABASE_URL", "database_url", _database_url, None,
+             "PostgreSQL URL. Unset: `make run` starts a private cluster under `var/`."),
+    Variable("REDIS_URL", "redis_url", _text, None,
+             "Redis URL for the cross-process event bus. Unset: in-process bus."),
+    Variable("HOST", "host", _text, "0.0.0.0", "Listen address."),
+    Variable("PORT", "port", _int_at_least(1), 8000, "Listen port (the reference dashboard expects 8000)."),
+    Variable("TIMEZONE", "timezone", _timezone, "Asia/Riyadh", "Business time zone for all local dates and times."),
+    Variable("ENVIRONMENT", "environment", _text, "development",
+             "`development` allows any CORS origin; anything else uses the fixed allow-list plus APP_URL."),
+    Variable("APP_URL", "app_url", _text, None, "Public dashboard origin, added to the CORS allow-list."),
+    Variable("LOG_LEVEL", "log_level", str.upper, "INFO", "Root log level."),
+    Variable("LOG_FORMAT", "log_format", _text, "json", "`json` (structured) or `text`."),
+    Variable("DB_POOL_MIN", "db_pool_min", _int_at_least(1), 2, "Minimum asyncpg pool size."),
+    Variable("DB_POOL_MAX", "db_pool_max", _int_at_least(1), 20, "Maximum asyncpg pool size."),
+    Variable("ACTOR_IDLE_TIMEOUT", "actor_idle_timeout", _positive_float, 300.0,
+             "Seconds before an idle actor is passivated."),
+    Variable("ACTOR_ASK_TIMEOUT", "actor_ask_timeout", _positive_float, 10.0, "Default actor `ask` timeout, seconds."),
+    Variable("SHUTDOWN_DEADLINE", "shutdown_deadline", _positive_float, 10.0,
+             "Seconds allowed to drain mailboxes on shutdown."),
+    Variable("MAX_BODY_BYTES", "max_body_bytes", _int_at_least(1024), 5 * 1024 * 1024,
+             "Largest accepted request body."),
+    Variable("JWT_SECRET", "jwt_secret", _text, None,
+             "Key for access tokens. Unset: falls back to APP_SECRET, else a random per-process key."),
+    Variable("ACCESS_TOKEN_TTL", "access_token_ttl", _int_at_least(30), 900, "Access-token lifetime, seconds."),
+    Variable("REFRESH_TOKEN_TTL", "refresh_token_ttl", _int_at_least(60), 30 * 24 * 3600,
+             "Refresh-token lifetime, seconds."),
+    Variable("COOKIE_SECURE", "cookie_secure", _bool, False, "Mark auth cookies `Secure` (set behind HTTPS)."),
+    Variable("TRUSTED_NETWORKS", "trusted_networks", _networks, (),
+             "Comma-separated CIDRs whose requests act as `staff` (for the reference dashboard). Off by default."),
+    Variable("METRICS_PUBLIC", "metrics_public", _bool, True, "Serve `/metrics` without authentication."),
+    Variable("ENV", "env", _text, "development", "Accepted for compatibility; see ALLOW_USER_REGISTRATION."),
+    Variable("ALLOW_USER_REGISTRATION", "allow_user_registration", _bool, False,
+             "Let anyone call `/auth/register` (otherwise admin-only)."),
+    Variable("INBOUND_QUEUE_WORKERS", "inbound_queue_workers", _int_at_least(1), 2, "Inbound-queue worker tasks."),
+    Variable("PHONE_NUMBER_ID", "phone_number_id", _text, None, "WhatsApp Cloud API phone-number id."),
+    Variable("ACCESS_TOKEN", "access_token", _text, None, "WhatsApp Graph API bearer token. Unset: outbox mode."),
+    Variable("VERSION", "graph_version", _text, "v21.0", "Graph API version segment."),
+    Variable("GRAPH_API_URL", "graph_api_url", _text, "https://graph.facebook.com", "Graph API base URL."),
+    Variable("APP_SECRET", "app_secret", _text, None, "Meta app secret: HMAC key of `X-Hub-Signature-256`."),
+    Variable("VERIFY_TOKEN", "verify_token", _text, None, "Expected `hub.verify_token` of `GET /webhook`."),
+    Variable("APP_ID", "app_id", _text, None, "Meta app id (informational)."),
+    Variable("LLM_PROVIDER", "llm_provider", _llm_provider, "anthropic",
+             "Fallback LLM provider when the app config names none."),
+    Variable("ANTHROPIC_API_KEY", "anthropic_api_key", _text, None, "Anthropic key."),
+    Variable("ANTHROPIC_BASE_URL", "anthropic_base_url", _text, None, "Anthropic endpoint override."),
+    Variable("OPENAI_API_KEY", "openai_api_key", _text, None, "OpenAI key."),
+    Variable("OPENAI_BASE_URL", "openai_base_url", _text, None, "OpenAI endpoint override."),
+    Variable("VEC_STORE_ID", "vec_store_id", _text, None, "OpenAI vector store for `file_search`."),
+    Variable("GEMINI_API_KEY", "gemini_api_key", _text, None, "Gemini key."),
+    Variable("GEMINI_BASE_URL", "gemini_base_url", _text, None, "Gemini endpoint override."),
+    Variable("LLM_TIMEOUT", "llm_timeout", _positive_float, 60.0, "Seconds allowed for one LLM request."),
+    Variable("LLM_CONTEXT_MESSAGES_LIMIT", "llm_context_messages_limit", _int_at_least(1), 30,
+             "Conversation messages sent to the LLM."),
+    Variable("SYSTEM_PROMPT", "system_prompt", _text, None, "Assistant system prompt (neutral default built in)."),
+    Variable("SYSTEM_AGENT_WA_ID", "system_agent_wa_id", _text, "12125550123", "wa_id of the calendar AI contact."),
+    Variable("SYSTEM_AGENT_NAME", "system_agent_name", _text, "Calendar AI Assistant", "Its display name."),
+    Variable("SYSTEM_AGENT_PROMPT", "system_agent_prompt", _text, None, "System-agent prompt."),
+    Variable("BUSINESS_NAME", "business_name", _text, "Mawid Clinic", "Business name used in texts."),
+    Variable("BUSINESS_ADDRESS", "business_address", _text, None, "Address of the location message."),
+    Variable("BUSINESS_LATITUDE", "business_latitude", _text, None, "Latitude of the location message."),
+    Variable("BUSINESS_LONGITUDE", "business_longitude", _text, None, "Longitude of the location message."),
+    Variable("UNSUPPORTED_MEDIA_MESSAGE", "unsupported_media_message", _text,
+             "I'm sorry, I can't process audio or image files yet.", "Reply to audio and images."),
+    Variable("VACATION_MESSAGE", "vacation_message", _text, "The business is closed during this period.",
+             "Base text of vacation replies."),
+    Variable("BACKUP_DIR", "backup_dir", _text, "var/backups", "Local backup directory."),
+    Variable("RETENTION_DAYS", "retention_days", _int_at_least(1), 7, "Days local backups are kept."),
+    Variable("S3_BUCKET", "s3_bucket", _text, None, "Upload backups to this bucket when set."),
+    Variable("S3_PREFIX", "s3_prefix", _text, "backups/mawid_pg_backups", "Object-key prefix of backups."),
+    Variable("S3_ENDPOINT_URL", "s3_endpoint_url", _text, None, "S3-compatible endpoint."),
+    Variable("AWS_REGION", "aws_region", _text, None, "S3 region."),
+    Variable("PG_DUMP_OPTIONS", "pg_dump_options", _text, None, "Extra `pg_dump` arguments."),
+    Variable("PG_DUMP_COMPRESSION", "pg_dump_compression", _text, "gzip", "`gzip` or `none`."),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, attr: str) -> Any:
+        try:
+            return self.values[attr]
+        except KeyError:
+            raise AttributeError(attr) from None
+
+    def replace(self, **changes: Any) -> "Config":
+        unknown = set(changes) - {v.attr for v in VARIABLES}
+        if unknown:
+            raise ConfigError(f"unknown settings: {sorted(unknown)}")
+        return Config({**self.values, **changes})
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment.lower() == "development"
+
+    @property
+    def whatsapp_configured(self) -> bool:
+        return bool(self.access_token and self.phone_number_id)
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> Config:
+    """Parse every variable; an unset or empty variable takes its documented default."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for var in VARIABLES:
+        raw = environ.get(var.env, "").strip()
+        if not raw:
+            values[var.attr] = var.default
+            continue
+        try:
+            values[var.attr] = var.parse(raw)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{var.env}={raw!r} is invalid: {exc}") from None
+    if values["db_pool_min"] > values["db_pool_max"]:
+        raise ConfigError("DB_POOL_MIN must not exceed DB_POOL_MAX")
+    if values["log_format"] not in {"json", "text"}:
+        raise ConfigError(f"LOG_FORMAT={values['log_format']!r} is invalid: must be json or text")
+    return Config(values)
+
+
+def env_table() -> str:
+    """The README's table of environment variables, in Markdown."""
+    rows = ["| Variable | Default | What it does |", "|---|---|---|"]
+    for var in VARIABLES:
+        default = "—" if var.default in (None, ()) else f"`{var.default}`"
+        rows.append(f"| `{var.env}` | {default} | {var.doc} |")
+    return "\n".join(rows)
+
+
+__all__ = ["Config", "ConfigError", "VARIABLES", "env_table", "load_config"]

@@ -1,0 +1,63 @@
+"""The asyncpg pool and named SQL queries loaded from `sql/queries/*.sql`.
+
+A query file holds one or more statements, each preceded by a name comment:
+
+    -- name: customer_by_wa_id
+    SELECT ... WHERE wa_id = $1;
+
+`QUERIES.customer_by_wa_id` is then the statement text, parameters stay `$n`.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import asyncpg
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+_NAME_LINE = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)\s*$", re.MULTILINE)
+
+
+class Queries:
+    """Every named statement under a directory, read once."""
+
+    def __init__(self, directory: Path) -> None:
+        self._statements: dict[str, str] = {}
+        for path in sorted(directory.glob("*.sql")):
+            self._load(path)
+
+    def _load(self, path: Path) -> None:
+        text = path.read_text(encoding="utf-8")
+        parts = _NAME_LINE.split(text)
+        # parts = [preamble, name1, body1, name2, body2, ...]
+        for name, body in zip(parts[1::2], parts[2::2]):
+            if name in self._statements:
+                raise ValueError(f"query {name!r} is defined twice (second time in {path.name})")
+            self._statements[name] = body.strip().rstrip(";")
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self._statements[name]
+        except KeyError:
+            raise AttributeError(f"no query named {name!r} in sql/queries") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._statements
+
+
+QUERIES = Queries(SQL_DIR / "queries")
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # jsonb columns arrive as Python objects and accept them, without manual dumps.
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            type_name, encoder=lambda v: json.dumps(v, ensure_ascii=False), decoder=json.loads, schema="pg_catalog"
+        )
+
+
+async def create_pool(url: str, *, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
+    return await asyncpg.create_pool(
+        url, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=30
+    )

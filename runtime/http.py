@@ -1,0 +1,162 @@
+"""Cross-cutting HTTP behaviour, as aiohttp middlewares.
+
+Order (outermost first): metrics → request id → CORS → gzip → JSON errors.
+Metrics time the whole stack; errors are turned into JSON innermost so the
+layers above see an ordinary response.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from typing import Awaitable, Callable
+
+import asyncpg
+from aiohttp import web
+
+from runtime.config import Config
+from runtime.logs import request_id_var
+from runtime.metrics import HTTP_DURATION, HTTP_REQUESTS
+from runtime.routes import error_response
+
+log = logging.getLogger("mawid.http")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+GZIP_MIN_BYTES = 500
+PRODUCTION_ORIGINS = (
+    "http://localhost", "http://localhost:8080", "http://127.0.0.1:8080", "http://localhost:3831",
+    "http://127.0.0.1:3831", "http://localhost:16532", "http://127.0.0.1:16532", "http://localhost:3000",
+    "http://127.0.0.1:3000", "null",
+)
+ALLOWED_METHODS = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
+
+
+class ServiceBusy(Exception):
+    """Raised where work is refused to protect the process (full mailbox, saturated pool)."""
+
+
+def route_template(request: web.Request) -> str:
+    """The metrics `endpoint` label: the route template, so ids do not explode cardinality."""
+    info = request.match_info
+    if info.http_exception is not None or info.route.resource is None:
+        return "<unmatched>"
+    return info.route.resource.canonical
+
+
+@web.middleware
+async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        if not isinstance(request.get("ws"), web.WebSocketResponse):
+            endpoint = route_template(request)
+            HTTP_DURATION.observe({"method": request.method, "endpoint": endpoint}, time.perf_counter() - started)
+            HTTP_REQUESTS.inc({"method": request.method, "endpoint": endpoint, "http_status": str(status)})
+
+
+@web.middleware
+async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+    token = request_id_var.set(request_id)
+    try:
+        response = await handler(request)
+        if not response.prepared:
+            response.headers["X-Request-ID"] = request_id
+        return response
+    finally:
+        request_id_var.reset(token)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every failure becomes JSON with `detail` and `message`; never a traceback."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.content_type == "application/json":
+            raise
+        detail = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status, exc.reason)
+        if exc.status == 413:
+            detail = "Request body is too large"
+        return error_response(exc.status, detail, headers=dict(exc.headers))
+    except (ServiceBusy, asyncpg.TooManyConnectionsError) as exc:
+        return _unavailable(f"Service busy: {exc}", retry_after=1)
+    except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+            asyncpg.CannotConnectNowError) as exc:
+        log.warning("dependency unavailable: %s", exc)
+        return _unavailable("A dependency is unavailable; retry shortly", retry_after=5)
+    except TimeoutError:
+        return _unavailable("The request timed out; retry shortly", retry_after=2)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("unhandled error in %s %s", request.method, request.path)
+        return error_response(500, "Internal Server Error")
+
+
+def _unavailable(detail: str, retry_after: int) -> web.Response:
+    response = error_response(503, detail)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def cors_middleware(config: Config) -> Callable:
+    allowed = set(PRODUCTION_ORIGINS)
+    if config.app_url:
+        allowed.add(config.app_url.rstrip("/"))
+
+    def origin_allowed(origin: str) -> bool:
+        return config.is_development or origin in allowed
+
+    @web.middleware
+    async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
+        origin = request.headers.get("Origin")
+        preflight = request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+        if preflight and origin:
+            if not origin_allowed(origin):
+                return web.Response(status=400, text="Disallowed CORS origin")
+            return web.Response(status=200, text="OK", headers={
+                "Access-Control-Allow-Origin": origin,
+                "Access-Control-Allow-Credentials": "true",
+                "Access-Control-Allow-Methods": ALLOWED_METHODS,
+                "Access-Control-Allow-Headers": request.headers.get("Access-Control-Request-Headers", "*"),
+                "Access-Control-Max-Age": "600",
+                "Vary": "Origin",
+            })
+        response = await handler(request)
+        if origin and origin_allowed(origin) and not response.prepared:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Access-Control-Allow-Credentials"] = "true"
+            response.headers["Vary"] = "Origin"
+        return response
+
+    return cors
+
+
+@web.middleware
+async def gzip_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    if (
+        isinstance(response, web.Response)
+        and not response.prepared
+        and response.body is not None
+        and len(response.body) >= GZIP_MIN_BYTES
+        and "gzip" in request.headers.get("Accept-Encoding", "")
+    ):
+        response.enable_compression(web.ContentCoding.gzip)
+        response.headers["Vary"] = "Accept-Encoding"
+    return response
+
+
+def middlewares(config: Config, auth_middleware: Callable) -> list[Callable]:
+    return [metrics_middleware, request_id_middleware, cors_middleware(config), gzip_middleware,
+            error_middleware, auth_middleware]

@@ -1,0 +1,167 @@
+"""The route table: every HTTP route declared once with its role and schemas.
+
+A `Route` says method, path, the least role allowed to call it (None: public),
+and the pydantic models of its query string, JSON body and response. `bind`
+turns a route into an aiohttp handler that enforces the role, validates input
+and leaves the parsed models on the request; `/openapi.json` is generated from
+the same table, so the description cannot drift from what is enforced.
+"""
+from __future__ import annotations
+
+import json
+import typing
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Role(IntEnum):
+    """Ordered: a role may do everything the roles below it may."""
+
+    VIEWER = 1
+    STAFF = 2
+    ADMIN = 3
+
+    @classmethod
+    def parse(cls, name: str) -> "Role":
+        try:
+            return cls[name.upper()]
+        except KeyError:
+            raise ValueError(f"unknown role {name!r}; expected admin, staff or viewer") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    role: Role | None
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    response: Any = None
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    auth_note: str = ""  # how a public route is protected instead (e.g. "HMAC signature")
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    email: str
+    role: Role
+    via: str = "token"  # token | cookie | trusted_network
+
+
+QUERY = web.RequestKey("query", BaseModel)
+BODY = web.RequestKey("body", BaseModel)
+USER = web.RequestKey("user", User)
+ROUTES_KEY = web.AppKey("routes", list)
+
+
+def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # The reference emits UTF-8 without ASCII escaping: Arabic appears literally.
+    return web.json_response(
+        payload, status=status, headers=headers, dumps=lambda v: json.dumps(v, ensure_ascii=False, default=str)
+    )
+
+
+def validation_error(exc: ValidationError, location: str) -> web.Response:
+    """422 in FastAPI's shape (`detail` list) plus a readable `message` naming the field."""
+    details = []
+    for err in exc.errors(include_url=False):
+        loc = [location, *err["loc"]]
+        details.append({"type": err["type"], "loc": loc, "msg": err["msg"], "input": err.get("input")})
+    first = details[0]
+    field = ".".join(str(part) for part in first["loc"])
+    return json_response({"detail": details, "message": f"{field}: {first['msg']}"}, status=422)
+
+
+def error_response(status: int, detail: str, **extra: Any) -> web.Response:
+    return json_response({"detail": detail, "message": detail, **extra}, status=status)
+
+
+def _is_list_field(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple, set):
+        return True
+    return any(_is_list_field(arg) for arg in typing.get_args(annotation) if arg is not type(None))
+
+
+def _query_input(model: type[BaseModel], request: web.Request) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key in request.query.keys():
+        if key in data:
+            continue
+        field = model.model_fields.get(key) or next(
+            (f for f in model.model_fields.values() if f.alias == key), None
+        )
+        values = request.query.getall(key)
+        data[key] = values if field is not None and _is_list_field(field.annotation) else values[-1]
+    return data
+
+
+async def _body_input(request: web.Request) -> tuple[Any, web.Response | None]:
+    raw = await request.read()
+    if not raw.strip():
+        return None, error_response(422, "Request body is required and must be a JSON object")
+    try:
+        parsed = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, error_response(422, f"Request body is not valid JSON: {exc}")
+    if not isinstance(parsed, dict):
+        return None, error_response(422, "Request body must be a JSON object")
+    return parsed, None
+
+
+def authorize(route: Route, request: web.Request) -> web.Response | None:
+    if route.role is None:
+        return None
+    user = request.get(USER)
+    if user is None:
+        return error_response(401, "Not authenticated", headers=None)
+    if user.role < route.role:
+        return error_response(403, f"This action needs the {route.role.label} role; you are {user.role.label}")
+    return None
+
+
+def bind(route: Route) -> Handler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        refusal = authorize(route, request)
+        if refusal is not None:
+            if refusal.status == 401:
+                refusal.headers["WWW-Authenticate"] = "Bearer"
+            return refusal
+        if route.query is not None:
+            try:
+                request[QUERY] = route.query.model_validate(_query_input(route.query, request))
+            except ValidationError as exc:
+                return validation_error(exc, "query")
+        if route.body is not None:
+            parsed, problem = await _body_input(request)
+            if problem is not None:
+                return problem
+            try:
+                request[BODY] = route.body.model_validate(parsed)
+            except ValidationError as exc:
+                return validation_error(exc, "body")
+        return await route.handler(request)
+
+    handle.__name__ = getattr(route.handler, "__name__", "handle")
+    return handle
+
+
+def register(app: web.Application, routes: list[Route]) -> None:
+    """Add routes to the app and to the table that `/openapi.json` describes."""
+    table = app[ROUTES_KEY]
+    for route in routes:
+        app.router.add_route(route.method, route.path, bind(route))
+        table.append(route)

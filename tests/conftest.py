@@ -1,0 +1,122 @@
+"""Shared fixtures: a migrated database per session, the app, authenticated clients.
+
+Every test starts with empty tables. `client` is anonymous; `staff_client`,
+`admin_client` and `viewer_client` carry a real access token of a real user.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+
+import asyncpg
+import pytest
+
+from handlers.app import create_app
+from runtime.config import load_config
+from runtime.routes import Role
+from runtime.services import SERVICES
+from tests.support.database import create_test_database, drop_test_database, empty_tables
+
+TEST_JWT_SECRET = "test-secret-not-for-production-0123456789"
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    # Synchronous on purpose: a session fixture must not share the per-test event loops.
+    url = asyncio.run(create_test_database())
+    yield url
+    asyncio.run(drop_test_database(url))
+
+
+@pytest.fixture
+async def db_url(database_url):
+    await empty_tables(database_url)
+    return database_url
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("MAWID_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("no Redis: set MAWID_TEST_REDIS_URL (make test starts one when redis-server exists)")
+    return url
+
+
+@pytest.fixture
+def env(db_url):
+    """The environment a test server runs with; tests may add to it before using `config`."""
+    return {
+        "DATABASE_URL": db_url,
+        "JWT_SECRET": TEST_JWT_SECRET,
+        "LOG_FORMAT": "text",
+        "LOG_LEVEL": "WARNING",
+        "APP_SECRET": "test-app-secret",
+        "VERIFY_TOKEN": "test-verify-token",
+    }
+
+
+@pytest.fixture
+def config(env):
+    return load_config(env)
+
+
+@pytest.fixture
+def app(config):
+    return create_app(config)
+
+
+@pytest.fixture
+async def client(aiohttp_client, app):
+    return await aiohttp_client(app)
+
+
+@pytest.fixture
+async def db(db_url):
+    conn = await asyncpg.connect(db_url)
+    yield conn
+    await conn.close()
+
+
+async def create_user(db_url: str, role: Role, email: str | None = None) -> dict:
+    email = email or f"{role.label}-{uuid.uuid4().hex[:6]}@example.test"
+    conn = await asyncpg.connect(db_url)
+    try:
+        row = await conn.fetchrow(
+            "INSERT INTO users (email, hashed_password, role, is_superuser) VALUES ($1, $2, $3, $4) RETURNING id",
+            email, "!unusable", role.label, role is Role.ADMIN,
+        )
+    finally:
+        await conn.close()
+    return {"id": str(row["id"]), "email": email, "role": role}
+
+
+@pytest.fixture
+def token_for(app, db_url):
+    """`await token_for(Role.STAFF)` -> (user, bearer token) for a freshly created user."""
+
+    async def issue(role: Role) -> tuple[dict, str]:
+        user = await create_user(db_url, role)
+        return user, app[SERVICES].tokens.issue(user["id"], user["email"], role)
+
+    return issue
+
+
+async def _client_with_role(aiohttp_client, app, token_for, role: Role):
+    _, token = await token_for(role)
+    return await aiohttp_client(app, headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.fixture
+async def staff_client(aiohttp_client, app, token_for):
+    return await _client_with_role(aiohttp_client, app, token_for, Role.STAFF)
+
+
+@pytest.fixture
+async def admin_client(aiohttp_client, app, token_for):
+    return await _client_with_role(aiohttp_client, app, token_for, Role.ADMIN)
+
+
+@pytest.fixture
+async def viewer_client(aiohttp_client, app, token_for):
+    return await _client_with_role(aiohttp_client, app, token_for, Role.VIEWER)
