@@ -51,6 +51,9 @@ class Route:
     summary: str = ""
     tags: tuple[str, ...] = ()
     auth_note: str = ""  # how a public route is protected instead (e.g. "HMAC signature")
+    form: type[BaseModel] | None = None  # an HTML-form body (urlencoded/multipart; JSON accepted too), e.g. login
+    status: int = 200  # the success status, as described in /openapi.json
+    errors: tuple[tuple[int, str], ...] = ()  # further answers worth describing: (status, when)
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,21 @@ async def _body_input(request: web.Request) -> tuple[Any, web.Response | None]:
     return parsed, None
 
 
+async def _form_input(request: web.Request) -> tuple[dict[str, Any], web.Response | None]:
+    """Form fields as strings (last value wins); a JSON object is accepted for API clients; no body is {}."""
+    if request.content_type == "application/json":
+        raw = await request.read()
+        if not raw.strip():
+            return {}, None
+        parsed, problem = await _body_input(request)
+        return (parsed or {}), problem
+    try:
+        form = await request.post()
+    except (ValueError, UnicodeDecodeError, AssertionError) as exc:
+        return {}, error_response(422, f"Request body is not a valid form: {exc}")
+    return {key: form.getall(key)[-1] for key in form.keys() if isinstance(form.getall(key)[-1], str)}, None
+
+
 def authorize(route: Route, request: web.Request) -> web.Response | None:
     if route.role is None:
         return None
@@ -151,6 +169,14 @@ def bind(route: Route) -> Handler:
                 return problem
             try:
                 request[BODY] = route.body.model_validate(parsed)
+            except ValidationError as exc:
+                return validation_error(exc, "body")
+        if route.form is not None:
+            fields, problem = await _form_input(request)
+            if problem is not None:
+                return problem
+            try:
+                request[BODY] = route.form.model_validate(fields)
             except ValidationError as exc:
                 return validation_error(exc, "body")
         return await route.handler(request)
