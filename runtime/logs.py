@@ -38,6 +38,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class SummariseExceptions(logging.Filter):
+    """Keep a library's expected-failure warnings to one line (asyncpg retrying during a database outage)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            record.msg = f"{record.getMessage()}: {type(exc).__name__}: {exc}"
+            record.args = None
+            record.exc_info = None
+        return True
+
+
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     handler = logging.StreamHandler(sys.stdout)
     if fmt == "json":
@@ -48,5 +60,6 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Access logs and chatty HTTP clients stay quiet, as in the reference.
+    logging.getLogger("asyncpg.pool").addFilter(SummariseExceptions())
     for noisy in ("aiohttp.access", "httpx", "httpcore", "openai", "anthropic", "google_genai", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
