@@ -15,6 +15,7 @@ from typing import Awaitable, Callable
 import asyncpg
 from aiohttp import web
 
+from runtime.actor_system import ActorSystemStopped, MailboxFull
 from runtime.config import Config
 from runtime.logs import request_id_var
 from runtime.metrics import HTTP_DURATION, HTTP_REQUESTS
@@ -88,8 +89,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status == 413:
             detail = "Request body is too large"
         return error_response(exc.status, detail, headers=dict(exc.headers))
-    except (ServiceBusy, asyncpg.TooManyConnectionsError) as exc:
+    except (ServiceBusy, MailboxFull, asyncpg.TooManyConnectionsError) as exc:
         return _unavailable(f"Service busy: {exc}", retry_after=1)
+    except ActorSystemStopped:
+        return _unavailable("The service is shutting down; retry shortly", retry_after=2)
     except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
             asyncpg.CannotConnectNowError) as exc:
         log.warning("dependency unavailable: %s", exc)

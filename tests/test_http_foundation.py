@@ -5,6 +5,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from handlers.app import create_app
+from runtime.actor_system import MailboxFull
 from runtime.routes import BODY, QUERY, Role, Route, json_response, register
 
 
@@ -27,6 +28,10 @@ async def boom(request):
     raise RuntimeError("secret internals")
 
 
+async def busy(request):
+    raise MailboxFull("reservation:2030-01-01")
+
+
 async def big(request):
     return json_response({"items": ["x" * 50] * 40})
 
@@ -38,6 +43,7 @@ def app(config):
         Route("POST", "/test/echo/{wa_id}", echo, Role.STAFF, query=EchoQuery, body=EchoBody),
         Route("GET", "/test/boom", boom, None),
         Route("GET", "/test/big", big, None),
+        Route("GET", "/test/busy", busy, None),
         Route("GET", "/test/admin-only", big, Role.ADMIN),
     ])
     return app
@@ -155,3 +161,10 @@ async def test_gzip_from_500_bytes(client):
 async def test_request_id_is_echoed(client):
     resp = await client.get("/healthz", headers={"X-Request-ID": "abc123"})
     assert resp.headers["X-Request-ID"] == "abc123"
+
+
+async def test_full_mailbox_is_a_fast_503_with_retry_after(client):
+    resp = await client.get("/test/busy")
+    assert resp.status == 503
+    assert resp.headers["Retry-After"] == "1"
+    assert "busy" in (await resp.json())["message"]
