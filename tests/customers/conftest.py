@@ -1,0 +1,30 @@
+"""Fixtures for the customer tests: the running app's services and a recorder of bus events."""
+from __future__ import annotations
+
+import pytest
+
+from runtime.services import SERVICES
+
+
+@pytest.fixture
+async def services(staff_client):
+    return staff_client.server.app[SERVICES]
+
+
+@pytest.fixture
+async def events(services):
+    """Every event published on the bus during the test, in order."""
+    seen: list = []
+    unsubscribe = services.bus.subscribe(seen.append)
+    yield seen
+    unsubscribe()
+
+
+@pytest.fixture
+def conversation(services):
+    from actors.conversation.actor import ConversationActor
+
+    def ref(wa_id: str):
+        return services.actors.ref(ConversationActor, wa_id)
+
+    return ref
