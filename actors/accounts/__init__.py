@@ -1,0 +1,1 @@
+"""User accounts: password hashing, roles, login throttling and refresh-token sessions."""

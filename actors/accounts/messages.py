@@ -1,0 +1,48 @@
+"""Messages of the account actor (one actor per account, keyed by the lower-cased email)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from actors.accounts.store import Changes
+from runtime.routes import Role
+
+
+@dataclass(frozen=True)
+class LogIn:
+    password: str
+    address: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Register:
+    email: str
+    password: str
+    role: Role = Role.STAFF
+    is_active: bool = True
+    is_verified: bool = False
+
+
+@dataclass(frozen=True)
+class UpdateAccount:
+    user_id: str
+    changes: Changes
+    now: datetime
+
+
+@dataclass(frozen=True)
+class DeleteAccount:
+    user_id: str
+
+
+@dataclass(frozen=True)
+class RotateSession:
+    refresh_token: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class EndSession:
+    refresh_token: str
+    now: datetime

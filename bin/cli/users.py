@@ -1,0 +1,128 @@
+"""`user create|list|set-role|disable|enable|reset-password`: manage who may log in."""
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any, Awaitable, Callable
+
+import asyncpg
+import click
+
+from actors.accounts.passwords import generate_password
+from actors.accounts.rules import password_problem
+from actors.accounts.store import AccountError, Changes, by_email, create_account, list_accounts, update_account
+from runtime.config import ConfigError, load_config
+from runtime.migrate import migrate
+from runtime.routes import Role
+
+ROLE_CHOICE = click.Choice([role.label for role in Role], case_sensitive=False)
+
+
+def _run(work: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration error: {exc}") from None
+    if not config.database_url:
+        raise click.ClickException("DATABASE_URL is not set")
+
+    async def main() -> Any:
+        conn = await asyncpg.connect(config.database_url)
+        try:
+            await migrate(conn)
+            return await work(conn)
+        finally:
+            await conn.close()
+
+    try:
+        return asyncio.run(main())
+    except AccountError as exc:
+        raise click.ClickException(exc.reason or exc.code) from None
+
+
+def _new_password(prompt: bool, email: str) -> tuple[str, bool]:
+    """The password to set and whether it was generated (then it is printed once)."""
+    if not prompt:
+        return generate_password(), True
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if problem := password_problem(password, email):
+        raise click.ClickException(problem)
+    return password, False
+
+
+async def _change(conn: asyncpg.Connection, email: str, changes: Changes):
+    account = await by_email(conn, email)
+    if account is None:
+        raise click.ClickException(f"no user with email {email}")
+    return await update_account(conn, account.id, changes, now=datetime.now(UTC))
+
+
+@click.group("user")
+def user() -> None:
+    """Manage users: who may log in, and with which role (admin, staff, viewer)."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--role", type=ROLE_CHOICE, default="staff", show_default=True, help="What the user may do.")
+@click.option("--prompt-password", is_flag=True, help="Type the password instead of generating one.")
+def create(email: str, role: str, prompt_password: bool) -> None:
+    """Create a user; without --prompt-password a random password is generated and printed once."""
+    password, generated = _new_password(prompt_password, email)
+    account = _run(lambda conn: create_account(conn, email, password, role=Role.parse(role), is_verified=True))
+    click.echo(f"created {account.email} ({account.role.label}) id {account.id}")
+    if generated:
+        click.echo(f"password: {password}")
+        click.echo("It is shown once; the user can change it with PATCH /users/me.")
+
+
+@user.command("list")
+def list_users() -> None:
+    """List every user with role and state."""
+    accounts = _run(list_accounts)
+    if not accounts:
+        click.echo("no users")
+    for account in accounts:
+        state = "active" if account.is_active else "disabled"
+        click.echo(f"{account.email:<40} {account.role.label:<7} {state:<9} {account.id}")
+
+
+@user.command("set-role")
+@click.argument("email")
+@click.argument("role", type=ROLE_CHOICE)
+def set_role(email: str, role: str) -> None:
+    """Give EMAIL the role ROLE (admin, staff or viewer); it applies from the user's next token refresh."""
+    account = _run(lambda conn: _change(conn, email, Changes(role=Role.parse(role))))
+    click.echo(f"{account.email} is now {account.role.label}")
+
+
+@user.command("disable")
+@click.argument("email")
+def disable(email: str) -> None:
+    """Stop EMAIL from logging in or refreshing; its sessions are revoked."""
+    account = _run(lambda conn: _change(conn, email, Changes(is_active=False)))
+    click.echo(f"{account.email} is disabled; its sessions are revoked")
+
+
+@user.command("enable")
+@click.argument("email")
+def enable(email: str) -> None:
+    """Let a disabled user log in again."""
+    account = _run(lambda conn: _change(conn, email, Changes(is_active=True)))
+    click.echo(f"{account.email} is enabled")
+
+
+@user.command("reset-password")
+@click.argument("email")
+@click.option("--prompt-password", is_flag=True, help="Type the new password instead of generating one.")
+def reset_password(email: str, prompt_password: bool) -> None:
+    """Set a new password for EMAIL (generated and printed once by default); its sessions are revoked."""
+    password, generated = _new_password(prompt_password, email)
+    account = _run(lambda conn: _change(conn, email, Changes(password=password)))
+    click.echo(f"password of {account.email} was reset; its sessions are revoked")
+    if generated:
+        click.echo(f"password: {password}")
+
+
+# The subcommands belong to the `user` group only; `bin/mawid` adds every module-level command it finds.
+del create, list_users, set_role, disable, enable, reset_password
