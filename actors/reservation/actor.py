@@ -1,0 +1,99 @@
+"""ReservationActor: one per calendar day (key `YYYY-MM-DD`); every write to that day goes through it.
+
+Placement never matters for correctness: each write is one PostgreSQL
+transaction that takes `pg_advisory_xact_lock` for every day it touches (lower
+date first, so two cross-day moves cannot deadlock) and re-counts the slot
+inside the lock. The actor only spares the database the queueing when all
+writers of a day live in one process.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from actors.reservation.messages import BookSlot, CancelBookings, MoveBooking, Outcome, ReinstateBooking
+from runtime.actor_system import Actor
+from runtime.db import QUERIES
+
+LOCK_NAMESPACE = 0x4D415744  # "MAWD": keeps our day keys apart from other advisory locks
+
+
+def day_lock_key(day: date) -> tuple[int, int]:
+    return LOCK_NAMESPACE, day.toordinal()
+
+
+async def lock_days(conn, *days: date) -> None:
+    for day in sorted(set(days)):
+        await conn.execute(QUERIES.reservation_lock_day, *day_lock_key(day))
+
+
+class ReservationActor(Actor):
+    actor_type = "reservation_day"
+    mailbox_size = 5000
+
+    @property
+    def pool(self):
+        return self.context.require_pool()
+
+    async def on_book_slot(self, msg: BookSlot) -> Outcome:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await lock_days(conn, msg.slot_date)
+            await conn.execute(QUERIES.reservation_customer_ensure, msg.wa_id, msg.customer_name)
+            counts = await conn.fetchrow(QUERIES.reservation_slot_counts, msg.slot_date, msg.slot_time,
+                                         msg.reservation_type, None)
+            full = counts["total"] >= msg.total
+            type_full = counts["same_type"] >= msg.per_type
+            if full or type_full:
+                return Outcome("full" if full else "type_full")
+            cancelled = await conn.fetchval(QUERIES.reservation_cancelled_in_slot, msg.wa_id, msg.slot_date,
+                                            msg.slot_time)
+            if cancelled is not None:
+                await conn.fetchval(QUERIES.reservation_reactivate, cancelled, msg.reservation_type)
+                return Outcome("reinstated", cancelled)
+            new_id = await conn.fetchval(QUERIES.reservation_insert, msg.wa_id, msg.slot_date, msg.slot_time,
+                                         msg.reservation_type)
+            return Outcome("created", new_id)
+
+    async def on_move_booking(self, msg: MoveBooking) -> Outcome:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await lock_days(conn, msg.from_date, msg.to_date)
+            current = await conn.fetchrow(QUERIES.reservation_by_id, msg.reservation_id)
+            if current is None or current["wa_id"] != msg.wa_id or current["slot_date"] != msg.from_date:
+                return Outcome("missing", msg.reservation_id)  # changed under us: the caller reports it
+            if msg.check_total or msg.check_type:
+                counts = await conn.fetchrow(QUERIES.reservation_slot_counts, msg.to_date, msg.to_time,
+                                             msg.reservation_type, msg.reservation_id)
+                if msg.check_total and counts["total"] >= msg.total:
+                    return Outcome("full")
+                if msg.check_type and counts["same_type"] >= msg.per_type:
+                    return Outcome("type_full")
+            if msg.new_name is not None:
+                await conn.fetchval(QUERIES.reservation_customer_rename, msg.wa_id, msg.new_name)
+            moved = await conn.fetchval(QUERIES.reservation_move, msg.reservation_id, msg.to_date, msg.to_time,
+                                        msg.reservation_type)
+            return Outcome("moved" if moved is not None else "missing", msg.reservation_id)
+
+    async def on_cancel_bookings(self, msg: CancelBookings) -> Outcome:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await lock_days(conn, date.fromisoformat(self.key))
+            rows = await conn.fetch(QUERIES.reservation_cancel_ids, list(msg.reservation_ids))
+            return Outcome("cancelled" if rows else "not_cancelled", rows=tuple(dict(r) for r in rows))
+
+    async def on_reinstate_booking(self, msg: ReinstateBooking) -> Outcome:
+        async with self.pool.acquire() as conn, conn.transaction():
+            day = date.fromisoformat(self.key)
+            await lock_days(conn, day)
+            row = await conn.fetchrow(QUERIES.reservation_by_id, msg.reservation_id)
+            if row is None or row["status"] != "cancelled" or row["slot_date"] != day:
+                return Outcome("not_cancelled", msg.reservation_id)
+            counts = await conn.fetchrow(QUERIES.reservation_slot_counts, day, row["slot_time"],
+                                         msg.reservation_type, msg.reservation_id)
+            if counts["total"] >= msg.total:
+                return Outcome("full")
+            if counts["same_type"] >= msg.per_type:
+                return Outcome("type_full")
+            done = await conn.fetchval(QUERIES.reservation_reactivate, msg.reservation_id, None)
+            return Outcome("reinstated" if done is not None else "not_cancelled", msg.reservation_id)
+
+
+def day_ref(services, day: date):
+    return services.actors.ref(ReservationActor, day.isoformat())

@@ -1,0 +1,64 @@
+"""Messages of the per-day ReservationActor. Each write runs in one transaction under the day locks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+
+@dataclass(frozen=True)
+class BookSlot:
+    """Create a booking (or re-activate the customer's cancelled one in the same slot) if capacity allows."""
+
+    wa_id: str
+    customer_name: str
+    slot_date: date
+    slot_time: time
+    reservation_type: int
+    total: int
+    per_type: int
+
+
+@dataclass(frozen=True)
+class MoveBooking:
+    """Change date/time/type (and optionally the customer's name) of one booking, re-checking capacity.
+
+    Sent to the actor of the target day; it locks the source and target days, lower date first.
+    """
+
+    reservation_id: int
+    wa_id: str
+    from_date: date
+    to_date: date
+    to_time: time
+    reservation_type: int
+    total: int
+    per_type: int
+    check_total: bool
+    check_type: bool
+    new_name: str | None = None
+
+
+@dataclass(frozen=True)
+class CancelBookings:
+    """Cancel the given active bookings of this day."""
+
+    reservation_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ReinstateBooking:
+    """Re-activate a cancelled booking of this day if its slot still has room."""
+
+    reservation_id: int
+    reservation_type: int
+    total: int
+    per_type: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """`status`: created | reinstated | moved | cancelled | full | type_full | missing | not_cancelled."""
+
+    status: str
+    reservation_id: int | None = None
+    rows: tuple[dict, ...] = ()

@@ -1,0 +1,142 @@
+-- Reservations: the per-day actor's writes and the reads of the reservation operations.
+-- Wire formats: slot_date -> "YYYY-MM-DD", slot_time -> "HH:MM".
+
+-- name: reservation_lock_day
+-- Serialises every write to one calendar day across processes ($1 namespace, $2 day ordinal).
+SELECT pg_advisory_xact_lock($1::int, $2::int);
+
+-- name: reservation_slot_counts
+-- Active bookings in a slot (all types, and of type $3), not counting reservation $4.
+SELECT count(*)                          AS total,
+       count(*) FILTER (WHERE type = $3) AS same_type
+  FROM reservations
+ WHERE slot_date = $1 AND slot_time = $2 AND status = 'active' AND id <> coalesce($4::int, -1);
+
+-- name: reservation_day_counts
+SELECT slot_time, count(*) AS booked
+  FROM reservations
+ WHERE slot_date = $1 AND status = 'active'
+ GROUP BY slot_time;
+
+-- name: reservation_by_id
+SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, c.customer_name
+  FROM reservations r LEFT JOIN customers c ON c.wa_id = r.wa_id
+ WHERE r.id = $1;
+
+-- name: reservation_active_of_customer_since
+-- Active bookings of a customer from day $2 on (callers keep those whose slot has not ended).
+SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, c.customer_name
+  FROM reservations r JOIN customers c ON c.wa_id = r.wa_id
+ WHERE r.wa_id = $1 AND r.status = 'active' AND r.slot_date >= $2
+ ORDER BY r.slot_date, r.slot_time, r.id;
+
+-- name: reservation_active_of_customer
+SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, c.customer_name
+  FROM reservations r JOIN customers c ON c.wa_id = r.wa_id
+ WHERE r.wa_id = $1 AND r.status = 'active'
+ ORDER BY r.slot_date, r.slot_time, r.id;
+
+-- name: reservation_active_of_customer_on
+SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, c.customer_name
+  FROM reservations r JOIN customers c ON c.wa_id = r.wa_id
+ WHERE r.wa_id = $1 AND r.slot_date = $2 AND r.status = 'active'
+ ORDER BY r.slot_time, r.id;
+
+-- name: reservation_cancelled_in_slot
+SELECT id FROM reservations
+ WHERE wa_id = $1 AND slot_date = $2 AND slot_time = $3 AND status = 'cancelled'
+ ORDER BY id
+ LIMIT 1
+   FOR UPDATE;
+
+-- name: reservation_insert
+INSERT INTO reservations (wa_id, slot_date, slot_time, type, status)
+VALUES ($1, $2, $3, $4, 'active')
+RETURNING id;
+
+-- name: reservation_reactivate
+UPDATE reservations
+   SET status = 'active', cancelled_at = NULL, type = coalesce($2, type), updated_at = now()
+ WHERE id = $1 AND status = 'cancelled'
+RETURNING id;
+
+-- name: reservation_move
+UPDATE reservations
+   SET slot_date = $2, slot_time = $3, type = $4, updated_at = now()
+ WHERE id = $1
+RETURNING id;
+
+-- name: reservation_cancel_ids
+UPDATE reservations
+   SET status = 'cancelled', cancelled_at = now(), updated_at = now()
+ WHERE id = ANY($1::int[]) AND status = 'active'
+RETURNING id, wa_id, slot_date, slot_time;
+
+-- name: reservation_customer_ensure
+-- Create the customer, or rename it when the stored name differs.
+INSERT INTO customers (wa_id, customer_name) VALUES ($1, $2)
+ON CONFLICT (wa_id) DO UPDATE
+   SET customer_name = EXCLUDED.customer_name, updated_at = now()
+ WHERE customers.customer_name IS DISTINCT FROM EXCLUDED.customer_name;
+
+-- name: reservation_customer_rename
+UPDATE customers SET customer_name = $2, updated_at = now() WHERE wa_id = $1 RETURNING wa_id;
+
+-- name: reservation_customer
+SELECT wa_id, customer_name, age, age_recorded_at, document, is_blocked, is_favorite
+  FROM customers WHERE wa_id = $1;
+
+-- name: reservation_customer_change_wa_id
+-- The new id is free: rename in place; ON UPDATE CASCADE moves reservations and conversation,
+-- and every customer column (document, flags, age) is kept.
+UPDATE customers SET wa_id = $2, customer_name = $3, updated_at = now() WHERE wa_id = $1;
+
+-- name: reservation_customer_merge_into
+-- The new id exists: it takes the old customer's name and age; flags and document are kept when unset.
+UPDATE customers AS target
+   SET customer_name   = $3,
+       age             = old.age,
+       age_recorded_at = old.age_recorded_at,
+       document        = coalesce(target.document, old.document),
+       is_blocked      = target.is_blocked OR old.is_blocked,
+       is_favorite     = target.is_favorite OR old.is_favorite,
+       updated_at      = now()
+  FROM customers AS old
+ WHERE target.wa_id = $2 AND old.wa_id = $1;
+
+-- name: reservation_move_customer_rows
+WITH moved AS (UPDATE reservations SET wa_id = $2, updated_at = now() WHERE wa_id = $1 RETURNING 1)
+UPDATE conversation SET wa_id = $2 WHERE wa_id = $1;
+
+-- name: reservation_customer_delete
+DELETE FROM customers WHERE wa_id = $1;
+
+-- name: reservation_all_of_customer
+SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status
+  FROM reservations r WHERE r.wa_id = $1 ORDER BY r.slot_date, r.slot_time, r.id;
+
+-- name: reservation_listing
+-- GET /reservations: optional bounds, cancelled rows on request; has_document per spec 05 Q10.
+SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status,
+       coalesce(d.has_document, false) AS has_document
+  FROM reservations r
+  LEFT JOIN LATERAL (
+        SELECT EXISTS (
+                 SELECT 1
+                   FROM jsonb_object_keys(
+                          CASE
+                            WHEN c.document ->> 'type' = 'tldraw'
+                             AND jsonb_typeof(c.document -> 'snapshot' -> 'document') = 'object'
+                              THEN c.document -> 'snapshot' -> 'document'
+                            WHEN jsonb_typeof(c.document -> 'document') = 'object'
+                              THEN c.document -> 'document'
+                            ELSE '{}'::jsonb
+                          END) AS k(key)
+                  WHERE k.key !~ '^(instance|camera|pointer|presence)') AS has_document
+          FROM customers c
+         WHERE c.wa_id = r.wa_id AND jsonb_typeof(c.document) = 'object'
+       ) d ON true
+ WHERE ($1::date IS NULL OR r.slot_date >= $1)
+   AND ($2::date IS NULL OR r.slot_date <= $2)
+   AND ($3::boolean OR r.status = 'active')
+ ORDER BY r.wa_id, r.slot_date, r.slot_time;
