@@ -42,7 +42,7 @@ async def database_context(app: web.Application) -> AsyncIterator[None]:
 
 async def bus_context(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
-    bus = create_bus(services.config.redis_url)
+    bus = create_bus(services.config.redis_url, services.config.redis_channel)
     await bus.start()
     services.bus = bus
     yield

@@ -31,16 +31,23 @@ class Event:
     data: dict[str, Any]
     affected_entities: tuple[str, ...] = ()
     timestamp: str = field(default_factory=utc_timestamp)
+    # Global sequence number (docs/realtime.md); None for events that are not sequenced
+    # (per-process metrics pushes, or when the event log was unreachable).
+    seq: int | None = None
 
     def envelope(self) -> dict[str, Any]:
         body: dict[str, Any] = {"type": self.type, "timestamp": self.timestamp, "data": self.data}
         if self.affected_entities:
             body["affected_entities"] = list(self.affected_entities)
+        if self.seq is not None:
+            body["seq"] = self.seq
         return body
 
     @classmethod
     def from_envelope(cls, body: dict[str, Any]) -> "Event":
-        return cls(body["type"], body.get("data") or {}, tuple(body.get("affected_entities") or ()), body["timestamp"])
+        seq = body.get("seq")
+        return cls(body["type"], body.get("data") or {}, tuple(body.get("affected_entities") or ()),
+                   body["timestamp"], seq if isinstance(seq, int) else None)
 
 
 class LocalBus:
@@ -70,16 +77,19 @@ class LocalBus:
 
 
 class RedisBus(LocalBus):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, channel: str = CHANNEL) -> None:
         super().__init__()
+        self.channel = channel
         import redis.asyncio as redis
 
-        self._redis = redis.from_url(url)
+        # The health check keeps an idle subscription verified, so a silently dropped connection is
+        # noticed and re-established (redis-py re-subscribes the channel on reconnect).
+        self._redis = redis.from_url(url, health_check_interval=15, socket_keepalive=True)
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         self._reader: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        await self._pubsub.subscribe(CHANNEL)
+        await self._pubsub.subscribe(self.channel)
         self._reader = asyncio.create_task(self._read_loop(), name="redis-bus-reader")
 
     async def _read_loop(self) -> None:
@@ -93,10 +103,15 @@ class RedisBus(LocalBus):
                 await asyncio.sleep(1.0)
                 continue
             if message and message.get("type") == "message":
-                self._deliver(Event.from_envelope(json.loads(message["data"])))
+                try:
+                    event = Event.from_envelope(json.loads(message["data"]))
+                except (ValueError, KeyError, TypeError):
+                    log.warning("unreadable event on %s; skipped", self.channel)
+                    continue
+                self._deliver(event)
 
     async def publish(self, event: Event) -> None:
-        await self._redis.publish(CHANNEL, json.dumps(event.envelope(), ensure_ascii=False))
+        await self._redis.publish(self.channel, json.dumps(event.envelope(), ensure_ascii=False, default=str))
 
     async def close(self) -> None:
         if self._reader:
@@ -107,5 +122,5 @@ class RedisBus(LocalBus):
         await super().close()
 
 
-def create_bus(redis_url: str | None) -> LocalBus:
-    return RedisBus(redis_url) if redis_url else LocalBus()
+def create_bus(redis_url: str | None, channel: str = CHANNEL) -> LocalBus:
+    return RedisBus(redis_url, channel) if redis_url else LocalBus()

@@ -92,6 +92,8 @@ VARIABLES: tuple[Variable, ...] = (
              "PostgreSQL URL. Unset: `make run` starts a private cluster under `var/`."),
     Variable("REDIS_URL", "redis_url", _text, None,
              "Redis URL for the cross-process event bus. Unset: in-process bus."),
+    Variable("REDIS_CHANNEL", "redis_channel", _text, "mawid:events",
+             "Redis pub/sub channel of the event bus; one per deployment sharing a Redis server."),
     Variable("HOST", "host", _text, "0.0.0.0", "Listen address."),
     Variable("PORT", "port", _int_at_least(1), 8000, "Listen port (the reference dashboard expects 8000)."),
     Variable("TIMEZONE", "timezone", _timezone, "Asia/Riyadh", "Business time zone for all local dates and times."),
@@ -167,6 +169,9 @@ VARIABLES: tuple[Variable, ...] = (
              "I'm sorry, I can't process audio or image files yet.", "Reply to audio and images."),
     Variable("VACATION_MESSAGE", "vacation_message", _text, "The business is closed during this period.",
              "Base text of vacation replies."),
+    Variable("OTEL_EXPORTER_OTLP_ENDPOINT", "otel_endpoint", _text, None,
+             "OTLP/HTTP collector for traces. Unset: tracing off, nothing exported."),
+    Variable("OTEL_SERVICE_NAME", "otel_service_name", _text, "mawid", "Service name on exported traces."),
     Variable("BACKUP_DIR", "backup_dir", _text, "var/backups", "Local backup directory."),
     Variable("RETENTION_DAYS", "retention_days", _int_at_least(1), 7, "Days local backups are kept."),
     Variable("S3_BUCKET", "s3_bucket", _text, None, "Upload backups to this bucket when set."),
@@ -175,6 +180,12 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("AWS_REGION", "aws_region", _text, None, "S3 region."),
     Variable("PG_DUMP_OPTIONS", "pg_dump_options", _text, None, "Extra `pg_dump` arguments."),
     Variable("PG_DUMP_COMPRESSION", "pg_dump_compression", _text, "gzip", "`gzip` or `none`."),
+    Variable("S3_SSE", "s3_sse", _text, None, "Server-side encryption of uploaded backups: `AES256` or `aws:kms`."),
+    Variable("S3_SSE_KMS_KEY_ID", "s3_sse_kms_key_id", _text, None, "KMS key id used with `S3_SSE=aws:kms`."),
+    Variable("SCHEDULER_ENABLED", "scheduler_enabled", _bool, True,
+             "Take part in the scheduler-leader election (one leader among all processes runs the jobs)."),
+    Variable("SCHEDULER_POLL_INTERVAL", "scheduler_poll_interval", _positive_float, 2.0,
+             "Seconds between a follower's tries for the leader lock, and between the leader's health checks."),
 )
 
 

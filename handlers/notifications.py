@@ -1,0 +1,55 @@
+"""`GET /notifications`: the persisted notification history (spec 40 §9, spec 10 §3.8).
+
+The same reader serves the WebSocket `get_notifications` command.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import asyncpg
+from aiohttp import web
+from pydantic import BaseModel
+
+from runtime.db import QUERIES
+from runtime.events import HISTORY_LIMIT
+from runtime.routes import QUERY, Role, Route, json_response
+from runtime.services import SERVICES
+
+log = logging.getLogger("mawid.notifications")
+
+
+def clamp_limit(value: int) -> int:
+    return max(1, min(HISTORY_LIMIT, value))
+
+
+async def load_history(pool: asyncpg.Pool, limit: int) -> list[dict[str, Any]]:
+    """Newest first; `timestamp` is the stored envelope timestamp, byte-identical to the live one."""
+    rows = await pool.fetch(QUERIES.recent_notification_events, clamp_limit(limit))
+    items = []
+    for row in rows:
+        if not isinstance(row["data"], dict):
+            continue  # an unreadable payload is skipped, as the reference does
+        items.append({"id": row["id"], "type": row["event_type"],
+                      "timestamp": row["ts"].strftime("%Y-%m-%dT%H:%M:%SZ"), "data": row["data"]})
+    return items
+
+
+class NotificationsQuery(BaseModel):
+    limit: int = HISTORY_LIMIT
+
+
+async def notifications(request: web.Request) -> web.Response:
+    limit = request[QUERY].limit
+    try:
+        items = await load_history(request.app[SERVICES].require_pool(), limit)
+    except Exception:
+        log.exception("could not load notification history")
+        return json_response({"success": False, "message": "failed_to_load"}, status=500)
+    return json_response({"success": True, "data": items})
+
+
+ROUTES = [
+    Route("GET", "/notifications", notifications, Role.VIEWER, query=NotificationsQuery,
+          summary="Notification history, newest first (at most 100)", tags=("realtime",)),
+]

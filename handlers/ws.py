@@ -1,0 +1,138 @@
+"""`/ws`: the dashboards' WebSocket (spec 40), on aiohttp's own `WebSocketResponse`.
+
+The upgrade needs an authenticated user (cookie, Bearer header or `?token=`);
+without one the route answers 401 before any upgrade. `tab` keeps one connection
+per browser tab (the older one is closed with 1000, as the reference does);
+`since` replays the events a reconnecting client missed (docs/realtime.md).
+Frames of one connection are handled strictly one after another; every frame
+sent goes through the connection's bounded queue (runtime/hub.py).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import warnings
+from typing import AsyncIterator
+
+from aiohttp import WSMsgType, web
+from aiohttp.web_exceptions import NotAppKeyWarning
+
+from handlers import ws_reads, ws_writes  # noqa: F401  (they register the commands)
+from handlers.ws_commands import CommandContext, handle_frame
+from handlers.ws_replay import resume
+from runtime.bus import Event
+from runtime.db import QUERIES
+from runtime.hub import Hub, reply
+from runtime.metrics_map import metrics_map
+from runtime.routes import USER, Role, Route
+from runtime.services import SERVICES, Services
+
+log = logging.getLogger("mawid.ws")
+
+HUB_KEY = "realtime"  # services.extras key
+HEARTBEAT_SECONDS = 20.0  # protocol ping; a peer silent for 10 s more is dead (well under nginx's 300 s)
+METRICS_PERIOD = 5.0
+SWEEP_PERIOD = 1.0
+MAX_FRAME_BYTES = 16 * 1024 * 1024
+
+
+def hub_of(services: Services) -> Hub:
+    return services.extras[HUB_KEY]
+
+
+def _since(request: web.Request) -> int | None:
+    raw = request.query.get("since", "").strip()
+    if not raw:
+        return None
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        return 0  # unusable: the client is told to resync
+
+
+async def websocket(request: web.Request) -> web.StreamResponse:
+    services = request.app[SERVICES]
+    hub = hub_of(services)
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, compress=False, max_msg_size=MAX_FRAME_BYTES)
+    with warnings.catch_warnings():  # the key the HTTP metrics middleware checks is a plain string
+        warnings.simplefilter("ignore", NotAppKeyWarning)
+        request["ws"] = ws  # sockets are not timed as HTTP requests
+    if not ws.can_prepare(request).ok:
+        return web.json_response({"detail": "Expected a WebSocket upgrade", "message": "Expected a WebSocket upgrade"},
+                                  status=400)
+    await ws.prepare(request)
+    conn = hub.connect(ws, request, request.query.get("tab"), request[USER])
+    ctx = CommandContext(services, hub, conn, request[USER])
+    try:
+        since = _since(request)
+        if since is not None:
+            await resume(services, hub, conn, since)
+        while not conn.closed:
+            message = await ws.receive()
+            if message.type is WSMsgType.TEXT:
+                await handle_frame(ctx, message.data)
+            elif message.type is WSMsgType.BINARY:
+                conn.send_json(reply("ignored"))  # unusable frame: answered, connection kept (Quirk Q14)
+            else:
+                break
+    finally:
+        hub.disconnect(conn)
+        if not ws.closed:
+            with contextlib.suppress(Exception):
+                await ws.close()
+    return ws
+
+
+async def _housekeeping(services: Services, hub: Hub) -> None:
+    """Sweep stuck writers every second; push `metrics_updated` every 5 s (spec 40 §10.1)."""
+    loop = asyncio.get_running_loop()
+    next_metrics = loop.time() + METRICS_PERIOD
+    while True:
+        await asyncio.sleep(SWEEP_PERIOD)
+        now = loop.time()
+        hub.sweep(now)
+        if now >= next_metrics:
+            next_metrics = now + METRICS_PERIOD
+            if hub.connections:
+                try:
+                    # Per process, not sequenced: each process reports its own registry to its own clients.
+                    hub.dispatch(Event("metrics_updated", {"metrics": metrics_map()}))
+                except Exception:
+                    log.exception("metrics push failed")
+
+
+async def realtime_context(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    hub = Hub()
+    services.extras[HUB_KEY] = hub
+    try:
+        async with services.require_pool().acquire() as conn:
+            bounds = await conn.fetchrow(QUERIES.realtime_oldest_seq)
+        hub.last_seq = bounds["newest"] or 0
+    except Exception:
+        log.exception("could not read the event log's position")
+    unsubscribe = services.bus.subscribe(hub.dispatch) if services.bus is not None else (lambda: None)
+    task = asyncio.create_task(_housekeeping(services, hub), name="realtime-housekeeping")
+    yield
+    unsubscribe()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await hub.close_all()
+
+
+async def close_sockets(app: web.Application) -> None:
+    hub = app[SERVICES].extras.get(HUB_KEY)
+    if hub is not None:
+        await hub.close_all()
+
+
+ROUTES = [
+    Route("GET", "/ws", websocket, Role.VIEWER, summary="Realtime WebSocket (spec 40; docs/realtime.md)",
+          tags=("realtime",)),
+]
+
+
+def setup(app: web.Application) -> None:
+    app.cleanup_ctx.append(realtime_context)
+    app.on_shutdown.append(close_sockets)

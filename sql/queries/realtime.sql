@@ -1,0 +1,51 @@
+-- The realtime event log (migration 0300) and the reads of the WebSocket commands.
+
+-- name: realtime_append_event
+-- Sequence an event unless the de-duplication window suppresses it (spec 40 §7.2, fixed):
+-- suppressed only when the latest accepted event of the same reservation key is at most
+-- one second old, has an equal or higher priority and left the reservation in the same
+-- state. Returns no row when suppressed. $3..$5 are NULL for non-reservation events.
+-- Callers hold the realtime publish lock, so the check and the insert cannot interleave.
+INSERT INTO realtime_events (event_type, envelope, dedup_key, dedup_state, dedup_priority)
+SELECT $1, $2, $3, $4, $5
+WHERE $3::text IS NULL OR NOT EXISTS (
+    SELECT 1
+    FROM (SELECT dedup_state, dedup_priority, created_at
+          FROM realtime_events
+          WHERE dedup_key = $3
+          ORDER BY seq DESC
+          LIMIT 1) latest
+    WHERE latest.created_at >= clock_timestamp() - interval '1 second'
+      AND latest.dedup_priority >= $5
+      AND latest.dedup_state = $4
+)
+RETURNING seq;
+
+-- name: realtime_prune_events
+-- Keep the newest $1 events (the replay window).
+DELETE FROM realtime_events WHERE seq <= $2::bigint - $1::bigint;
+
+-- name: realtime_events_since
+-- Events after a client's last sequence number, oldest first, at most $2.
+SELECT seq, envelope FROM realtime_events WHERE seq > $1 ORDER BY seq LIMIT $2;
+
+-- name: realtime_oldest_seq
+SELECT min(seq) AS oldest, max(seq) AS newest FROM realtime_events;
+
+-- name: realtime_vacation_periods
+-- Snapshot and WS vacation broadcast: table order (spec 40 §8.1).
+SELECT start_date, end_date, title FROM vacation_periods ORDER BY id;
+
+-- name: realtime_customer_document
+SELECT document FROM customers WHERE wa_id = $1;
+
+-- name: realtime_publish_lock
+-- Session lock serialising sequencing and bus publication across every process, so the
+-- order events reach the bus (and so every client) is the order of their sequence numbers.
+SELECT pg_advisory_lock(1835103337);
+
+-- name: realtime_publish_unlock
+SELECT pg_advisory_unlock(1835103337);
+
+-- name: realtime_customer_blocked
+SELECT is_blocked FROM customers WHERE wa_id = $1;
