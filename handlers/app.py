@@ -15,6 +15,7 @@ import handlers
 from runtime.app import base_app
 from runtime.config import Config
 from runtime.routes import register
+from runtime.tracing import configure_tracing
 
 _NOT_FEATURES = {"app"}
 
@@ -25,6 +26,8 @@ def feature_modules() -> list:
 
 
 def create_app(config: Config) -> web.Application:
+    # Before the Application exists: the aiohttp server instrumentation wraps the class.
+    configure_tracing(config.otel_endpoint, config.otel_service_name)
     app = base_app(config)
     for module in feature_modules():
         register(app, list(getattr(module, "ROUTES", ())))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from runtime.actor_mailbox import Address, Envelope, Mailbox, describe
 from runtime.actor_metrics import metrics_for
+from runtime.tracing import actor_span, restored
 
 if TYPE_CHECKING:
     from runtime.actor_system import Actor, ActorSystem
@@ -106,8 +107,9 @@ class Activation:
         self.current = envelope
         started = time.perf_counter()
         try:
-            handler = self.instance.handler_for(envelope.msg)
-            result = await handler(envelope.msg)
+            with restored(envelope.context), actor_span(self.instance, envelope.msg, started - envelope.enqueued_at):
+                handler = self.instance.handler_for(envelope.msg)
+                result = await handler(envelope.msg)
         except Exception as exc:
             self.metrics.handled(started - envelope.enqueued_at, time.perf_counter() - started, ok=False)
             self._report_failure(envelope, exc)

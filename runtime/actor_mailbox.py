@@ -12,6 +12,8 @@ import math
 from collections import deque
 from typing import Any
 
+from runtime.tracing import capture
+
 Address = tuple[type, str]  # (actor class, key)
 
 
@@ -21,13 +23,14 @@ def describe(address: Address) -> str:
 
 
 class Envelope:
-    __slots__ = ("msg", "reply", "ask_chain", "enqueued_at")
+    __slots__ = ("msg", "reply", "ask_chain", "enqueued_at", "context")
 
     def __init__(self, msg: Any, reply: asyncio.Future | None, ask_chain: tuple[Address, ...]) -> None:
         self.msg = msg
         self.reply = reply  # None for a tell
         self.ask_chain = ask_chain  # actors waiting, through asks, for this message's answer
         self.enqueued_at = 0.0
+        self.context = capture()  # the sender's trace and log context, restored while the message is handled
 
 
 class Mailbox:

@@ -12,9 +12,14 @@ import logging
 import sys
 from datetime import datetime, timezone
 
+from opentelemetry import trace
+
+from runtime.masking import mask_value
+
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 log_context_var: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("log_context", default=None)
 
+_UNMASKED_KEYS = frozenset({"ts", "level", "logger", "trace_id", "request_id", "message_id", "queue_id"})
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
@@ -26,6 +31,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        span_context = trace.get_current_span().get_span_context()
+        if span_context.is_valid:
+            entry["trace_id"] = format(span_context.trace_id, "032x")
         request_id = request_id_var.get()
         if request_id:
             entry["request_id"] = request_id
@@ -35,6 +43,9 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
+        if record.levelno >= logging.INFO:
+            # Personal data and secrets never reach the log at INFO and above.
+            entry = {key: v if key in _UNMASKED_KEYS else mask_value(v) for key, v in entry.items()}
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 

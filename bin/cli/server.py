@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import click
 
@@ -55,6 +56,16 @@ def migrate() -> None:
 
 
 @click.command("env-table")
-def env_table_command() -> None:
+@click.option("--write", is_flag=True, help="Rewrite the table in README.md instead of printing it.")
+def env_table_command(write: bool) -> None:
     """Print the Markdown table of environment variables (as in the README)."""
-    click.echo(env_table())
+    if not write:
+        click.echo(env_table())
+        return
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start = text.index("| Variable | Default | What it does |")
+    end = text.find("\n\n", start)
+    end = len(text.rstrip("\n")) if end == -1 else end
+    readme.write_text(text[:start] + env_table() + text[end:], encoding="utf-8")
+    click.echo(f"updated {readme}")
