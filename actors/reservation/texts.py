@@ -100,5 +100,14 @@ def text(key: str, ar: bool = False, **args: object) -> str:
 
 
 def lookup(key: str, ar: bool = False, args: dict[str, str] | None = None) -> str:
-    """`GET /message`: any extra arguments are used for formatting, errors ignored."""
-    return text(key, ar, **(args or {}))
+    """`GET /message`: the whole catalogue; extra arguments format the template, errors ignored."""
+    from actors.reservation.catalogue import CATALOGUE
+
+    pair = MESSAGES.get(key) or CATALOGUE.get(key)
+    if pair is None:
+        return ""
+    template = pair[1] if ar else pair[0]
+    try:
+        return template.format(**args) if args else template
+    except (KeyError, IndexError, ValueError):
+        return template

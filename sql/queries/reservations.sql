@@ -82,39 +82,6 @@ ON CONFLICT (wa_id) DO UPDATE
 -- name: reservation_customer_rename
 UPDATE customers SET customer_name = $2, updated_at = now() WHERE wa_id = $1 RETURNING wa_id;
 
--- name: reservation_customer
-SELECT wa_id, customer_name, age, age_recorded_at, document, is_blocked, is_favorite
-  FROM customers WHERE wa_id = $1;
-
--- name: reservation_customer_change_wa_id
--- The new id is free: rename in place; ON UPDATE CASCADE moves reservations and conversation,
--- and every customer column (document, flags, age) is kept.
-UPDATE customers SET wa_id = $2, customer_name = $3, updated_at = now() WHERE wa_id = $1;
-
--- name: reservation_customer_merge_into
--- The new id exists: it takes the old customer's name and age; flags and document are kept when unset.
-UPDATE customers AS target
-   SET customer_name   = $3,
-       age             = old.age,
-       age_recorded_at = old.age_recorded_at,
-       document        = coalesce(target.document, old.document),
-       is_blocked      = target.is_blocked OR old.is_blocked,
-       is_favorite     = target.is_favorite OR old.is_favorite,
-       updated_at      = now()
-  FROM customers AS old
- WHERE target.wa_id = $2 AND old.wa_id = $1;
-
--- name: reservation_move_customer_rows
-WITH moved AS (UPDATE reservations SET wa_id = $2, updated_at = now() WHERE wa_id = $1 RETURNING 1)
-UPDATE conversation SET wa_id = $2 WHERE wa_id = $1;
-
--- name: reservation_customer_delete
-DELETE FROM customers WHERE wa_id = $1;
-
--- name: reservation_all_of_customer
-SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status
-  FROM reservations r WHERE r.wa_id = $1 ORDER BY r.slot_date, r.slot_time, r.id;
-
 -- name: reservation_listing
 -- GET /reservations: optional bounds, cancelled rows on request; has_document per spec 05 Q10.
 SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status,

@@ -1,0 +1,42 @@
+"""Dashboard reads (no actor: reads never queue behind writes): `GET /reservations`, `GET /vacations`."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from actors.reservation import context
+from actors.reservation.ops_vacations import http_shape
+from actors.reservation.parsing import to_hhmm
+from runtime.db import QUERIES
+
+if TYPE_CHECKING:
+    from runtime.services import Services
+
+
+def listing_bounds(today: date, future: bool, from_date: date | None, to_date: date | None
+                   ) -> tuple[date | None, date | None]:
+    """Spec 10 §3.6a precedence: explicit bounds, else today on (future), else today-30 … today+90."""
+    if from_date or to_date:
+        return from_date, to_date
+    if future:
+        return today, None
+    return today - timedelta(days=30), today + timedelta(days=90)
+
+
+async def list_reservations(services: "Services", future: bool = True, include_cancelled: bool = False,
+                            from_date: date | None = None, to_date: date | None = None) -> dict[str, list]:
+    low, high = listing_bounds(context.today(services), future, from_date, to_date)
+    async with services.require_pool().acquire() as conn:
+        rows = await conn.fetch(QUERIES.reservation_listing, low, high, include_cancelled)
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row["wa_id"], []).append({
+            "id": row["id"], "date": row["slot_date"].isoformat(), "time_slot": to_hhmm(row["slot_time"]),
+            "type": row["type"], "cancelled": row["status"] == "cancelled", "has_document": row["has_document"]})
+    return grouped
+
+
+async def list_vacations(services: "Services") -> list[dict[str, Any]]:
+    periods = await context.vacation_periods(services)
+    return http_shape(periods, ZoneInfo(services.config.timezone), services.config.vacation_message)

@@ -1,0 +1,65 @@
+"""`/api/config` (spec 05 §6.2): the bare config document; GET for viewers, PUT/POST for admins.
+
+422: a key or nested object fails its own schema; 400: the merged document of
+a PUT is invalid; 500: `{"detail": "Failed to … configuration: <reason>"}`.
+`GET /config` is the alias nginx's `/api` stripping produces (spec 10 Q22).
+"""
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from actors.app_config import (
+    ConfigInvalid,
+    current_app_config_response,
+    replace_app_config,
+    update_app_config,
+)
+from actors.app_config.schema import AppConfigDocument, AppConfigUpdate
+from runtime.routes import BODY, Role, Route, error_response, json_response
+from runtime.services import SERVICES
+
+log = logging.getLogger("mawid.handlers.app_config")
+TAGS = ("configuration",)
+
+
+async def get_config(request: web.Request) -> web.Response:
+    try:
+        return json_response(await current_app_config_response(request.app[SERVICES]))
+    except Exception as exc:
+        log.exception("reading the app config failed")
+        return error_response(500, f"Failed to get configuration: {exc}")
+
+
+async def put_config(request: web.Request) -> web.Response:
+    body: AppConfigUpdate = request[BODY]
+    try:
+        return json_response(await update_app_config(request.app[SERVICES], body.present()))
+    except ConfigInvalid as exc:
+        return error_response(400, str(exc))
+    except Exception as exc:
+        log.exception("updating the app config failed")
+        return error_response(500, f"Failed to update configuration: {exc}")
+
+
+async def post_config(request: web.Request) -> web.Response:
+    body: AppConfigDocument = request[BODY]
+    try:
+        return json_response(await replace_app_config(request.app[SERVICES], body.model_dump(mode="json")))
+    except ConfigInvalid as exc:
+        return error_response(400, str(exc))
+    except Exception as exc:
+        log.exception("replacing the app config failed")
+        return error_response(500, f"Failed to create configuration: {exc}")
+
+
+ROUTES = [
+    Route("GET", "/api/config", get_config, Role.VIEWER, tags=TAGS, summary="The app configuration document"),
+    Route("GET", "/config", get_config, Role.VIEWER, tags=TAGS, summary="Alias of GET /api/config"),
+    Route("PUT", "/api/config", put_config, Role.ADMIN, body=AppConfigUpdate, tags=TAGS,
+          summary="Shallow-merge top-level keys into the configuration",
+          errors=((400, "the merged document is invalid"),)),
+    Route("POST", "/api/config", post_config, Role.ADMIN, body=AppConfigDocument, tags=TAGS,
+          summary="Replace the configuration (missing keys take schema defaults)"),
+]
