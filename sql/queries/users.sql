@@ -63,7 +63,7 @@ UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS N
 
 -- name: refresh_user_prune_expired
 -- Expired tokens of one user, a day after expiry (kept that long so a late reuse is still recognised).
-DELETE FROM refresh_tokens WHERE user_id = $1 AND expires_at < $2 - interval '1 day';
+DELETE FROM refresh_tokens WHERE user_id = $1 AND expires_at < $2::timestamptz - interval '1 day';
 
 -- name: login_attempt_lock
 -- Serialises concurrent attempts on one account, then on one address (always in this order).

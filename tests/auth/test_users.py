@@ -1,0 +1,124 @@
+"""`/auth/register`, `/users/me`, `/users/{id}`, `/users`: fastapi-users' shapes plus `role`."""
+from __future__ import annotations
+
+import uuid
+
+from runtime.config import load_config
+from runtime.routes import Role
+from tests.auth.conftest import PASSWORD, auth_app, log_in
+
+USER_KEYS = {"id", "email", "is_active", "is_superuser", "is_verified", "role"}
+
+
+def _bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_register_is_admin_only_by_default(client, token_for):
+    new = {"email": "new@example.com", "password": "long enough pw", "role": "viewer"}
+    assert (await client.post("/auth/register", json=new)).status == 401
+    _, staff = await token_for(Role.STAFF)
+    assert (await client.post("/auth/register", json=new, headers=_bearer(staff))).status == 403
+    _, admin = await token_for(Role.ADMIN)
+    resp = await client.post("/auth/register", json=new, headers=_bearer(admin))
+    assert resp.status == 201
+    body = await resp.json()
+    assert set(body) == USER_KEYS and body["role"] == "viewer" and body["is_active"] is True
+    assert (await log_in(client, "new@example.com", "long enough pw")).status == 200
+
+    again = await client.post("/auth/register", json={**new, "email": "NEW@example.com"}, headers=_bearer(admin))
+    assert again.status == 400 and (await again.json())["detail"] == "REGISTER_USER_ALREADY_EXISTS"
+    weak = await client.post("/auth/register", json={**new, "email": "w@example.com", "password": "short"},
+                             headers=_bearer(admin))
+    assert weak.status == 400
+    assert (await weak.json())["detail"]["code"] == "REGISTER_INVALID_PASSWORD"
+
+
+async def test_admin_registering_a_superuser_makes_an_admin(client, token_for):
+    _, admin = await token_for(Role.ADMIN)
+    resp = await client.post("/auth/register", headers=_bearer(admin),
+                             json={"email": "boss@example.com", "password": "long enough pw", "is_superuser": True})
+    assert (await resp.json())["role"] == "admin"
+
+
+async def test_open_registration_creates_viewers_and_ignores_privileges(aiohttp_client, env):
+    client = await aiohttp_client(auth_app(load_config({**env, "ALLOW_USER_REGISTRATION": "true"})))
+    resp = await client.post("/auth/register", json={
+        "email": "self@example.com", "password": "long enough pw", "is_superuser": True, "role": "admin"})
+    assert resp.status == 201
+    body = await resp.json()
+    assert body["role"] == "viewer" and body["is_superuser"] is False
+
+
+async def test_register_validates_the_email(client, token_for):
+    _, admin = await token_for(Role.ADMIN)
+    resp = await client.post("/auth/register", json={"email": "not-an-email", "password": "long enough pw"},
+                             headers=_bearer(admin))
+    assert resp.status == 422 and (await resp.json())["message"].startswith("body.email")
+
+
+async def test_me_and_changing_own_email_and_password(client, make_user):
+    user = await make_user(Role.STAFF)
+    token = (await (await log_in(client, user["email"], PASSWORD)).json())["access_token"]
+    me = await client.get("/users/me", headers=_bearer(token))
+    assert (await me.json())["email"] == user["email"] and set(await me.json()) == USER_KEYS
+    resp = await client.patch("/users/me", headers=_bearer(token), json={
+        "email": "renamed@example.com", "password": "a new long password", "role": "admin", "is_superuser": True})
+    assert resp.status == 200
+    body = await resp.json()
+    assert body["email"] == "renamed@example.com" and body["role"] == "staff"  # privileges ignored for oneself
+    assert (await log_in(client, "renamed@example.com", PASSWORD)).status == 400
+    assert (await log_in(client, "renamed@example.com", "a new long password")).status == 200
+    weak = await client.patch("/users/me", headers=_bearer(token), json={"password": "short"})
+    assert (await weak.json())["detail"]["code"] == "UPDATE_USER_INVALID_PASSWORD"
+
+
+async def test_email_taken_on_update(client, make_user, token_for):
+    taken = await make_user(Role.STAFF)
+    _, token = await token_for(Role.STAFF)
+    resp = await client.patch("/users/me", headers=_bearer(token), json={"email": taken["email"].upper()})
+    assert resp.status == 400 and (await resp.json())["detail"] == "UPDATE_USER_EMAIL_ALREADY_EXISTS"
+
+
+async def test_disabled_users_token_no_longer_reaches_me(client, make_user, db):
+    user = await make_user(Role.STAFF)
+    token = (await (await log_in(client, user["email"], PASSWORD)).json())["access_token"]
+    await db.execute("UPDATE users SET is_active = false WHERE email = $1", user["email"])
+    assert (await client.get("/users/me", headers=_bearer(token))).status == 401
+
+
+async def test_admin_manages_users_by_id(client, make_user, token_for, db):
+    target = await make_user(Role.STAFF)
+    _, admin = await token_for(Role.ADMIN)
+    headers = _bearer(admin)
+    got = await client.get(f"/users/{target['id']}", headers=headers)
+    assert got.status == 200 and (await got.json())["id"] == target["id"]
+    listed = await (await client.get("/users", headers=headers)).json()
+    assert target["email"] in {u["email"] for u in listed}
+
+    session = (await (await log_in(client, target["email"], PASSWORD)).json())["refresh_token"]
+    patched = await client.patch(f"/users/{target['id']}", headers=headers,
+                                 json={"role": "viewer", "is_active": False, "is_verified": True})
+    body = await patched.json()
+    assert (body["role"], body["is_active"], body["is_verified"]) == ("viewer", False, True)
+    # Disabling ends the user's sessions and logins.
+    assert (await client.post("/auth/jwt/refresh", data={"refresh_token": session})).status == 401
+    assert (await log_in(client, target["email"], PASSWORD)).status == 400
+
+    promoted = await client.patch(f"/users/{target['id']}", headers=headers, json={"is_superuser": True})
+    assert (await promoted.json())["role"] == "admin"
+
+    assert (await client.delete(f"/users/{target['id']}", headers=headers)).status == 204
+    assert await db.fetchval("SELECT count(*) FROM users WHERE id = $1", uuid.UUID(target["id"])) == 0
+    for method in ("GET", "PATCH", "DELETE"):
+        for missing in (target["id"], "not-a-uuid"):
+            resp = await client.request(method, f"/users/{missing}", headers=headers,
+                                        json={} if method == "PATCH" else None)
+            assert resp.status == 404, (method, missing)
+
+
+async def test_user_routes_need_admin(client, make_user, token_for):
+    target = await make_user(Role.STAFF)
+    _, staff = await token_for(Role.STAFF)
+    assert (await client.get(f"/users/{target['id']}", headers=_bearer(staff))).status == 403
+    assert (await client.get(f"/users/{target['id']}")).status == 401
