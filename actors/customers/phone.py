@@ -68,3 +68,35 @@ def strip_separators(value: str) -> str:
 def is_registered(name: str | None, wa_id: str) -> bool:
     """A real name: not empty, not the wa_id, not the wa_id once '+', spaces and '-' leave the name (quirk 17)."""
     return bool(name) and name != wa_id and strip_separators(name) != wa_id
+
+
+_MIN_NSN, _MAX_NSN = 2, 17  # libphonenumber's bounds on the national number; outside them parse() fails
+
+
+def calling_code_of(digits: str) -> int | None:
+    """The country calling code a digits-only wa_id starts with (codes are prefix-free, 1–3 digits)."""
+    if not digits or digits[0] == "0":
+        return None
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE and len(digits) >= size:
+            return code
+    return None
+
+
+def regions_of_code(code: int) -> tuple[str, ...]:
+    return tuple(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, ()))
+
+
+def single_region_of_prefix(prefix: str, length: int) -> tuple[str | None, int | None]:
+    """For a wa_id group (first 3 digits, total length): (region, None) when the calling code belongs to one
+    region and the number parses; (None, code) when the code is shared and each number must be parsed;
+    (None, None) when no number of the group parses."""
+    code = calling_code_of(prefix)
+    if code is None:
+        return None, None
+    regions = regions_of_code(code)
+    if len(regions) != 1:
+        return None, code
+    nsn = length - len(str(code))
+    return (regions[0] if _MIN_NSN <= nsn <= _MAX_NSN else None), None

@@ -22,13 +22,6 @@ def naive_utc_iso(value: datetime | None) -> str | None:
     return value.isoformat()
 
 
-def local_iso(day: date | None, moment: time | None) -> str | None:
-    """`last_message_at`: the clinic-local date and time as a naive ISO string."""
-    if day is None or moment is None:
-        return None
-    return datetime.combine(day, moment).isoformat()
-
-
 def message_item(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "role": row["role"],
@@ -43,7 +36,7 @@ def contact_item(row: Mapping[str, Any], similarity: float | None = None) -> dic
     return {
         "wa_id": row["wa_id"],
         "customer_name": row["customer_name"],
-        "last_message_at": local_iso(row["last_date"], row["last_time"]),
+        "last_message_at": row["last_user_message_at"].isoformat() if row["last_user_message_at"] else None,
         "last_reservation_at": naive_utc_iso(row["last_reservation_at"]),
         "similarity": float(row["similarity"]) if similarity is None else similarity,
         "is_favorite": bool(row["is_favorite"]),

@@ -74,3 +74,145 @@ SET customer_name = $2,
     updated_at = now()
 FROM customers AS old
 WHERE target.wa_id = $1 AND old.wa_id = $3;
+
+-- name: customer_names
+SELECT wa_id, customer_name, is_blocked, is_favorite
+FROM customers
+ORDER BY wa_id;
+
+-- name: customer_stats_messages
+-- Message count and the first/last message by (date, time) with PostgreSQL's NULL placement
+-- (NULL dates sort last ascending, first descending), as the reference reports them.
+SELECT (SELECT count(*) FROM conversation WHERE wa_id = $1) AS message_count,
+       first.local_date AS first_date, first.local_time AS first_time, first.id AS first_id,
+       last.local_date AS last_date, last.local_time AS last_time, last.id AS last_id
+FROM (SELECT 1) one
+LEFT JOIN LATERAL (
+    SELECT local_date, local_time, id FROM conversation WHERE wa_id = $1
+    ORDER BY local_date, local_time, id LIMIT 1
+) first ON true
+LEFT JOIN LATERAL (
+    SELECT local_date, local_time, id FROM conversation WHERE wa_id = $1
+    ORDER BY local_date DESC, local_time DESC, id DESC LIMIT 1
+) last ON true;
+
+-- name: customer_stats_reservations
+SELECT id, slot_date, slot_time, type, status
+FROM reservations
+WHERE wa_id = $1
+ORDER BY slot_date, slot_time, id;
+
+-- name: phone_search_setup
+-- Run in the search transaction: the trigram operators use these thresholds; custom plans let the
+-- planner see the actual query text (a generic plan cannot estimate a LIKE or trigram pattern).
+SELECT set_config('pg_trgm.similarity_threshold', $1::text, true),
+       set_config('pg_trgm.word_similarity_threshold', $1::text, true),
+       set_config('plan_cache_mode', 'force_custom_plan', true);
+
+-- name: phone_search
+-- $1 name query, $2 phone query (the digits when the query has any: quirk 11), $3 the escaped
+-- '%digits%' LIKE pattern or NULL (quirk 10), $4 limit, $5 minimum similarity.
+-- Every branch is index-served; the substring branch only needs its newest $4 rows, since all of them
+-- score exactly 0.9 unless another branch (which finds them too) scores them higher.
+WITH candidates AS (
+    SELECT wa_id FROM customers WHERE wa_id % $2
+    UNION
+    SELECT wa_id FROM customers WHERE $1 <% customer_name
+    UNION
+    SELECT wa_id FROM customers WHERE normalize_arabic($1) <% normalize_arabic(customer_name)
+    UNION
+    (SELECT wa_id FROM customers
+     WHERE $3::text IS NOT NULL AND translate(wa_id, ' -+', '') LIKE $3::text
+     ORDER BY last_user_message_at DESC NULLS LAST, wa_id
+     LIMIT $4)
+), scored AS (
+    SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked,
+           greatest(
+               similarity(c.wa_id, $2),
+               word_similarity($1, coalesce(c.customer_name, '')),
+               word_similarity(normalize_arabic($1), normalize_arabic(coalesce(c.customer_name, ''))),
+               CASE WHEN $3::text IS NOT NULL AND translate(c.wa_id, ' -+', '') LIKE $3::text THEN 0.9 ELSE 0 END
+           )::real AS similarity
+    FROM candidates JOIN customers AS c USING (wa_id)
+)
+SELECT s.*, (SELECT max(r.updated_at) FROM reservations AS r WHERE r.wa_id = s.wa_id) AS last_reservation_at
+FROM scored AS s
+WHERE s.similarity >= $5
+ORDER BY s.similarity DESC, s.last_user_message_at DESC NULLS LAST, s.wa_id
+LIMIT $4;
+
+-- name: phone_recent
+SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked, 1.0::real AS similarity,
+       (SELECT max(r.updated_at) FROM reservations AS r WHERE r.wa_id = c.wa_id) AS last_reservation_at
+FROM customers AS c
+WHERE c.last_user_message_at IS NOT NULL
+ORDER BY c.last_user_message_at DESC NULLS LAST, c.wa_id
+LIMIT $1;
+
+-- name: phone_directory_page
+-- Filters (NULL = off): $1 excluded wa_ids, $2 status (registered|unknown|blocked), $3..$4 user-message
+-- window, $5..$6 reservation window (local timestamps), $7 wa_id prefix (calling code).
+-- Order: real names first by lower(name), then the rest by wa_id; wa_id breaks ties (quirk 12).
+SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked, 1.0::real AS similarity,
+       (SELECT max(r.updated_at) FROM reservations AS r WHERE r.wa_id = c.wa_id) AS last_reservation_at
+FROM customers AS c
+WHERE ($1::text[] IS NULL OR c.wa_id <> ALL ($1::text[]))
+  AND ($2::text IS NULL
+       OR ($2::text = 'registered' AND customer_is_registered(c.customer_name, c.wa_id))
+       OR ($2::text = 'unknown' AND NOT customer_is_registered(c.customer_name, c.wa_id))
+       OR ($2::text = 'blocked' AND c.is_blocked))
+  AND ($3::timestamp IS NULL OR EXISTS (
+        SELECT 1 FROM conversation AS m
+        WHERE m.wa_id = c.wa_id AND m.role = 'user'
+          AND m.local_date BETWEEN $3::timestamp::date AND $4::timestamp::date
+          AND m.local_date + m.local_time BETWEEN $3::timestamp AND $4::timestamp))
+  AND ($5::timestamp IS NULL OR EXISTS (
+        SELECT 1 FROM reservations AS r
+        WHERE r.wa_id = c.wa_id
+          AND r.slot_date BETWEEN $5::timestamp::date AND $6::timestamp::date
+          AND r.slot_date + r.slot_time BETWEEN $5::timestamp AND $6::timestamp))
+  AND ($7::text IS NULL OR c.wa_id LIKE $7::text || '%')
+ORDER BY NOT customer_is_registered(c.customer_name, c.wa_id),
+         CASE WHEN customer_is_registered(c.customer_name, c.wa_id) THEN lower(c.customer_name) END,
+         c.wa_id
+LIMIT $8 OFFSET $9;
+
+-- name: phone_directory_count
+SELECT count(*)
+FROM customers AS c
+WHERE ($1::text[] IS NULL OR c.wa_id <> ALL ($1::text[]))
+  AND ($2::text IS NULL
+       OR ($2::text = 'registered' AND customer_is_registered(c.customer_name, c.wa_id))
+       OR ($2::text = 'unknown' AND NOT customer_is_registered(c.customer_name, c.wa_id))
+       OR ($2::text = 'blocked' AND c.is_blocked))
+  AND ($3::timestamp IS NULL OR EXISTS (
+        SELECT 1 FROM conversation AS m
+        WHERE m.wa_id = c.wa_id AND m.role = 'user'
+          AND m.local_date BETWEEN $3::timestamp::date AND $4::timestamp::date
+          AND m.local_date + m.local_time BETWEEN $3::timestamp AND $4::timestamp))
+  AND ($5::timestamp IS NULL OR EXISTS (
+        SELECT 1 FROM reservations AS r
+        WHERE r.wa_id = c.wa_id
+          AND r.slot_date BETWEEN $5::timestamp::date AND $6::timestamp::date
+          AND r.slot_date + r.slot_time BETWEEN $5::timestamp AND $6::timestamp))
+  AND ($7::text IS NULL OR c.wa_id LIKE $7::text || '%');
+
+-- name: phone_status_counts
+SELECT count(*) FILTER (WHERE customer_is_registered(customer_name, wa_id)) AS registered,
+       count(*) FILTER (WHERE NOT customer_is_registered(customer_name, wa_id)) AS unknown,
+       count(*) FILTER (WHERE is_blocked) AS blocked
+FROM customers;
+
+-- name: phone_prefix_counts
+-- Digit-only wa_ids grouped by their first three digits and length: calling codes are prefix-free and at
+-- most three digits, so this is enough to count single-region countries without parsing every number.
+SELECT left(wa_id, 3) AS prefix, length(wa_id) AS digits, count(*) AS customers
+FROM customers
+WHERE wa_id ~ '^[0-9]+$'
+GROUP BY 1, 2;
+
+-- name: phone_wa_ids_with_prefix
+SELECT wa_id FROM customers WHERE wa_id LIKE $1::text || '%' AND wa_id ~ '^[0-9]+$';
+
+-- name: phone_irregular_wa_ids
+SELECT wa_id FROM customers WHERE wa_id !~ '^[0-9]+$';

@@ -3,7 +3,19 @@ from __future__ import annotations
 
 import pytest
 
+from runtime.app import base_app
+from runtime.routes import register
 from runtime.services import SERVICES
+
+
+@pytest.fixture
+def app(config):
+    """The core app with only this feature's routes: other features' work in progress cannot break these tests."""
+    from handlers import customers
+
+    application = base_app(config)
+    register(application, customers.ROUTES)
+    return application
 
 
 @pytest.fixture
