@@ -35,6 +35,8 @@ HEARTBEAT_SECONDS = 20.0  # protocol ping; a peer silent for 10 s more is dead (
 METRICS_PERIOD = 5.0
 SWEEP_PERIOD = 1.0
 MAX_FRAME_BYTES = 16 * 1024 * 1024
+QUEUE_LIMIT = 1024  # frames waiting for one client; beyond this it is dropped (1013) and catches up by replay
+WRITE_TIMEOUT = 10.0  # one write stuck this long drops the client (1011)
 
 
 def hub_of(services: Services) -> Hub:
@@ -104,7 +106,7 @@ async def _housekeeping(services: Services, hub: Hub) -> None:
 
 async def realtime_context(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
-    hub = Hub()
+    hub = Hub(queue_limit=QUEUE_LIMIT, write_timeout=WRITE_TIMEOUT)
     services.extras[HUB_KEY] = hub
     try:
         async with services.require_pool().acquire() as conn:

@@ -164,8 +164,13 @@ async def vacation_update(ctx: CommandContext, message: dict[str, Any], data: di
     # Not a list, or empty: zero periods, which clears every vacation (the HTTP route refuses this).
     periods = periods if isinstance(periods, list) else []
     from actors.reservation import operations
+    from actors.reservation.ops_vacations import VacationUpdateRejected
 
-    result = await operations.update_vacation_periods(ctx.services, periods, source=SOURCE)
+    try:
+        result = await operations.update_vacation_periods(ctx.services, periods, source=SOURCE)
+    except VacationUpdateRejected as exc:
+        # Mawid validates strictly (spec 20 quirk 17): a bad entry rejects the update, nothing is written.
+        return reply("vacation_update_nack", error=str(exc))
     if not result.get("success"):
         return reply("vacation_update_nack", error=f"db_persist_failed: {result.get('message') or 'unknown error'}")
     return reply("vacation_update_ack")
