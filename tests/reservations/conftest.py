@@ -1,7 +1,8 @@
 """Fixtures of the reservation tests: a frozen business clock and helpers to seed rows."""
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,12 +37,10 @@ def clock(app):
 
 async def add_customer(db, wa_id: str, name: str = "Sara", document=None) -> None:
     await db.execute("INSERT INTO customers (wa_id, customer_name, document) VALUES ($1, $2, $3::jsonb)"
-                     " ON CONFLICT DO NOTHING", wa_id, name, None if document is None else __import__("json").dumps(document))
+                     " ON CONFLICT DO NOTHING", wa_id, name, None if document is None else json.dumps(document))
 
 
 async def add_reservation(db, wa_id: str, day: str, slot: str, kind: int = 0, status: str = "active") -> int:
-    from datetime import date, time
-
     await add_customer(db, wa_id)
     hour, minute = slot.split(":")
     return await db.fetchval(
@@ -61,3 +60,23 @@ def app(config):
     for module in (health, reservations, reservation_aliases, vacations, app_config, messages):
         register(application, list(module.ROUTES))
     return application
+
+
+@pytest.fixture
+async def services(staff_client, app, clock):
+    """The started app's services (pool, bus, actors), with the example clock."""
+    return app[SERVICES]
+
+
+@pytest.fixture
+def events(services):
+    """Every event published on the bus while the test runs."""
+    seen: list = []
+    services.bus.subscribe(seen.append)
+    return seen
+
+
+async def set_capacity(services, **capacity) -> None:
+    from actors.app_config import update_app_config
+
+    await update_app_config(services, {"slot_capacity_settings": capacity})
