@@ -1,0 +1,50 @@
+"""Housekeeping jobs: process metrics, forced garbage collection, bounded history tables."""
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+from datetime import timedelta
+
+from actors.jobs.job import JobContext
+from runtime.db import QUERIES
+from runtime.events import HISTORY_LIMIT
+from runtime.process_metrics import sample_system_metrics
+
+log = logging.getLogger("mawid.jobs.maintenance")
+
+JOB_HISTORY_DAYS = 90
+ABANDONED_AFTER = timedelta(hours=6)  # longer than any job runs
+
+
+async def system_metrics(ctx: JobContext) -> str:
+    """Refresh `process_cpu_percent` and `process_memory_bytes` (spec 60 §4.4)."""
+    cpu, rss = sample_system_metrics()
+    return f"cpu {cpu:.1f}%, rss {rss:,} bytes"
+
+
+async def gc_collect(ctx: JobContext) -> str:
+    collected = await asyncio.to_thread(gc.collect)
+    log.info("Garbage collection manually triggered: collected %d objects", collected)
+    return f"collected {collected} objects"
+
+
+async def prune_notifications(ctx: JobContext) -> str:
+    """Keep the newest notification events (spec 60 Q19). `publish` prunes as it persists; this also
+    catches rows written by anything else (imports, an adopted reference database)."""
+    async with ctx.services.require_pool().acquire() as conn:
+        status = await conn.execute(QUERIES.prune_notification_events, HISTORY_LIMIT)
+    return f"{status.split()[-1]} notification events deleted"
+
+
+async def prune_job_history(ctx: JobContext) -> str:
+    """Bound the job and reminder history; close runs whose process died mid-run."""
+    now = ctx.occurrence
+    async with ctx.services.require_pool().acquire() as conn:
+        abandoned = await conn.execute(QUERIES.job_runs_abandon, now - ABANDONED_AFTER)
+        runs = await conn.execute(QUERIES.job_runs_prune, now - timedelta(days=JOB_HISTORY_DAYS))
+        reminders = await conn.execute(
+            QUERIES.reminder_sends_prune, ctx.local_occurrence.date() - timedelta(days=JOB_HISTORY_DAYS)
+        )
+    return (f"{abandoned.split()[-1]} abandoned runs closed, {runs.split()[-1]} runs and "
+            f"{reminders.split()[-1]} reminder records deleted")
