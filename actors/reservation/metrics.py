@@ -1,14 +1,14 @@
 """The reference's reservation metrics (spec 60 §6.2, spec 20 §12); names and labels are the contract.
 
 Unlabelled counters are exported from start at 0 (the dashboard reads them).
-`assistant_function_errors_total{function}` is defined here and shared: other
-features import `ASSISTANT_FUNCTION_ERRORS` rather than registering it again.
+`assistant_function_errors_total{function}` is the shared one of `runtime.ops_metrics`.
 """
 from __future__ import annotations
 
 from aioprometheus import Counter
 
 from runtime.metrics import REGISTRY
+from runtime.ops_metrics import ASSISTANT_FUNCTION_ERRORS  # noqa: F401  (shared, re-exported)
 
 
 def _counter(name: str, doc: str, *, zero: bool = True) -> Counter:
@@ -35,8 +35,6 @@ CANCEL_FAILED = _counter("reservations_cancellation_failed_total", "Cancel opera
 CANCEL_FAILED_BY_REASON = _counter("reservations_cancellation_failed_by_reason_total", "Cancel failures by reason",
                                    zero=False)
 
-ASSISTANT_FUNCTION_ERRORS = _counter("assistant_function_errors_total", "Domain operations that failed unexpectedly",
-                                     zero=False)
 
 
 def by_reason(counter: Counter, reason: str) -> None:
