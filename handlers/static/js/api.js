@@ -1,0 +1,64 @@
+// Same-origin calls to Mawid's REST routes with the login cookie.
+// A 401 triggers one silent refresh (rotating refresh cookie); if that fails the browser goes to /login.
+
+export class RouteMissing extends Error {
+  constructor(route) { super(`missing route ${route}`); this.route = route; }
+}
+
+let refreshing = null;
+
+async function refreshSession() {
+  if (!refreshing) {
+    refreshing = fetch('/auth/jwt/refresh', { method: 'POST', credentials: 'same-origin' })
+      .then((r) => r.ok)
+      .catch(() => false)
+      .finally(() => { setTimeout(() => { refreshing = null; }, 1000); });
+  }
+  return refreshing;
+}
+
+function toLogin() {
+  const next = encodeURIComponent(location.pathname + location.search);
+  location.assign(`/login?next=${next}`);
+}
+
+export async function api(method, path, body, { retry = true } = {}) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  if (response.status === 401 && retry) {
+    if (await refreshSession()) return api(method, path, body, { retry: false });
+    toLogin();
+    throw new Error('not signed in');
+  }
+  let data = null;
+  const text = await response.text();
+  try { data = text ? JSON.parse(text) : null; } catch { data = { message: text }; }
+  if (response.status === 404 && data && data.detail === 'Not Found') {
+    throw new RouteMissing(`${method} ${path.split('?')[0]}`);
+  }
+  return { ok: response.ok, status: response.status, data };
+}
+
+export const get = (path) => api('GET', path);
+export const post = (path, body) => api('POST', path, body ?? {});
+
+// The message a failed call should show: the API's own `message`, else `detail`/`error`.
+export function messageOf(result, fallback = 'Failed') {
+  const d = result && result.data;
+  if (!d) return fallback;
+  if (typeof d.message === 'string' && d.message) return d.message;
+  if (typeof d.detail === 'string') return d.detail;
+  if (typeof d.error === 'string') return d.error;
+  return fallback;
+}
+
+// `/reservations` and similar answer `{success, data}`; some answer a bare value (e.g. `/vacations`).
+export function payload(result) {
+  const d = result && result.data;
+  if (d && typeof d === 'object' && !Array.isArray(d) && 'success' in d) return d.data;
+  return d;
+}

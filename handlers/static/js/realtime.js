@@ -1,0 +1,152 @@
+// The page's one connection to `/ws`: events in, commands out, resume after a drop.
+//
+// Every broadcast carries a sequence number (`seq`); the last one seen is sent back
+// on reconnect as `?since=` so the server replays what was missed, each event once.
+// If it cannot, it answers `resync` and pages reload from REST (`reconnected`).
+
+const TAB_KEY = 'mawid_ws_tab';
+const PING_MS = 25000;
+const REPLIES = new Set(['pong', 'snapshot', 'resync', 'filter_ack', 'notifications_history']);
+
+function tabId() {
+  try {
+    let id = sessionStorage.getItem(TAB_KEY);
+    if (!id) {
+      id = `${Math.random().toString(36).slice(2, 10)}-${Date.now().toString(36)}`;
+      sessionStorage.setItem(TAB_KEY, id);
+    }
+    return id;
+  } catch {
+    return String(Date.now());
+  }
+}
+
+function sequenceOf(message) {
+  const value = message.seq ?? message.sequence ?? message.event_id;
+  return Number.isInteger(value) ? value : null;
+}
+
+export class Realtime extends EventTarget {
+  constructor() {
+    super();
+    this.tab = tabId();
+    this.lastSeq = null; // position to resume from (`?since=`)
+    this.lastEventSeq = null; // newest broadcast applied, to skip a replayed duplicate
+    this.attempt = 0;
+    this.everOpen = false;
+    this.socket = null;
+    this.pending = new Map(); // reply type -> [resolve]
+    this.online = false;
+    this.stopped = false;
+  }
+
+  url() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const params = new URLSearchParams({ tab: this.tab });
+    if (this.lastSeq !== null) params.set('since', String(this.lastSeq));
+    return `${scheme}//${location.host}/ws?${params}`;
+  }
+
+  connect() {
+    this.stopped = false;
+    const socket = new WebSocket(this.url());
+    this.socket = socket;
+    socket.addEventListener('open', () => {
+      const reconnect = this.everOpen;
+      this.everOpen = true;
+      this.attempt = 0;
+      this.setOnline(true);
+      this.send({ type: 'get_snapshot' });
+      clearInterval(this.pinger);
+      this.pinger = setInterval(() => this.send({ type: 'ping' }), PING_MS);
+      // With a position the server replays the gap; without one the page must reload.
+      if (reconnect && this.lastSeq === null) this.dispatchEvent(new CustomEvent('reconnected'));
+    });
+    socket.addEventListener('message', (frame) => this.receive(frame.data));
+    socket.addEventListener('close', (event) => {
+      clearInterval(this.pinger);
+      if (this.socket !== socket) return;
+      this.setOnline(false);
+      if (this.stopped) return;
+      // 1000 from the server means "replaced by a newer connection of this tab": still come back
+      // when visible, so a duplicated tab cannot leave this one silently stale.
+      this.attempt += 1;
+      const delay = Math.min(500 * this.attempt, 15000) + Math.floor(Math.random() * 300);
+      clearTimeout(this.retry);
+      this.retry = setTimeout(() => this.connect(), event.code === 1000 ? Math.max(delay, 2000) : delay);
+    });
+    socket.addEventListener('error', () => {});
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    if (this.socket) this.socket.close(1000, 'Manual disconnect');
+  }
+
+  setOnline(value) {
+    if (this.online === value) return;
+    this.online = value;
+    this.dispatchEvent(new CustomEvent('status', { detail: { online: value, everOpen: this.everOpen } }));
+  }
+
+  receive(text) {
+    let message;
+    try { message = JSON.parse(text); } catch { return; }
+    if (!message || typeof message !== 'object') return;
+    const seq = sequenceOf(message);
+    if (seq !== null) {
+      if (REPLIES.has(message.type)) {
+        // Replies tell the current position without being events themselves.
+        this.lastSeq = Math.max(this.lastSeq ?? 0, seq);
+      } else {
+        if (this.lastEventSeq !== null && seq <= this.lastEventSeq) return; // already applied
+        this.lastEventSeq = seq;
+        this.lastSeq = Math.max(this.lastSeq ?? 0, seq);
+      }
+    }
+    if (message.type === 'resync') {
+      // The server could not replay what we missed: reload everything from REST.
+      this.dispatchEvent(new CustomEvent('reconnected', { detail: { resync: true } }));
+    }
+    const waiters = this.pending.get(message.type);
+    if (waiters && waiters.length) waiters.shift()(message);
+    this.dispatchEvent(new CustomEvent('message', { detail: message }));
+    this.dispatchEvent(new CustomEvent(message.type, { detail: message }));
+  }
+
+  send(message) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify(message));
+      return true;
+    }
+    return false;
+  }
+
+  // Send a command and wait for its ack or nack (whichever comes first).
+  request(message, ackType, nackType, timeoutMs = 10000) {
+    return new Promise((resolve) => {
+      if (!this.send(message)) { resolve({ type: nackType, error: 'offline' }); return; }
+      let done = false;
+      const finish = (reply) => {
+        if (done) return;
+        done = true;
+        for (const type of [ackType, nackType]) {
+          const list = this.pending.get(type) || [];
+          const i = list.indexOf(finish);
+          if (i >= 0) list.splice(i, 1);
+        }
+        resolve(reply);
+      };
+      for (const type of [ackType, nackType]) {
+        if (!this.pending.has(type)) this.pending.set(type, []);
+        this.pending.get(type).push(finish);
+      }
+      setTimeout(() => finish({ type: nackType, error: 'Request timed out' }), timeoutMs);
+    });
+  }
+
+  on(type, handler) {
+    this.addEventListener(type, (event) => handler(event.detail));
+  }
+}

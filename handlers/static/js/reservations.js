@@ -1,0 +1,27 @@
+// The calendar's local copy of reservations in the visible range, by id.
+export function reservationStore() {
+  const byId = new Map();
+  const names = new Map();
+  return {
+    replaceRange(from, to, grouped) {
+      for (const [id, r] of byId) if (r.date >= from && r.date <= to) byId.delete(id);
+      for (const [waId, items] of Object.entries(grouped)) {
+        for (const item of items) {
+          if (item.cancelled) continue;
+          byId.set(Number(item.id), { id: Number(item.id), wa_id: waId, date: item.date, time_slot: item.time_slot, type: Number(item.type ?? 0) });
+        }
+      }
+    },
+    upsert(r) { byId.set(r.id, r); },
+    remove(id) { byId.delete(id); },
+    removeCustomer(waId) { for (const [id, r] of byId) if (r.wa_id === waId) byId.delete(id); },
+    byId(id) { return byId.get(id); },
+    at(day, time) {
+      return [...byId.values()].filter((r) => r.date === day && r.time_slot === time).sort((a, b) => a.id - b.id);
+    },
+    timesOn(day) { return [...byId.values()].filter((r) => r.date === day).map((r) => r.time_slot); },
+    setNames(map) { for (const [waId, c] of Object.entries(map)) if (c?.customer_name) names.set(waId, c.customer_name); },
+    setName(waId, name) { if (waId && name) names.set(waId, name); },
+    nameOf(waId) { return names.get(waId) || waId; },
+  };
+}

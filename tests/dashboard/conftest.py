@@ -1,0 +1,152 @@
+"""Browser fixtures: a real `bin/mawid serve`, real users with passwords, Debian's Chromium via Playwright.
+
+Browser tests skip (with the reason) when Chromium or Playwright is missing, and
+when a route the scenario needs is not served yet: the reason names the route.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from actors.accounts.store import create_account
+from runtime.routes import Role
+from tests.support.servers import ROOT, ServerProcess
+
+SCREENSHOTS = ROOT / "var" / "artifacts" / "screenshots"
+PASSWORD = "correct-horse-battery-staple"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("MAWID_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@dataclass
+class Staff:
+    email: str
+    password: str
+    role: Role
+
+
+@dataclass
+class LiveServer:
+    process: ServerProcess
+    routes: set[str]
+    users: dict[str, Staff]
+
+    @property
+    def url(self) -> str:
+        return self.process.url
+
+    def require(self, *routes: str) -> None:
+        """Skip the calling test, naming every route it needs that this server does not serve yet."""
+        missing = [route for route in routes if route not in self.routes]
+        if missing:
+            pytest.skip(f"missing route(s): {', '.join(missing)}")
+
+    def token(self, who: str) -> str:
+        user = self.users[who]
+        answer = httpx.post(f"{self.url}/auth/jwt/login", data={"username": user.email, "password": user.password})
+        answer.raise_for_status()
+        return answer.json()["access_token"]
+
+    def api(self, who: str) -> httpx.Client:
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token(who)}"}, timeout=15)
+
+
+def served_routes(url: str) -> set[str]:
+    document = httpx.get(f"{url}/openapi.json", timeout=10).json()
+    return {f"{method.upper()} {path}" for path, item in document.get("paths", {}).items() for method in item}
+
+
+@pytest.fixture
+def server_env(env):
+    """The served process: outbox mode (no WhatsApp token) and the offline assistant."""
+    return {**env, "LLM_PROVIDER": "offline", "ENVIRONMENT": "development", "TIMEZONE": "Asia/Riyadh"}
+
+
+@pytest.fixture
+async def live_server(server_env, db_url):
+    conn = await asyncpg.connect(db_url)
+    users = {}
+    try:
+        for name, role in (("admin", Role.ADMIN), ("staff", Role.STAFF), ("staff2", Role.STAFF),
+                           ("viewer", Role.VIEWER)):
+            email = f"{name}@clinic.test"
+            await create_account(conn, email, PASSWORD, role=role, check_password=False)
+            users[name] = Staff(email, PASSWORD, role)
+    finally:
+        await conn.close()
+    process = ServerProcess(server_env).start()
+    try:
+        yield LiveServer(process, served_routes(process.url), users)
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+async def browser():
+    """`await browser()` opens a fresh Chromium profile (its own user-data dir) and returns its context."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("chromium not installed (bin/bootstrap test installs it as root: apt-get install chromium)")
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        pytest.skip("playwright not installed (pip install -e '.[test]')")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    manager = async_playwright()
+    playwright = await manager.start()
+    contexts = []
+    profiles = []
+
+    async def open_profile(*, width: int = 1280, height: int = 860, locale: str = "en-US"):
+        profile = tempfile.mkdtemp(prefix="mawid-chromium-")
+        profiles.append(profile)
+        context = await playwright.chromium.launch_persistent_context(
+            profile, executable_path=path, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": width, "height": height}, locale=locale, timezone_id="UTC",
+        )
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        return context
+
+    yield open_profile
+    for context in contexts:
+        await context.close()
+    await manager.stop()
+    for profile in profiles:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+async def log_in(context, server: LiveServer, who: str, next_path: str = "/app/calendar"):
+    """Sign in through the login form, as a person would; returns the page on `next_path`."""
+    user = server.users[who]
+    page = context.pages[0] if context.pages else await context.new_page()
+    await page.goto(f"{server.url}{next_path}")
+    await page.wait_for_url("**/login**")
+    await page.fill("input[name=username]", user.email)
+    await page.fill("input[name=password]", user.password)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"**{next_path.split('?')[0]}**")
+    await page.wait_for_selector("body[data-ready=true]")
+    return page
+
+
+async def screenshot(page, name: str) -> Path:
+    target = SCREENSHOTS / f"{name}.png"
+    await page.screenshot(path=str(target), full_page=True)
+    return target
