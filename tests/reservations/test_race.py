@@ -1,0 +1,81 @@
+"""Two hundred bookings race for one slot: exactly capacity N succeed, in one process and across two."""
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import httpx
+
+from actors.reservation.schedule import config_weekday
+from runtime.routes import Role
+from tests.support.servers import ServerProcess
+
+ATTEMPTS = 200
+
+
+def customers(count: int) -> list[str]:
+    return [f"9665{i:08d}" for i in range(10_000_000, 10_000_000 + count)]
+
+
+def reserve_body(wa_id: str, day: str, slot: str) -> dict:
+    return {"wa_id": wa_id, "customer_name": f"Customer {wa_id[-4:]}", "date_str": day, "time_slot": slot,
+            "reservation_type": 0}
+
+
+async def test_one_process_never_overbooks(staff_client, clock, db):
+    bodies = [reserve_body(w, "2025-06-02", "13:00") for w in customers(ATTEMPTS)]
+    responses = await asyncio.gather(*(staff_client.post("/reserve", json=b) for b in bodies))
+    results = [await r.json() for r in responses]
+    assert all(r.status == 200 for r in responses)
+    winners = [r for r in results if r["success"]]
+    assert len(winners) == 5  # agent capacity
+    assert await db.fetchval("SELECT count(*) FROM reservations WHERE status = 'active'") == 5
+    assert {r["message"] for r in results if not r["success"]} <= {
+        "This time slot is fully booked. Please choose another slot.",
+        "All slots are fully booked for this date. Please choose another date.",
+        "Reservation failed. The selected time slot (1:00 PM) is not available. Available slots: 11:00 AM, 3:00 PM",
+    }
+
+
+def next_weekday(config_day: int) -> date:
+    """A day at least two days ahead whose app-config weekday (0 = Sunday) is `config_day`."""
+    day = date.today() + timedelta(days=2)
+    while config_weekday(day) != config_day:
+        day += timedelta(days=1)
+    return day
+
+
+async def test_two_processes_never_overbook(env, token_for, db):
+    _, token = await token_for(Role.STAFF)
+    servers = [ServerProcess({**env, "LOG_LEVEL": "ERROR"}).start() for _ in range(2)]
+    try:
+        day = next_weekday(1).isoformat()  # a Monday: slots 11:00, 13:00, 15:00
+        bodies = [reserve_body(w, day, "13:00") for w in customers(ATTEMPTS)]
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(headers=headers, timeout=60,
+                                     limits=httpx.Limits(max_connections=400)) as http:
+            responses = await asyncio.gather(*(
+                http.post(servers[i % 2].url + "/reserve", json=body) for i, body in enumerate(bodies)))
+        assert [r.status_code for r in responses] == [200] * ATTEMPTS
+        assert sum(r.json()["success"] for r in responses) == 5
+        assert await db.fetchval("SELECT count(*) FROM reservations WHERE status = 'active'") == 5
+    finally:
+        for server in servers:
+            server.stop()
+
+
+async def test_secretary_capacity_across_two_processes(env, token_for, db):
+    """The secretary's capacity (6) holds too, with half the requests on each process."""
+    _, token = await token_for(Role.STAFF)
+    servers = [ServerProcess({**env, "LOG_LEVEL": "ERROR"}).start() for _ in range(2)]
+    try:
+        day = next_weekday(6).isoformat()  # a Saturday: 16:00, 18:00, 20:00
+        bodies = [{**reserve_body(w, day, "18:00"), "_call_source": "frontend"} for w in customers(60)]
+        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
+            responses = await asyncio.gather(*(
+                http.post(servers[i % 2].url + "/reserve", json=body) for i, body in enumerate(bodies)))
+        assert sum(r.json()["success"] for r in responses) == 6
+        assert await db.fetchval("SELECT count(*) FROM reservations WHERE status = 'active'") == 6
+    finally:
+        for server in servers:
+            server.stop()
