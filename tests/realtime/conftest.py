@@ -80,7 +80,8 @@ def hub(app):
 
 
 @pytest.fixture
-def services(app):
+def services(app, server):
+    """The started app's services (pool, bus, hub)."""
     return app[SERVICES]
 
 
