@@ -1,0 +1,133 @@
+"""One run of a job: claimed once per occurrence, timed, counted; missed and overlapping runs skipped."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from actors.jobs.job import Job, JobContext
+from actors.jobs.runner import run_job
+from actors.jobs.scheduler import JobScheduler
+from runtime.config import load_config
+from runtime.ops_metrics import (
+    ASSISTANT_FUNCTION_ERRORS,
+    JOB_RUNS,
+    SCHEDULER_JOB_MISSED,
+    SCHEDULER_JOB_MISSED_BY_REASON,
+)
+from runtime.scheduling import CronTrigger, next_occurrence, recent_occurrence
+from tests.ops.support import running_services
+
+RIYADH = ZoneInfo("Asia/Riyadh")
+
+
+def counter(metric, labels) -> float:
+    try:
+        return metric.get(labels)
+    except KeyError:
+        return 0
+
+
+async def test_an_occurrence_runs_once_even_when_two_processes_fire_it_together(db, env):
+    calls: list[datetime] = []
+    gate = asyncio.Event()
+
+    async def work(ctx: JobContext) -> str:
+        calls.append(ctx.occurrence)
+        await gate.wait()
+        return "done"
+
+    job = Job("ops_test_once", "0 19 * * *", work, "test")
+    occurrence = datetime(2026, 3, 1, 19, tzinfo=RIYADH)
+    config = load_config(env)
+    async with running_services(config) as first, running_services(config) as second:
+        runs = [asyncio.create_task(run_job(s, job, occurrence)) for s in (first, second, first, second)]
+        await asyncio.sleep(0.2)
+        gate.set()
+        results = await asyncio.gather(*runs)
+
+    assert sorted(r.outcome for r in results) == ["ok", "skipped", "skipped", "skipped"]
+    assert calls == [occurrence]
+    row = await db.fetchrow("SELECT outcome, detail, finished_at FROM job_runs WHERE job = 'ops_test_once'")
+    assert (row["outcome"], row["detail"]) == ("ok", "done") and row["finished_at"] is not None
+
+
+async def test_a_failing_job_is_recorded_logged_and_counted(db, env, caplog):
+    async def boom(ctx: JobContext) -> str:
+        raise RuntimeError("disk on fire")
+
+    job = Job("ops_test_boom", "0 * * * *", boom, "test")
+    before = counter(ASSISTANT_FUNCTION_ERRORS, {"function": "scheduler_job_ops_test_boom"})
+    before_runs = counter(JOB_RUNS, {"job_id": "ops_test_boom", "outcome": "error"})
+    async with running_services(load_config(env)) as services:
+        result = await run_job(services, job, datetime.now(timezone.utc))
+
+    assert (result.outcome, result.detail) == ("error", "RuntimeError: disk on fire")
+    assert counter(ASSISTANT_FUNCTION_ERRORS, {"function": "scheduler_job_ops_test_boom"}) == before + 1
+    assert counter(JOB_RUNS, {"job_id": "ops_test_boom", "outcome": "error"}) == before_runs + 1
+    assert await db.fetchval("SELECT outcome FROM job_runs WHERE job = 'ops_test_boom'") == "error"
+    assert "job ops_test_boom failed" in caplog.text
+
+
+async def test_a_run_later_than_the_grace_is_missed_and_an_overlapping_run_skipped(env):
+    calls = []
+    gate = asyncio.Event()
+
+    async def work(ctx: JobContext) -> None:
+        calls.append(ctx.occurrence)
+        await gate.wait()
+
+    job = Job("ops_test_late", "*/5 * * * *", work, "test")
+    now = datetime.now(timezone.utc)
+    missed_before = counter(SCHEDULER_JOB_MISSED, {})
+    async with running_services(load_config(env)) as services:
+        scheduler = JobScheduler(services, (job,))
+        assert await scheduler.fire(job, now - timedelta(seconds=301), now=now) == "missed"
+        first = asyncio.create_task(scheduler.fire(job, now - timedelta(seconds=299), now=now))
+        await asyncio.sleep(0.2)
+        assert await scheduler.fire(job, now, now=now) == "skipped"  # still running here
+        gate.set()
+        assert await first == "ok"
+
+    assert len(calls) == 1
+    assert counter(SCHEDULER_JOB_MISSED, {}) == missed_before + 1
+    assert counter(SCHEDULER_JOB_MISSED_BY_REASON, {"reason": "missed_start_deadline", "job_id": "ops_test_late"}) == 1
+
+
+def test_occurrences_are_computed_in_the_business_time_zone():
+    before = datetime(2026, 3, 1, 18, 59, tzinfo=RIYADH)
+    assert next_occurrence("0 19 * * *", RIYADH, before) == datetime(2026, 3, 1, 19, tzinfo=RIYADH)
+    # 15:59 UTC is 18:59 in Riyadh
+    assert next_occurrence("0 19 * * *", RIYADH, datetime(2026, 3, 1, 15, 59, tzinfo=timezone.utc)) == datetime(
+        2026, 3, 1, 19, tzinfo=RIYADH)
+    midnight = next_occurrence("0 0 * * *", RIYADH, datetime(2026, 3, 1, 22, tzinfo=RIYADH))
+    assert midnight == datetime(2026, 3, 2, 0, tzinfo=RIYADH)
+    assert midnight.astimezone(timezone.utc) == datetime(2026, 3, 1, 21, tzinfo=timezone.utc)
+
+
+def test_a_new_leader_catches_up_only_an_occurrence_within_the_grace():
+    grace = timedelta(seconds=300)
+    due = datetime(2026, 3, 1, 19, tzinfo=RIYADH)
+    assert recent_occurrence("0 19 * * *", RIYADH, due + timedelta(seconds=90), grace) == due
+    assert recent_occurrence("0 19 * * *", RIYADH, due, grace) == due
+    assert recent_occurrence("0 19 * * *", RIYADH, due + timedelta(seconds=301), grace) is None
+    assert recent_occurrence("0 19 * * *", RIYADH, due - timedelta(seconds=1), grace) is None
+
+
+async def test_a_cron_trigger_passes_each_call_its_scheduled_time():
+    fired: list[datetime] = []
+    two = asyncio.Event()
+
+    async def fire(occurrence: datetime) -> None:
+        fired.append(occurrence)
+        if len(fired) == 2:
+            two.set()
+
+    trigger = CronTrigger("* * * * * *", RIYADH, fire)  # every second (aiocron's seconds field)
+    trigger.start()
+    try:
+        await asyncio.wait_for(two.wait(), 10)
+    finally:
+        trigger.stop()
+    assert fired[1] - fired[0] == timedelta(seconds=1)
+    assert all(f.microsecond == 0 and f.utcoffset() == timedelta(hours=3) for f in fired)

@@ -1,0 +1,108 @@
+"""Leader election: one leader among processes; a dead leader's lock passes to another within seconds."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import uuid
+from pathlib import Path
+
+from runtime.config import load_config
+from runtime.leader import LeaderElection, lock_key
+from tests.ops.support import running_services
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def eventually(predicate, limit: float = 30.0) -> None:
+    """Wait until `predicate()` holds; the limit only keeps a broken build from hanging."""
+    deadline = asyncio.get_running_loop().time() + limit
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
+        await asyncio.sleep(0.05)
+
+
+class Recorder:
+    def __init__(self, name: str, log: list[str]) -> None:
+        self.name, self.log = name, log
+
+    async def elected(self) -> None:
+        self.log.append(f"{self.name} elected")
+
+    async def demoted(self) -> None:
+        self.log.append(f"{self.name} demoted")
+
+
+def election(db_url: str, key: int, recorder: Recorder) -> LeaderElection:
+    return LeaderElection(db_url, key=key, on_elected=recorder.elected, on_demoted=recorder.demoted,
+                          retry_interval=0.1, check_interval=0.1, name=recorder.name)
+
+
+async def test_one_leader_and_a_killed_connection_hands_over(db, db_url):
+    key = lock_key(f"test-{uuid.uuid4()}")
+    log: list[str] = []
+    first, second = election(db_url, key, Recorder("first", log)), election(db_url, key, Recorder("second", log))
+    first.start()
+    second.start()
+    try:
+        await eventually(lambda: first.is_leader or second.is_leader)
+        await asyncio.sleep(0.5)  # both have campaigned several times by now
+        assert [first.is_leader, second.is_leader].count(True) == 1
+        leader, follower = (first, second) if first.is_leader else (second, first)
+
+        # The leader's session dies (as when its host vanishes): PostgreSQL drops the lock with it.
+        await db.execute("SELECT pg_terminate_backend($1)", leader.backend_pid)
+        await eventually(lambda: follower.is_leader)
+        await eventually(lambda: f"{leader._name} demoted" in log)
+        assert log[0] == f"{leader._name} elected"
+        assert log.index(f"{follower._name} elected") > 0
+        await asyncio.sleep(0.5)  # the old leader reconnects and campaigns, but must stay a follower
+        assert not leader.is_leader and follower.is_leader
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_a_leader_process_killed_with_sigkill_hands_over(db_url):
+    key = lock_key(f"test-{uuid.uuid4()}")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.ops.leader_process", db_url, str(key), cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE)
+    log: list[str] = []
+    ours = election(db_url, key, Recorder("ours", log))
+    try:
+        line = await asyncio.wait_for(proc.stdout.readline(), 30)
+        assert line.startswith(b"elected"), line
+        ours.start()
+        await asyncio.sleep(0.5)
+        assert not ours.is_leader  # the other process holds the lock
+
+        proc.send_signal(signal.SIGKILL)
+        await proc.wait()
+        await eventually(lambda: ours.is_leader)
+        assert log == ["ours elected"]
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        await ours.stop()
+
+
+async def test_two_app_instances_run_leader_jobs_on_one_only_and_hand_over_on_stop(env):
+    config = load_config({**env, "SCHEDULER_ENABLED": "true"})
+    async with running_services(config, with_scheduler=True) as first:
+        async with running_services(config, with_scheduler=True) as second:
+            one, two = first.extras["jobs"], second.extras["jobs"]
+            await eventually(lambda: one.is_leader or two.is_leader)
+            await asyncio.sleep(0.5)
+            leader, follower = (one, two) if one.is_leader else (two, one)
+            assert not follower.is_leader
+            assert leader._triggers["send_reminders"].running and leader._triggers["database_backup"].running
+            assert not follower._triggers["send_reminders"].running
+            # Per-process jobs run everywhere.
+            assert follower._triggers["system_metrics"].running and leader._triggers["system_metrics"].running
+        # `second` has stopped (unlocking if it led): `first` leads now.
+        await eventually(lambda: first.extras["jobs"].is_leader)
+        assert first.extras["jobs"]._triggers["send_reminders"].running
