@@ -1,0 +1,85 @@
+"""Who answers a customer: the configured LLM provider, or the offline assistant.
+
+The provider comes from the app config's `llm_provider` (env LLM_PROVIDER when the
+config cannot be read); a provider without an API key cannot answer, so the env
+provider is tried next and, failing that, the built-in offline assistant answers.
+A provider that fails falls back to the offline assistant for that message, and a
+circuit breaker stops calling it for a while when it keeps failing.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from actors.assistant.breaker import CircuitBreaker
+from actors.assistant.metrics import FALLBACKS
+
+if TYPE_CHECKING:
+    from actors.conversation.actor import ConversationActor
+    from runtime.services import Services
+
+log = logging.getLogger("mawid.assistant")
+
+API_KEYS = {"openai": "openai_api_key", "anthropic": "anthropic_api_key", "gemini": "gemini_api_key"}
+BREAKERS_KEY = "llm_breakers"
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str | None
+    state: dict[str, Any] | None = None  # the offline assistant's dialogue state, saved with the reply
+    engine: str = "offline"
+
+
+async def configured_provider(services: "Services") -> str | None:
+    try:
+        from actors.app_config.store import current_app_config
+
+        provider = (await current_app_config(services)).get("llm_provider")
+    except Exception as exc:  # the reference falls back to the environment when the config cannot be read
+        log.info("app config unreadable, using LLM_PROVIDER: %r", exc)
+        return None
+    return str(provider).lower() if provider else None
+
+
+async def select_provider(services: "Services") -> str:
+    env = services.config.llm_provider
+    for candidate in (await configured_provider(services) or env, env):
+        if candidate == "offline":
+            return "offline"
+        if candidate in API_KEYS and getattr(services.config, API_KEYS[candidate]):
+            return candidate
+    return "offline"
+
+
+def breaker_for(services: "Services", provider: str) -> CircuitBreaker:
+    breakers = services.extras.setdefault(BREAKERS_KEY, {})
+    if provider not in breakers:
+        breakers[provider] = CircuitBreaker(services.config.llm_breaker_failures, services.config.llm_breaker_cooldown)
+    return breakers[provider]
+
+
+async def respond(conversation: "ConversationActor", text: str) -> Answer:
+    from actors.assistant.offline import assistant as offline
+
+    services = conversation.services
+    provider = await select_provider(services)
+    if provider != "offline":
+        breaker = breaker_for(services, provider)
+        if breaker.allow():
+            from actors.assistant.providers import run_provider
+
+            try:
+                reply = await run_provider(provider, conversation)
+            except Exception as exc:
+                breaker.failure()
+                log.warning("LLM provider %s failed (breaker %s): %r", provider, breaker.state, exc,
+                            extra={"wa_id": conversation.key, "provider": provider})
+                FALLBACKS.inc({"provider": provider, "reason": "error"})
+            else:
+                breaker.success()
+                return Answer(reply or None, None, provider)
+        else:
+            FALLBACKS.inc({"provider": provider, "reason": "circuit_open"})
+    return await offline.respond(conversation, text)

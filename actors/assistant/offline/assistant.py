@@ -1,0 +1,188 @@
+"""The built-in offline assistant: a short, deterministic, menu-driven booking dialogue.
+
+It answers when no LLM provider is configured and whenever the provider fails. Its
+state (language, step, offered slots, chosen slot, name) lives in the conversation
+actor's `assistant_state` and is saved with each reply, so a restart resumes the
+dialogue. It books, moves and cancels through the same tools as the LLM.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from actors.assistant.engine import Answer
+from actors.assistant.offline import dialogue
+from actors.assistant.offline.texts import DAY_NAMES, say
+from actors.assistant.tools import execute
+from runtime.db import QUERIES
+
+if TYPE_CHECKING:
+    from actors.conversation.actor import ConversationActor
+
+MAX_OFFERED = 9
+SEARCH_DAYS = 7
+
+
+class Turn:
+    """One message of the dialogue: reads the state, calls tools, writes the next state."""
+
+    def __init__(self, conversation: "ConversationActor", state: dict[str, Any]) -> None:
+        self.conversation = conversation
+        self.services = conversation.services
+        self.wa_id = conversation.key
+        self.state = state
+        self.lang = state.get("lang", "en")
+
+    async def tool(self, name: str, **args: Any) -> dict[str, Any]:
+        return await execute(self.services, self.wa_id, name, args)
+
+    def day(self, iso: str) -> str:
+        try:
+            return DAY_NAMES[self.lang][date.fromisoformat(iso).weekday()]
+        except ValueError:
+            return ""
+
+    def menu(self) -> str:
+        self.state["step"] = "menu"
+        return say("menu", self.lang, business=self.services.config.business_name or "")
+
+    def failed(self, result: dict[str, Any]) -> str:
+        return say("failed", self.lang, reason=str(result.get("message") or "")) + "\n" + say("menu_hint", self.lang)
+
+    async def free_slots(self) -> list[dict[str, str]]:
+        result = await self.tool("search_available_appointments", days_forward=SEARCH_DAYS)
+        slots: list[dict[str, str]] = []
+        for day in ((result.get("data") or {}).get("appointments") or []) if result.get("success") else []:
+            for slot in day.get("time_slots") or []:
+                label = slot.get("time_slot") if isinstance(slot, dict) else slot
+                slots.append({"date": day.get("gregorian_date"), "time": label})
+        return slots[:MAX_OFFERED]
+
+    def slot_lines(self, slots: list[dict[str, str]], numbered: bool) -> str:
+        lines = [f"{self.day(s['date'])} {s['date']} {s['time']}" for s in slots]
+        return "\n".join(f"{i}. {line}" if numbered else f"- {line}" for i, line in enumerate(lines, 1))
+
+    async def upcoming(self) -> dict[str, Any] | None:
+        result = await self.tool("get_customer_reservations")
+        future = [r for r in (result.get("data") or []) if r.get("is_future")] if result.get("success") else []
+        return min(future, key=lambda r: (r.get("date"), r.get("time_slot"))) if future else None
+
+    # -- steps ---------------------------------------------------------------------------------------
+    async def start(self, wanted: str | None) -> str:
+        if wanted == "slots":
+            slots = await self.free_slots()
+            return say("free_slots", self.lang, slots=self.slot_lines(slots, False)) if slots else say(
+                "no_slots", self.lang)
+        if wanted in ("book", "move"):
+            if wanted == "move" and await self.upcoming() is None:
+                return say("no_reservation", self.lang)
+            return await self.offer(wanted)
+        if wanted == "cancel":
+            upcoming = await self.upcoming()
+            if upcoming is None:
+                return say("no_reservation", self.lang)
+            self.state.update(step="confirm_cancel", cancel_date=upcoming["date"])
+            return say("confirm_cancel", self.lang, day=self.day(upcoming["date"]), date=upcoming["date"],
+                       time=upcoming.get("time_slot", ""))
+        if wanted == "mine":
+            result = await self.tool("get_customer_reservations")
+            items = [f"- {self.day(r['date'])} {r['date']} {r.get('time_slot', '')}" for r in result.get("data") or []
+                     if r.get("is_future")]
+            return say("your_reservations", self.lang, items="\n".join(items)) if items else say(
+                "no_reservation", self.lang)
+        return self.menu()
+
+    async def offer(self, intent: str) -> str:
+        slots = await self.free_slots()
+        if not slots:
+            self.state["step"] = "menu"
+            return say("no_slots", self.lang)
+        self.state.update(step="pick_slot", intent=intent, slots=slots)
+        return say("pick_slot", self.lang, slots=self.slot_lines(slots, True))
+
+    async def pick_slot(self, text: str) -> str:
+        choice = dialogue.number(text)
+        slots = self.state.get("slots") or []
+        if choice is None or not 1 <= choice <= len(slots):
+            return say("bad_choice", self.lang) + "\n" + say("pick_slot", self.lang, slots=self.slot_lines(slots, True))
+        slot = slots[choice - 1]
+        self.state["chosen"] = slot
+        if self.state.get("intent") == "move":
+            return await self.move(slot)
+        name = await self.services.require_pool().fetchval(QUERIES.whatsapp_customer_name, self.wa_id)
+        if name:
+            self.state.update(step="ask_type", name=name)
+            return say("ask_type", self.lang)
+        self.state["step"] = "ask_name"
+        return say("ask_name", self.lang)
+
+    async def move(self, slot: dict[str, str]) -> str:
+        result = await self.tool("modify_reservation", new_date=slot["date"], new_time_slot=slot["time"])
+        self.state["step"] = "menu"
+        if not result.get("success"):
+            return self.failed(result)
+        return say("moved", self.lang, day=self.day(slot["date"]), date=slot["date"], time=slot["time"])
+
+    async def book(self, text: str) -> str:
+        choice = dialogue.number(text)
+        if choice not in (1, 2):
+            return say("bad_choice", self.lang) + "\n" + say("ask_type", self.lang)
+        slot = self.state["chosen"]
+        result = await self.tool("reserve_time_slot", customer_name=self.state.get("name") or self.wa_id,
+                                 date_str=slot["date"], time_slot=slot["time"], reservation_type=choice - 1)
+        self.state["step"] = "menu"
+        if not result.get("success"):
+            return self.failed(result)
+        return say("booked", self.lang, day=self.day(slot["date"]), date=slot["date"], time=slot["time"])
+
+    async def cancel(self, text: str) -> str:
+        self.state["step"] = "menu"
+        if not dialogue.is_yes(text):
+            return say("kept", self.lang)
+        day = self.state.get("cancel_date")
+        result = await self.tool("cancel_reservation", date_str=day)
+        return say("cancelled", self.lang, date=day) if result.get("success") else self.failed(result)
+
+    async def reply(self, text: str) -> str:
+        step = self.state.get("step", "menu")
+        wanted = dialogue.intent(text)
+        if wanted == "menu" and dialogue.number(text) == 0:
+            return self.menu()
+        if step == "pick_slot":
+            return await self.pick_slot(text)
+        if step == "ask_name":
+            if dialogue.number(text) is not None or not text.strip():
+                return say("ask_name", self.lang)
+            self.state.update(step="ask_type", name=text.strip()[:100])
+            return say("ask_type", self.lang)
+        if step == "ask_type":
+            return await self.book(text)
+        if step == "confirm_cancel":
+            return await self.cancel(text)
+        return await self.start(wanted)
+
+
+async def load_state(conversation: "ConversationActor") -> dict[str, Any]:
+    """The actor's state, or the one saved with the last reply when the actor was just activated."""
+    if not conversation.assistant_state.get("offline_loaded"):
+        saved = await conversation.services.require_pool().fetchval(QUERIES.assistant_state_get, conversation.key)
+        conversation.assistant_state.update(saved or {})
+        conversation.assistant_state["offline_loaded"] = True
+    return conversation.assistant_state
+
+
+async def respond(conversation: "ConversationActor", text: str) -> Answer:
+    live = await load_state(conversation)
+    state = {k: v for k, v in live.items() if k != "offline_loaded"}
+    state["lang"] = dialogue.language(text, state.get("lang"))
+    turn = Turn(conversation, state)
+    reply = await turn.reply(text)
+    # The actor's copy changes only after the reply is recorded with it (see turn.py): a failed
+    # attempt leaves the dialogue where it was, so a retry answers the same way.
+    return Answer(reply, state, "offline")
+
+
+def commit_state(conversation: "ConversationActor", state: dict[str, Any] | None) -> None:
+    if state is not None:
+        conversation.assistant_state.clear()
+        conversation.assistant_state.update(state, offline_loaded=True)

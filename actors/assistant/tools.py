@@ -1,0 +1,160 @@
+"""The customer assistant's tools: schemas the LLM sees and the calls they make.
+
+Every tool acts for the customer whose conversation it is: `wa_id` is never a
+parameter the model can fill, it is supplied from the conversation here. Arguments
+the schema does not declare are dropped (spec 50 Q14). The offline assistant calls
+the same `execute`, so both assistants share one path to the reservation operations.
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+from actors.assistant.metrics import ASSISTANT_FUNCTION_ERRORS, LLM_TOOL_ERRORS
+
+if TYPE_CHECKING:
+    from runtime.services import Services
+
+log = logging.getLogger("mawid.assistant")
+
+SOURCE = "assistant"
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    run: Callable[..., Awaitable[dict[str, Any]]]  # (services, wa_id, **args)
+
+
+def _schema(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(required), "additionalProperties": False}
+
+
+def _ops():
+    from actors.reservation import operations
+
+    return operations
+
+
+async def _send_business_location(services: "Services", wa_id: str) -> dict[str, Any]:
+    from actors.whatsapp.outbound import send_location
+
+    config = services.config
+    try:
+        latitude, longitude = float(config.business_latitude), float(config.business_longitude)
+    except (TypeError, ValueError):
+        return {"success": False, "message": "The business location is not configured."}
+    result = await send_location(services, wa_id, latitude, longitude, config.business_name or "",
+                                 config.business_address or "")
+    if not result.ok:
+        return {"success": False, "message": str(result.body.get("message"))}
+    return {"success": True, "message": "Location sent."}
+
+
+async def _current_datetime(services, wa_id):
+    return await _ops().get_current_datetime(services, source=SOURCE)
+
+
+async def _customer_reservations(services, wa_id, include_past=False):
+    return await _ops().get_customer_reservations(services, wa_id, include_past=bool(include_past), source=SOURCE)
+
+
+async def _available_time_slots(services, wa_id, date_str, hijri=False):
+    return await _ops().get_available_time_slots(services, date_str, hijri=bool(hijri), source=SOURCE)
+
+
+async def _search_appointments(services, wa_id, start_date=None, time_slot=None, days_forward=3, days_backward=0,
+                               hijri=False):
+    return await _ops().search_available_appointments(
+        services, start_date=start_date, time_slot=time_slot, days_forward=days_forward,
+        days_backward=days_backward, hijri=bool(hijri), source=SOURCE)
+
+
+async def _reserve(services, wa_id, customer_name, date_str, time_slot, reservation_type, hijri=False):
+    return await _ops().reserve_time_slot(services, wa_id, customer_name, date_str, time_slot, reservation_type,
+                                          hijri=bool(hijri), source=SOURCE)
+
+
+async def _modify(services, wa_id, new_date=None, new_time_slot=None, new_name=None, new_type=None, hijri=False):
+    return await _ops().modify_reservation(services, wa_id, new_date=new_date, new_time_slot=new_time_slot,
+                                           new_name=new_name, new_type=new_type, hijri=bool(hijri), source=SOURCE)
+
+
+async def _cancel(services, wa_id, date_str=None):
+    return await _ops().cancel_reservation(services, wa_id, date_str=date_str, source=SOURCE)
+
+
+async def _think(services, wa_id, thought=""):
+    return {"success": True, "data": {"thought": thought}}
+
+
+_DATE = {"type": "string", "description": "Date as YYYY-MM-DD (Hijri when hijri is true)."}
+_HIJRI = {"type": "boolean", "description": "True when the date given is a Hijri date."}
+
+TOOLS: dict[str, Tool] = {tool.name: tool for tool in (
+    Tool("send_business_location", "Send the business location to the customer as a WhatsApp location message. "
+         "Always use this when the customer asks where the business is.", _schema({}), _send_business_location),
+    Tool("get_current_datetime", "Current date and time in the business time zone, with Hijri date and any "
+         "current or upcoming vacation. Always call this before reasoning about dates.", _schema({}),
+         _current_datetime),
+    Tool("get_customer_reservations", "The customer's reservations.",
+         _schema({"include_past": {"type": "boolean", "description": "Also list past reservations."}}),
+         _customer_reservations),
+    Tool("get_available_time_slots", "Free time slots on one date.",
+         _schema({"date_str": _DATE, "hijri": _HIJRI}, ("date_str",)), _available_time_slots),
+    Tool("search_available_appointments", "Search free appointments over several days, optionally near a time.",
+         _schema({"start_date": {**_DATE, "description": "First day (default today), YYYY-MM-DD."},
+                  "time_slot": {"type": "string", "description": "Preferred time, 12- or 24-hour."},
+                  "days_forward": {"type": "integer", "description": "Days after start_date (default 3)."},
+                  "days_backward": {"type": "integer", "description": "Days before start_date (default 0)."},
+                  "hijri": _HIJRI}), _search_appointments),
+    Tool("reserve_time_slot", "Reserve an appointment for the customer. Never reserve before the customer has "
+         "given their name and chosen the date, the time slot and the type.",
+         _schema({"customer_name": {"type": "string", "description": "The customer's name."},
+                  "date_str": _DATE,
+                  "time_slot": {"type": "string", "description": "Time slot, e.g. 03:30 PM."},
+                  "reservation_type": {"type": "integer", "enum": [0, 1],
+                                       "description": "0 = check-up, 1 = follow-up."},
+                  "hijri": _HIJRI}, ("customer_name", "date_str", "time_slot", "reservation_type")), _reserve),
+    Tool("modify_reservation", "Change the customer's upcoming reservation. Pass only what changes.",
+         _schema({"new_date": _DATE, "new_time_slot": {"type": "string", "description": "New time slot."},
+                  "new_name": {"type": "string", "description": "New customer name."},
+                  "new_type": {"type": "integer", "enum": [0, 1], "description": "0 = check-up, 1 = follow-up."},
+                  "hijri": _HIJRI}), _modify),
+    Tool("cancel_reservation", "Cancel the customer's reservation on a date; without a date, every reservation.",
+         _schema({"date_str": _DATE}), _cancel),
+    Tool("think", "Think step by step before acting; nothing is done.",
+         _schema({"thought": {"type": "string", "description": "Your reasoning."}}, ("thought",)), _think),
+)}
+
+
+def _declared(tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+    allowed = set(tool.parameters["properties"]) & set(inspect.signature(tool.run).parameters)
+    return {k: v for k, v in args.items() if k in allowed}
+
+
+async def execute(services: "Services", wa_id: str, name: str, args: Any, *, provider: str = "offline") -> dict:
+    """Run tool `name` for `wa_id`; failures become `{"success": false, "message": ...}` results."""
+    tool = TOOLS.get(name)
+    if tool is None:
+        LLM_TOOL_ERRORS.inc({"tool_name": name, "provider": provider})
+        return {"success": False, "message": f"Tool '{name}' is not implemented"}
+    if not isinstance(args, dict):
+        args = {}
+    try:
+        result = await tool.run(services, wa_id, **_declared(tool, args))
+    except Exception as exc:
+        log.exception("tool %s failed for %s", name, wa_id)
+        LLM_TOOL_ERRORS.inc({"tool_name": name, "provider": provider})
+        ASSISTANT_FUNCTION_ERRORS.inc({"function": name})
+        return {"success": False, "message": f"Error executing {name}: {exc}"}
+    return result if isinstance(result, dict) else {"success": True, "data": result}
+
+
+def result_json(result: Any) -> str:
+    return json.dumps(result, ensure_ascii=False, default=str)

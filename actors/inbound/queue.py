@@ -1,0 +1,71 @@
+"""The durable inbound queue in PostgreSQL: enqueue, claim, renew, complete, fail."""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from actors.inbound.delivery import InboundItem
+from actors.inbound.metrics import BLOCKED, CLAIMED, DUPLICATES, ENQUEUED
+from runtime.db import QUERIES
+
+if TYPE_CHECKING:
+    import asyncpg
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    message_id: str | None
+    wa_id: str
+    payload: dict[str, Any]
+    attempts: int
+    lease_token: uuid.UUID
+
+
+async def enqueue(pool: "asyncpg.Pool", items: list[InboundItem], source: str = "webhook") -> list[str]:
+    """Queue every item in one statement; answers each item's outcome: queued, duplicate or blocked."""
+    if not items:
+        return []
+    rows = await pool.fetch(
+        QUERIES.inbound_enqueue,
+        [item.message_id for item in items],
+        [item.wa_id for item in items],
+        [json.dumps(item.payload, ensure_ascii=False) for item in items],
+    )
+    outcomes = [row["outcome"] for row in rows]
+    labels = {"source": source}
+    for outcome in outcomes:
+        {"queued": ENQUEUED, "duplicate": DUPLICATES, "blocked": BLOCKED}[outcome].inc(labels)
+    return outcomes
+
+
+async def claim(pool: "asyncpg.Pool", limit: int, lease_seconds: float) -> list[Claimed]:
+    rows = await pool.fetch(QUERIES.inbound_claim, limit, float(lease_seconds))
+    claimed = [Claimed(r["id"], r["message_id"], r["wa_id"], r["payload"], r["attempts"], r["lease_token"])
+               for r in rows]
+    if claimed:
+        CLAIMED.inc({}) if len(claimed) == 1 else CLAIMED.add({}, len(claimed))
+    return claimed
+
+
+async def renew(pool: "asyncpg.Pool", ids: list[int]) -> None:
+    if ids:
+        await pool.execute(QUERIES.inbound_renew_leases, ids)
+
+
+async def complete(pool: "asyncpg.Pool", row: Claimed) -> bool:
+    return await pool.fetchval(QUERIES.inbound_complete, row.id, row.lease_token) is not None
+
+
+async def fail(pool: "asyncpg.Pool", row: Claimed, error: str, max_attempts: int, backoff: float) -> str | None:
+    """Back to pending after `backoff` seconds, or `failed` once attempts reach the bound."""
+    result = await pool.fetchrow(QUERIES.inbound_fail, row.id, row.lease_token, error[:2000], max_attempts,
+                                 float(backoff))
+    return None if result is None else result["status"]
+
+
+def backoff_seconds(attempts: int, base: float, cap: float = 60.0) -> float:
+    """Exponential: base, 2·base, 4·base … capped."""
+    return min(cap, base * (2 ** max(0, attempts - 1)))

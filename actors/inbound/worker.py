@@ -1,0 +1,179 @@
+"""The inbound-queue worker: claim due messages and hand each to its customer's conversation actor.
+
+Claiming is per-customer ordered (a customer's next message is claimable only when
+the previous one is finished) and `FOR UPDATE SKIP LOCKED`, so any number of
+processes can run workers against one database. Each claimed row is held under a
+lease renewed by a heartbeat; a process that dies stops renewing and another (or
+the restarted one) takes the row over when the lease expires. A failing message
+is retried with exponential backoff up to a bound, then left `failed` (visible in
+metrics, the log and `bin/mawid inbound`), and the customer's next message proceeds.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from actors.inbound import queue
+from actors.inbound.metrics import CLAIM_FAILURES, ERRORS, FAILED_ROWS, GAVE_UP, LENGTH, OLDEST_AGE, PROCESSED
+from runtime.db import QUERIES
+
+if TYPE_CHECKING:
+    from runtime.services import Services
+
+log = logging.getLogger("mawid.inbound")
+
+Deliver = Callable[[queue.Claimed], Awaitable[object]]
+CLAIM_BATCH = 32
+WORKER_KEY = "inbound_worker"
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    loops: int = 2
+    concurrency: int = 64
+    lease_seconds: float = 60.0
+    max_attempts: int = 5
+    retry_seconds: float = 2.0
+    poll_seconds: float = 0.5
+    turn_timeout: float = 600.0
+
+    @classmethod
+    def from_config(cls, config) -> "WorkerSettings":
+        return cls(loops=config.inbound_queue_workers, concurrency=config.inbound_queue_concurrency,
+                   lease_seconds=config.inbound_queue_lease_seconds, max_attempts=config.inbound_queue_max_attempts,
+                   retry_seconds=config.inbound_queue_retry_seconds)
+
+
+class InboundWorker:
+    def __init__(self, services: "Services", deliver: Deliver, settings: WorkerSettings) -> None:
+        self.services = services
+        self.deliver = deliver
+        self.settings = settings
+        self._free = settings.concurrency
+        self._slot_freed = asyncio.Event()
+        self._work_arrived = asyncio.Event()
+        self._held: dict[int, queue.Claimed] = {}
+        self._in_flight: set[asyncio.Task] = set()
+        self._loops: list[asyncio.Task] = []
+        self._stopping = False
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        for index in range(self.settings.loops):
+            self._loops.append(asyncio.create_task(self._claim_loop(), name=f"inbound-claim-{index}"))
+        self._loops.append(asyncio.create_task(self._heartbeat_loop(), name="inbound-heartbeat"))
+
+    async def stop(self, deadline: float) -> None:
+        """Stop claiming, let turns in flight finish within `deadline`, give the rest back to the queue."""
+        self._stopping = True
+        self._work_arrived.set()
+        self._slot_freed.set()
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=deadline)
+        for task in [*self._in_flight, *self._loops]:
+            task.cancel()
+        await asyncio.gather(*self._in_flight, *self._loops, return_exceptions=True)
+
+    def wake(self) -> None:
+        """New rows were queued by this process: claim now rather than at the next poll."""
+        self._work_arrived.set()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._held)
+
+    # -- claiming ----------------------------------------------------------------------------------
+    async def _claim_loop(self) -> None:
+        pool = self.services.require_pool()
+        while not self._stopping:
+            while self._free <= 0 and not self._stopping:
+                self._slot_freed.clear()
+                await self._slot_freed.wait()
+            if self._stopping:
+                return
+            wanted = min(self._free, CLAIM_BATCH)
+            self._free -= wanted
+            self._work_arrived.clear()
+            try:
+                rows = await queue.claim(pool, wanted, self.settings.lease_seconds)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._free += wanted
+                CLAIM_FAILURES.inc({})
+                log.warning("inbound claim failed: %r", exc)
+                await asyncio.sleep(self.settings.poll_seconds)
+                continue
+            self._free += wanted - len(rows)
+            for row in rows:
+                self._held[row.id] = row
+                task = asyncio.create_task(self._process(row), name=f"inbound-{row.id}")
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+            if not rows:
+                try:
+                    await asyncio.wait_for(self._work_arrived.wait(), self.settings.poll_seconds)
+                except TimeoutError:
+                    pass
+
+    async def _process(self, row: queue.Claimed) -> None:
+        pool = self.services.require_pool()
+        try:
+            await asyncio.wait_for(self.deliver(row), self.settings.turn_timeout)
+        except asyncio.CancelledError:
+            if self._stopping:  # shutting down mid-turn: the lease lapses and the turn is replayed safely
+                log.warning("inbound message %s interrupted by shutdown", row.id)
+            raise
+        except Exception as exc:
+            await self._record_failure(row, exc)
+        else:
+            try:
+                if await queue.complete(pool, row):
+                    PROCESSED.inc({})
+                else:
+                    log.warning("inbound message %s finished after its lease was taken over", row.id)
+            except Exception:
+                log.exception("could not mark inbound message %s done; it will be replayed", row.id)
+        finally:
+            self._held.pop(row.id, None)
+            self._free += 1
+            self._slot_freed.set()
+            self._work_arrived.set()  # the customer's next message may be claimable now
+
+    async def _record_failure(self, row: queue.Claimed, exc: BaseException) -> None:
+        ERRORS.inc({})
+        error = f"{type(exc).__name__}: {exc}"
+        backoff = queue.backoff_seconds(row.attempts, self.settings.retry_seconds)
+        try:
+            status = await queue.fail(self.services.require_pool(), row, error, self.settings.max_attempts, backoff)
+        except Exception:
+            log.exception("could not record the failure of inbound message %s", row.id)
+            return
+        extra = {"queue_id": row.id, "wa_id": row.wa_id, "message_id": row.message_id, "attempts": row.attempts}
+        if status == "failed":
+            GAVE_UP.inc({})
+            log.error("inbound message %s failed for good after %d attempts: %s", row.id, row.attempts, error,
+                      extra=extra, exc_info=exc)
+        else:
+            log.warning("inbound message %s failed (attempt %d), retrying in %.0fs: %s", row.id, row.attempts,
+                        backoff, error, extra=extra)
+
+    # -- leases and gauges -------------------------------------------------------------------------
+    async def _heartbeat_loop(self) -> None:
+        pool = self.services.require_pool()
+        interval = max(0.2, min(self.settings.lease_seconds / 3, 5.0))
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await queue.renew(pool, list(self._held))
+                gauges = await pool.fetchrow(QUERIES.inbound_queue_gauges)
+                LENGTH.set({}, gauges["pending"])
+                OLDEST_AGE.set({}, gauges["oldest_age"])
+                FAILED_ROWS.set({}, gauges["failed"])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("inbound heartbeat failed: %r", exc)

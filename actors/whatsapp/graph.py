@@ -1,0 +1,107 @@
+"""The WhatsApp Cloud API over httpx: one shared client and the reference's result mapping.
+
+Every call returns a `SendResult(body, status)` — a tuple, as the reference's
+senders return `(error_body, status)` — with the Graph JSON as body on success.
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import httpx
+
+from actors.whatsapp.metrics import count_failure
+
+if TYPE_CHECKING:
+    from runtime.services import Services
+
+log = logging.getLogger("mawid.whatsapp")
+
+CLIENT_KEY = "whatsapp_http"
+TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10)
+
+
+class SendResult(NamedTuple):
+    body: Any
+    status: int
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 400
+
+
+def error(message: str, status: int) -> SendResult:
+    return SendResult({"status": "error", "message": message}, status)
+
+
+def client(services: "Services") -> httpx.AsyncClient:
+    """The process's Graph client, created on first use and re-created if found closed."""
+    current = services.extras.get(CLIENT_KEY)
+    if current is None or current.is_closed:
+        current = services.extras[CLIENT_KEY] = httpx.AsyncClient(timeout=TIMEOUT, limits=LIMITS)
+    return current
+
+
+async def close_client(services: "Services") -> None:
+    current = services.extras.pop(CLIENT_KEY, None)
+    if current is not None:
+        await current.aclose()
+
+
+def messages_url(services: "Services") -> str:
+    config = services.config
+    return f"{config.graph_api_url.rstrip('/')}/{config.graph_version}/{config.phone_number_id}/messages"
+
+
+def missing_settings(services: "Services") -> list[str]:
+    config = services.config
+    names = (("ACCESS_TOKEN", config.access_token), ("PHONE_NUMBER_ID", config.phone_number_id),
+             ("VERSION", config.graph_version))
+    return [name for name, value in names if not value]
+
+
+def _failure_reason(response: httpx.Response) -> str:
+    try:
+        err = response.json().get("error") or {}
+    except (ValueError, AttributeError):
+        err = {}
+    if not isinstance(err, dict):
+        err = {}
+    reason = err.get("type") or err.get("error_subcode") or err.get("message")
+    return str(reason) if reason else f"http_{response.status_code}"
+
+
+async def post_message(services: "Services", payload: dict[str, Any], kind: str) -> SendResult:
+    """POST one message body to Graph; `kind` names it in errors ("message", "template message", ...)."""
+    missing = missing_settings(services)
+    if missing:
+        return error(f"Missing {missing[0]}", 500)
+    headers = {"Content-type": "application/json", "Authorization": f"Bearer {services.config.access_token}"}
+    try:
+        response = await client(services).post(messages_url(services), json=payload, headers=headers)
+    except httpx.TimeoutException:
+        log.warning("WhatsApp %s timed out", kind)
+        return error("Request timed out", 408)
+    except httpx.TransportError as exc:
+        log.warning("WhatsApp %s connection error: %r", kind, exc)
+        count_failure(type(exc).__name__, kind)
+        return error(f"Connection error when sending {kind}", 500)
+    except Exception:
+        log.exception("WhatsApp %s failed", kind)
+        return error(f"Failed to send {kind}", 500)
+    if response.status_code >= 400:
+        log.warning("WhatsApp API error %s for %s: %s", response.status_code, kind, response.text[:500])
+        count_failure(_failure_reason(response), kind, total=False)
+        return error(f"WhatsApp API error {response.status_code}", response.status_code)
+    try:
+        body = response.json()
+    except ValueError:
+        body = {"success": True}
+    return SendResult(body, response.status_code)
+
+
+async def post_raw(services: "Services", payload: dict[str, Any]) -> httpx.Response:
+    """An unmapped POST (for the configuration test, which reads the raw answer)."""
+    headers = {"Content-type": "application/json", "Authorization": f"Bearer {services.config.access_token}"}
+    return await client(services).post(messages_url(services), json=payload, headers=headers)

@@ -1,0 +1,28 @@
+"""WhatsApp metrics, with the reference's names (spec 60 §6)."""
+from __future__ import annotations
+
+from aioprometheus import Counter
+
+from runtime.metrics import REGISTRY
+
+MESSAGE_FAILURES = Counter(
+    "whatsapp_message_failures_total", "WhatsApp messages that failed (delivery status or send)", registry=REGISTRY
+)
+MESSAGE_FAILURES_BY_REASON = Counter(
+    "whatsapp_message_failures_by_reason_total", "WhatsApp message failures by reason and message type",
+    registry=REGISTRY,
+)
+STATUS_CALLBACKS = Counter(
+    "whatsapp_status_callbacks_total", "Delivery status callbacks received, by status", registry=REGISTRY
+)
+OUTBOUND_MESSAGES = Counter(
+    "whatsapp_outbound_messages_total", "Outbound WhatsApp messages by kind and delivery (sent, outbox, failed)",
+    registry=REGISTRY,
+)
+MESSAGE_FAILURES.add({}, 0)
+
+
+def count_failure(reason: str, message_type: str, *, total: bool = True) -> None:
+    if total:
+        MESSAGE_FAILURES.inc({})
+    MESSAGE_FAILURES_BY_REASON.inc({"reason": reason or "unknown", "message_type": message_type})

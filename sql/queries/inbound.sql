@@ -1,0 +1,93 @@
+-- The durable inbound WhatsApp queue (inbound_message_queue).
+
+-- name: inbound_enqueue
+-- One row per message of a delivery, skipping blocked senders and message ids already
+-- queued. $1 message ids, $2 wa_ids, $3 payloads (json text), all of the same length.
+-- Returns the rows actually inserted, and for the others why they were skipped.
+WITH incoming AS (
+    SELECT m.ord, m.message_id, m.wa_id, m.payload
+    FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS m(message_id, wa_id, payload, ord)
+), allowed AS (
+    SELECT i.* FROM incoming i
+    WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.wa_id = i.wa_id AND c.is_blocked)
+), inserted AS (
+    INSERT INTO inbound_message_queue (message_id, wa_id, payload)
+    SELECT message_id, wa_id, payload::jsonb FROM allowed ORDER BY ord
+    ON CONFLICT (message_id) WHERE message_id IS NOT NULL DO NOTHING
+    RETURNING id, message_id
+)
+SELECT i.message_id,
+       ins.id AS queue_id,
+       CASE WHEN ins.id IS NOT NULL THEN 'queued'
+            WHEN a.ord IS NULL THEN 'blocked'
+            ELSE 'duplicate' END AS outcome
+FROM incoming i
+LEFT JOIN allowed a ON a.ord = i.ord
+LEFT JOIN inserted ins ON ins.message_id IS NOT DISTINCT FROM i.message_id AND a.ord IS NOT NULL
+ORDER BY i.ord;
+
+-- name: inbound_claim
+-- Up to $1 rows that are due, oldest first, each the earliest unfinished message of its
+-- customer (per-customer order), plus processing rows whose lease ($2 seconds) expired.
+-- SKIP LOCKED lets several workers and processes claim side by side.
+WITH candidate AS (
+    SELECT q.id
+    FROM inbound_message_queue q
+    WHERE ((q.status = 'pending' AND q.available_at <= now())
+           OR (q.status = 'processing' AND q.locked_at < now() - make_interval(secs => $2)))
+      AND NOT EXISTS (
+          SELECT 1 FROM inbound_message_queue e
+          WHERE e.wa_id = q.wa_id AND e.id < q.id AND e.status IN ('pending', 'processing'))
+    ORDER BY q.id
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE inbound_message_queue q
+SET status = 'processing', locked_at = now(), updated_at = now(), attempts = q.attempts + 1,
+    lease_token = gen_random_uuid()
+FROM candidate
+WHERE q.id = candidate.id
+RETURNING q.id, q.message_id, q.wa_id, q.payload, q.attempts, q.lease_token;
+
+-- name: inbound_renew_leases
+UPDATE inbound_message_queue
+SET locked_at = now()
+WHERE id = ANY($1::bigint[]) AND status = 'processing';
+
+-- name: inbound_complete
+UPDATE inbound_message_queue
+SET status = 'done', locked_at = NULL, lease_token = NULL, done_at = now(), updated_at = now(), last_error = NULL
+WHERE id = $1 AND lease_token = $2 AND status = 'processing'
+RETURNING id;
+
+-- name: inbound_fail
+-- $3 error text, $4 max attempts, $5 backoff seconds before the next attempt.
+UPDATE inbound_message_queue
+SET status = CASE WHEN attempts >= $4 THEN 'failed' ELSE 'pending' END,
+    locked_at = NULL, lease_token = NULL, last_error = $3, updated_at = now(),
+    available_at = now() + make_interval(secs => $5)
+WHERE id = $1 AND lease_token = $2 AND status = 'processing'
+RETURNING status, attempts;
+
+-- name: inbound_queue_gauges
+SELECT count(*) FILTER (WHERE status = 'pending') AS pending,
+       count(*) FILTER (WHERE status = 'processing') AS processing,
+       count(*) FILTER (WHERE status = 'failed') AS failed,
+       coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending')), 0)::float8
+           AS oldest_age
+FROM inbound_message_queue
+WHERE status IN ('pending', 'processing', 'failed');
+
+-- name: inbound_rows_by_status
+SELECT id, message_id, wa_id, status, attempts, last_error, created_at, updated_at
+FROM inbound_message_queue
+WHERE status = $1
+ORDER BY id
+LIMIT $2;
+
+-- name: inbound_retry_failed
+-- Put failed rows back (all when $1 is null) for another round of attempts.
+UPDATE inbound_message_queue
+SET status = 'pending', attempts = 0, available_at = now(), updated_at = now()
+WHERE status = 'failed' AND ($1::bigint IS NULL OR id = $1)
+RETURNING id;

@@ -1,0 +1,97 @@
+"""Local stand-ins for Meta's Graph API, on loopback, for end-to-end tests and benchmarks."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiohttp import web
+
+FIXTURES = Path("/work/shared/fixtures/whatsapp")
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode("latin-1"), body, hashlib.sha256).hexdigest()
+
+
+def text_delivery(wa_id: str, text: str, message_id: str, timestamp: int = 1767268800) -> dict[str, Any]:
+    return {"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{
+        "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
+            "contacts": [{"profile": {"name": "Customer"}, "wa_id": wa_id}],
+            "messages": [{"from": wa_id, "id": message_id, "timestamp": str(timestamp), "type": "text",
+                          "text": {"body": text}}]}}]}]}
+
+
+async def post_delivery(base_url: str, secret: str, payload: Any, *, signature: str | None = None,
+                        client: httpx.AsyncClient | None = None) -> httpx.Response:
+    body = json.dumps(payload, ensure_ascii=False).encode() if not isinstance(payload, bytes) else payload
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature or sign(secret, body)}
+    if client is not None:
+        return await client.post(base_url + "/webhook", content=body, headers=headers)
+    async with httpx.AsyncClient(timeout=10) as own:
+        return await own.post(base_url + "/webhook", content=body, headers=headers)
+
+
+class FakeGraph:
+    """Records every message POSTed to /{version}/{phone_number_id}/messages and answers like Graph."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.fail_next: list[int] = []  # HTTP statuses to answer before succeeding again
+        self._ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+        self.changed = asyncio.Event()
+
+    @property
+    def texts(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r.get("type") == "text"]
+
+    def texts_to(self, wa_id: str) -> list[str]:
+        return [r["text"]["body"] for r in self.texts if r.get("to") == wa_id]
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if request.headers.get("Authorization") != "Bearer test-access-token":
+            return web.json_response({"error": {"message": "Invalid OAuth access token", "type": "OAuthException"}},
+                                     status=401)
+        if self.fail_next:
+            return web.json_response({"error": {"message": "temporary", "type": "Transient"}},
+                                     status=self.fail_next.pop(0))
+        self.requests.append(body)
+        self.changed.set()
+        if "status" in body:  # read receipt or typing indicator
+            return web.json_response({"success": True})
+        to = body.get("to")
+        return web.json_response({"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
+                                  "messages": [{"id": f"wamid.fake{next(self._ids)}"}]})
+
+    async def start(self) -> "FakeGraph":
+        app = web.Application()
+        app.router.add_post("/{version}/{phone}/messages", self._messages)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def env(self) -> dict[str, str]:
+        return {"GRAPH_API_URL": self.url, "ACCESS_TOKEN": "test-access-token", "PHONE_NUMBER_ID": "106540352242922",
+                "VERSION": "v21.0"}
