@@ -20,7 +20,7 @@ from aiohttp.web_exceptions import NotAppKeyWarning
 
 from handlers import ws_reads, ws_writes  # noqa: F401  (they register the commands)
 from handlers.ws_commands import CommandContext, handle_frame
-from handlers.ws_replay import resume
+from handlers.ws_replay import resume, with_seq
 from runtime.bus import Event
 from runtime.db import QUERIES
 from runtime.hub import Hub, reply
@@ -104,6 +104,12 @@ async def _housekeeping(services: Services, hub: Hub) -> None:
                     log.exception("metrics push failed")
 
 
+async def missed_events(services: Services, after: int, before: int) -> list[dict]:
+    async with services.require_pool().acquire() as conn:
+        rows = await conn.fetch(QUERIES.realtime_events_between, after, before)
+    return [with_seq(row) for row in rows]
+
+
 async def realtime_context(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
     hub = Hub(queue_limit=QUEUE_LIMIT, write_timeout=WRITE_TIMEOUT)
@@ -114,6 +120,7 @@ async def realtime_context(app: web.Application) -> AsyncIterator[None]:
         hub.last_seq = bounds["newest"] or 0
     except Exception:
         log.exception("could not read the event log's position")
+    hub.fetch_missing = lambda after, before: missed_events(services, after, before)
     unsubscribe = services.bus.subscribe(hub.dispatch) if services.bus is not None else (lambda: None)
     task = asyncio.create_task(_housekeeping(services, hub), name="realtime-housekeeping")
     yield

@@ -21,7 +21,7 @@ log = logging.getLogger("mawid.ws")
 MAX_REPLAY = 2000  # beyond this a reload is cheaper than a replay
 
 
-def _with_seq(row: Any) -> dict[str, Any]:
+def with_seq(row: Any) -> dict[str, Any]:
     body = dict(row["envelope"])
     body["seq"] = row["seq"]
     return body
@@ -50,4 +50,4 @@ async def resume(services: Services, hub: Hub, conn: Connection, since: int) -> 
         conn.send_json(reply("resync", {"reason": reason, "seq": newest}))
         hub.release(conn, 0)
         return
-    hub.replay(conn, [_with_seq(row) for row in rows])
+    hub.replay(conn, [with_seq(row) for row in rows])

@@ -14,13 +14,15 @@ import asyncio
 import json
 import logging
 from collections import deque
-from typing import Any, Iterable
+from typing import Any, Awaitable, Callable, Iterable
 
 from aiohttp import WSCloseCode, web
 
 from runtime.bus import Event, utc_timestamp
 
 log = logging.getLogger("mawid.hub")
+
+FetchMissing = Callable[[int, int], Awaitable[list[dict[str, Any]]]]
 
 CLOSE_REPLACED = WSCloseCode.OK  # the reference's code: the replaced tab must not come back (Quirk Q11)
 CLOSE_SLOW = WSCloseCode.TRY_AGAIN_LATER  # 1013: queue overflow, the dashboard reconnects and catches up
@@ -138,6 +140,10 @@ class Hub:
         self._recent_set: set[int] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.dropped = 0
+        # Reads logged events (after, before) from the shared log: set by the owner of the database.
+        self.fetch_missing: FetchMissing | None = None
+        self._filling: list[Event] | None = None  # events held while a gap is being filled
+        self.gaps_filled = 0
 
     # -- registry -----------------------------------------------------------------------------
 
@@ -187,15 +193,52 @@ class Hub:
     # -- fan-out ------------------------------------------------------------------------------
 
     def dispatch(self, event: Event) -> None:
-        """Bus subscriber: offer the event to every connection (synchronous, never blocks)."""
+        """Bus subscriber: offer the event to every connection (synchronous, never blocks).
+
+        A jump in sequence numbers means this process missed events on the bus (a Redis
+        reconnect, a publisher that died between logging and publishing): later events are
+        held while the missing ones are read from the shared log, so clients still receive
+        every event, in order.
+        """
         if event.seq is not None:
             if event.seq in self._recent_set:
                 return  # the same sequence number twice: deliver once
-            if len(self._recent) == self._recent.maxlen:
-                self._recent_set.discard(self._recent[0])
-            self._recent.append(event.seq)
-            self._recent_set.add(event.seq)
-            self.last_seq = max(self.last_seq, event.seq)
+            if self._filling is not None:
+                self._filling.append(event)
+                return
+            if self.last_seq and event.seq > self.last_seq + 1 and self.fetch_missing is not None:
+                self._filling = [event]
+                self._spawn(self._fill(self.last_seq, event.seq))
+                return
+            self._remember(event.seq)
+        self._fan_out(event)
+
+    def _remember(self, seq: int) -> None:
+        if len(self._recent) == self._recent.maxlen:
+            self._recent_set.discard(self._recent[0])
+        self._recent.append(seq)
+        self._recent_set.add(seq)
+        self.last_seq = max(self.last_seq, seq)
+
+    async def _fill(self, after: int, before: int) -> None:
+        try:
+            missing = await self.fetch_missing(after, before) if self.fetch_missing else []
+        except Exception:
+            log.exception("could not read missed events from the log")
+            missing = []
+        held, self._filling = self._filling or [], None
+        for body in missing:
+            event = Event.from_envelope(body)
+            if event.seq is not None and event.seq not in self._recent_set:
+                self._remember(event.seq)
+                self._fan_out(event)
+                self.gaps_filled += 1
+        # Numbers still absent were never committed (a rolled-back publish): nothing to wait for.
+        self.last_seq = max(self.last_seq, before - 1)
+        for event in held:
+            self.dispatch(event)
+
+    def _fan_out(self, event: Event) -> None:
         if not self.connections:
             return
         text = encode(event.envelope())

@@ -49,3 +49,7 @@ SELECT pg_advisory_unlock(1835103337);
 
 -- name: realtime_customer_blocked
 SELECT is_blocked FROM customers WHERE wa_id = $1;
+
+-- name: realtime_events_between
+-- Events a process missed on the bus: strictly between two sequence numbers, oldest first.
+SELECT seq, envelope FROM realtime_events WHERE seq > $1 AND seq < $2 ORDER BY seq;
