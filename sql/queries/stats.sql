@@ -1,0 +1,96 @@
+-- The analytics dashboard (/stats, spec 30 §5). Every query aggregates in PostgreSQL over one date
+-- window ($1..$2, inclusive, business-zone dates) so the process never loads a window's rows.
+
+-- name: stats_reservation_groups
+-- Reservations in the window by appointment slot, type and status, in (date, slot) order.
+SELECT slot_date, slot_time, coalesce(type, 0) AS type, status, count(*) AS n
+FROM reservations
+WHERE slot_date BETWEEN $1 AND $2
+GROUP BY slot_date, slot_time, type, status
+ORDER BY slot_date, slot_time;
+
+-- name: stats_modifications
+-- Reservations of the window changed after creation, by the business-zone date of the change (quirk 23).
+SELECT (updated_at AT TIME ZONE $3)::date AS day, count(*) AS n
+FROM reservations
+WHERE slot_date BETWEEN $1 AND $2 AND updated_at <> created_at
+GROUP BY 1;
+
+-- name: stats_customers
+-- Per-customer activity of the window: conversation/reservation overlap, repeat bookings, the
+-- distribution of message counts and the 50 most active customers (ties by wa_id).
+WITH messages AS (
+    SELECT wa_id, count(*) AS n, max(local_date + local_time) AS last_at
+    FROM conversation
+    WHERE local_date BETWEEN $1 AND $2 AND wa_id <> ''
+    GROUP BY wa_id
+), bookings AS (
+    SELECT wa_id, count(*) AS n, max(slot_date + slot_time) AS last_at
+    FROM reservations
+    WHERE slot_date BETWEEN $1 AND $2 AND wa_id <> ''
+    GROUP BY wa_id
+)
+SELECT
+    (SELECT count(*) FROM messages) AS conversing,
+    (SELECT count(*) FROM messages JOIN bookings USING (wa_id)) AS converted,
+    (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY n) FROM messages) AS median_messages,
+    (SELECT max(n) FROM messages) AS max_messages,
+    (SELECT count(*) FROM bookings) AS booking,
+    (SELECT count(*) FROM bookings WHERE n >= 2) AS returning,
+    (SELECT avg(n - 1)::float8 FROM bookings WHERE n >= 2) AS avg_followups,
+    (SELECT coalesce(array_agg(n), '{}') FROM bookings) AS booking_counts,
+    (SELECT coalesce(json_agg(top ORDER BY top.message_count DESC, top.reservation_count DESC, top.wa_id), '[]')
+     FROM (
+        SELECT wa_id, coalesce(m.n, 0) AS message_count, coalesce(b.n, 0) AS reservation_count,
+               greatest(m.last_at, b.last_at)::date AS last_activity
+        FROM messages AS m FULL JOIN bookings AS b USING (wa_id)
+        ORDER BY message_count DESC, reservation_count DESC, wa_id
+        LIMIT $3
+     ) AS top) AS top_customers;
+
+-- name: stats_first_reservations
+-- Customers whose first-ever reservation (any status) falls in the window.
+SELECT count(DISTINCT r.wa_id)
+FROM reservations AS r
+WHERE r.slot_date BETWEEN $1 AND $2
+  AND NOT EXISTS (SELECT 1 FROM reservations AS e WHERE e.wa_id = r.wa_id AND e.slot_date < $1);
+
+-- name: stats_active_customers
+SELECT count(DISTINCT wa_id) FROM reservations WHERE status = 'active' AND slot_date >= $1;
+
+-- name: stats_message_hours
+-- Messages of the window per (date, hour): counts, characters and order of first appearance.
+SELECT local_date, extract(hour FROM local_time)::int AS hour, count(*) AS n,
+       sum(char_length(coalesce(message, ''))) AS chars
+FROM conversation
+WHERE local_date BETWEEN $1 AND $2
+GROUP BY local_date, hour
+ORDER BY local_date, hour;
+
+-- name: stats_message_texts
+-- Distinct (role, text) pairs of the window with their counts, in order of first appearance.
+SELECT role, message, count(*) AS n
+FROM (
+    SELECT coalesce(nullif(lower(trim(role)), ''), 'user') AS role, coalesce(message, '') AS message,
+           local_date, local_time, id
+    FROM conversation
+    WHERE local_date BETWEEN $1 AND $2
+) AS m
+GROUP BY role, message
+ORDER BY min(local_date + local_time), min(id);
+
+-- name: stats_response_times
+-- Minutes from a customer's last non-assistant message to the assistant message that follows it.
+SELECT avg(minutes)::float8 AS mean, percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes) AS median,
+       max(minutes)::float8 AS longest
+FROM (
+    SELECT role, lag(role) OVER turn AS previous_role,
+           extract(epoch FROM at - lag(at) OVER turn)::float8 / 60 AS minutes
+    FROM (
+        SELECT wa_id, id, lower(trim(role)) AS role, local_date + local_time AS at
+        FROM conversation
+        WHERE local_date BETWEEN $1 AND $2 AND wa_id <> ''
+    ) AS m
+    WINDOW turn AS (PARTITION BY wa_id ORDER BY at, id)
+) AS pairs
+WHERE role = 'assistant' AND previous_role <> 'assistant' AND minutes > 0;
