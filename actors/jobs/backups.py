@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Protocol
 
 from actors.jobs import backup_io
-from actors.jobs.backup_io import Progress
 from actors.jobs.backup_settings import BackupConfigError, BackupSettings, prune_local
 from actors.jobs.job import JobContext, JobFailed
 from runtime.ops_metrics import (
@@ -44,25 +44,31 @@ class BackupResult:
     seconds: float
 
 
+class ProgressReport(Protocol):
+    """What `bin/mawid backup` shows; called from the worker thread doing the work."""
+
+    def dumped(self, count: int) -> None: ...
+
+    def upload_started(self, total: int) -> None: ...
+
+    def uploaded(self, count: int) -> None: ...
+
+
 async def perform_backup(
-    settings: BackupSettings,
-    *,
-    started: datetime | None = None,
-    dump_progress: Progress | None = None,
-    upload_progress: Progress | None = None,
+    settings: BackupSettings, *, started: datetime | None = None, progress: ProgressReport | None = None
 ) -> BackupResult:
     """Dump, upload when configured, prune old local copies. Raises BackupError (or a boto3 error)."""
     started = started or datetime.now(timezone.utc)
     clock = time.perf_counter()
     name = settings.file_name(started)
     path = settings.directory / name
-    args = (dump_progress,) if dump_progress else ()
-    size = await asyncio.to_thread(backup_io.dump, settings, path, *args)
+    size = await asyncio.to_thread(backup_io.dump, settings, path, *((progress.dumped,) if progress else ()))
     key = None
     if settings.bucket:
         key = settings.object_key(name)
-        args = (upload_progress,) if upload_progress else ()
-        await asyncio.to_thread(backup_io.upload, settings, path, key, *args)
+        if progress:
+            progress.upload_started(size)
+        await asyncio.to_thread(backup_io.upload, settings, path, key, *((progress.uploaded,) if progress else ()))
     pruned = await asyncio.to_thread(prune_local, settings.directory, settings.retention_days, started)
     return BackupResult(path, size, settings.compression, key, tuple(pruned), time.perf_counter() - clock)
 

@@ -67,3 +67,11 @@ WHERE reservation_id = $1 AND slot_date = $2;
 
 -- name: reminder_sends_prune
 DELETE FROM reminder_sends WHERE slot_date < $1;
+
+-- name: backup_target_table_count
+-- Tables in the restore target's public schema: a restore goes only into an empty database unless --clean.
+SELECT count(*) FROM pg_tables WHERE schemaname = 'public';
+
+-- name: backup_reset_public_schema
+-- `bin/mawid restore --clean`: the reference's restore script reset the schema the same way.
+DROP SCHEMA public CASCADE; CREATE SCHEMA public;
