@@ -122,13 +122,19 @@ def json_object(text: str | None) -> dict[str, Any]:
     """JSON stored as text (notification data, queue payloads) -> an object."""
     if text is None:
         raise Unconvertible("missing JSON")
+    if "\\u0000" in text:  # PostgreSQL's jsonb cannot hold NUL
+        raise Unconvertible("invalid JSON")
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_reject_constant)
     except ValueError:
         raise Unconvertible("invalid JSON") from None
     if not isinstance(value, dict):
         raise Unconvertible("JSON is not an object")
     return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN / Infinity: Python accepts them, jsonb does not
 
 
 def config_document(config_data: str | None) -> dict[str, Any]:
