@@ -49,17 +49,25 @@ async def add_reservation(db, wa_id: str, day: str, slot: str, kind: int = 0, st
         wa_id, date.fromisoformat(day), time(int(hour), int(minute)), kind, status)
 
 
-@pytest.fixture
-def app(config):
+FEATURE_MODULES = ("health", "reservations", "reservation_aliases", "vacations", "app_config", "messages")
+
+
+def feature_app(config):
     """Only this feature's routes (plus health): other features' work in progress cannot break these tests."""
-    from handlers import app_config, health, messages, reservation_aliases, reservations, vacations
+    import importlib
+
     from runtime.app import base_app
     from runtime.routes import register
 
     application = base_app(config)
-    for module in (health, reservations, reservation_aliases, vacations, app_config, messages):
-        register(application, list(module.ROUTES))
+    for name in FEATURE_MODULES:
+        register(application, list(importlib.import_module(f"handlers.{name}").ROUTES))
     return application
+
+
+@pytest.fixture
+def app(config):
+    return feature_app(config)
 
 
 @pytest.fixture
@@ -80,3 +88,11 @@ async def set_capacity(services, **capacity) -> None:
     from actors.app_config import update_app_config
 
     await update_app_config(services, {"slot_capacity_settings": capacity})
+
+
+@pytest.fixture
+def clock_free_app_factory():
+    """Build this feature's app for another environment (e.g. with REDIS_URL), on the real clock."""
+    from runtime.config import load_config
+
+    return lambda environment: feature_app(load_config(environment))
