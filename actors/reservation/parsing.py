@@ -66,6 +66,8 @@ def parse_time(value: object) -> time:
         return time(hour, minute)
     if not re.search(r"\d", text):
         raise ValueError(f"{value!r} is not a time")
+    if "AM" in text or "PM" in text:
+        return _fallback_time(text.replace("P.M.", "PM").replace("A.M.", "AM"), value)
     try:
         parsed = dateutil_parser.parse(text.replace("P.M.", "PM").replace("A.M.", "AM"),
                                        default=datetime(2000, 1, 1))
