@@ -70,11 +70,50 @@ USER = web.RequestKey("user", User)
 ROUTES_KEY = web.AppKey("routes", list)
 
 
-def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+def _dumps(value: Any) -> str:
     # The reference emits UTF-8 without ASCII escaping: Arabic appears literally.
-    return web.json_response(
-        payload, status=status, headers=headers, dumps=lambda v: json.dumps(v, ensure_ascii=False, default=str)
-    )
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (e.g. echoed bad input) cannot be UTF-8: escape instead
+        text = json.dumps(value, ensure_ascii=True, default=str)
+    return text
+
+
+def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response(payload, status=status, headers=headers, dumps=_dumps)
+
+
+def unstorable_text(value: Any, path: tuple = ()) -> tuple | None:
+    """Where a string holds what PostgreSQL text cannot store (NUL, lone surrogates), or None."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if (found := unstorable_text(key, (*path, key))) is not None or (
+            found := unstorable_text(item, (*path, key))
+        ) is not None:
+            return found
+    return None
+
+
+def _unstorable_response(data: Any, location: str) -> web.Response | None:
+    found = unstorable_text(data)
+    if found is None:
+        return None
+    field = ".".join(str(part) for part in (location, *found))
+    return error_response(422, f"{field}: contains a NUL character or invalid Unicode, which cannot be stored")
 
 
 def validation_error(exc: ValidationError, location: str) -> web.Response:
@@ -158,13 +197,20 @@ def bind(route: Route) -> Handler:
             if refusal.status == 401:
                 refusal.headers["WWW-Authenticate"] = "Bearer"
             return refusal
+        if (problem := _unstorable_response(dict(request.match_info), "path")) is not None:
+            return problem
         if route.query is not None:
+            query = _query_input(route.query, request)
+            if (problem := _unstorable_response(query, "query")) is not None:
+                return problem
             try:
-                request[QUERY] = route.query.model_validate(_query_input(route.query, request))
+                request[QUERY] = route.query.model_validate(query)
             except ValidationError as exc:
                 return validation_error(exc, "query")
         if route.body is not None:
             parsed, problem = await _body_input(request)
+            if problem is None:
+                problem = _unstorable_response(parsed, "body")
             if problem is not None:
                 return problem
             try:
@@ -173,6 +219,8 @@ def bind(route: Route) -> Handler:
                 return validation_error(exc, "body")
         if route.form is not None:
             fields, problem = await _form_input(request)
+            if problem is None:
+                problem = _unstorable_response(fields, "body")
             if problem is not None:
                 return problem
             try:

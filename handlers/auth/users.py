@@ -55,13 +55,23 @@ def _inactive() -> web.Response:
     return response
 
 
+def _no_record(request: web.Request) -> web.Response | None:
+    if request[USER].via == "trusted_network":
+        return error_response(404, "Requests from a trusted network act as staff but have no user record")
+    return None
+
+
 async def me(request: web.Request) -> web.Response:
+    if (refusal := _no_record(request)) is not None:
+        return refusal
     account = await _current_account(request)
     return _inactive() if account is None else json_response(account.public())
 
 
 async def update_me(request: web.Request) -> web.Response:
     body: UserUpdate = request[BODY]
+    if (refusal := _no_record(request)) is not None:
+        return refusal
     account = await _current_account(request)
     if account is None:
         return _inactive()
@@ -121,9 +131,11 @@ def register_route(open_registration: bool) -> Route:
 
 ROUTES = [
     # /users/me before /users/{id}: the router matches in order.
-    Route("GET", "/users/me", me, Role.VIEWER, response=UserRead, summary="The calling user", tags=_USERS),
+    Route("GET", "/users/me", me, Role.VIEWER, response=UserRead, summary="The calling user", tags=_USERS,
+          errors=((404, "the caller is a trusted network, not a user"),)),
     Route("PATCH", "/users/me", update_me, Role.VIEWER, body=UserUpdate, response=UserRead,
-          summary="Change one's own email or password", tags=_USERS, errors=(_UPDATE,)),
+          summary="Change one's own email or password", tags=_USERS,
+          errors=(_UPDATE, (404, "the caller is a trusted network, not a user"))),
     Route("GET", "/users", list_users, Role.ADMIN, response=list[UserRead], summary="Every user", tags=_USERS),
     Route("GET", "/users/{id}", get_user, Role.ADMIN, response=UserRead, summary="One user", tags=_USERS,
           errors=((404, "no such user"),)),
