@@ -28,3 +28,29 @@ async def test_run_a_job_now_then_see_it_in_the_list(db, env):
 
     unknown = mawid("jobs", "run", "no_such_job", env=env)
     assert unknown.returncode == 2 and "no_such_job" in unknown.stderr
+
+
+async def test_inbound_list_and_retry_and_the_outbox(db, env):
+    failed = await db.fetchval(
+        "INSERT INTO inbound_message_queue (message_id, wa_id, payload, status, attempts, last_error) "
+        "VALUES ('wamid.in1', '966500000009', '{}', 'failed', 5, 'LLM unreachable') RETURNING id")
+    await db.execute("INSERT INTO whatsapp_outbound (wa_id, kind, payload, delivery) VALUES "
+                     "('966500000009', 'text', '{\"text\": {\"body\": \"مرحبا\"}}', 'outbox'), "
+                     "('966500000008', 'text', '{\"text\": {\"body\": \"sent one\"}}', 'sent')")
+
+    listed = mawid("inbound", "list", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert "attempts=5" in listed.stdout and "last error: LLM unreachable" in listed.stdout
+    assert "1 failed row(s)" in listed.stdout
+
+    assert mawid("inbound", "retry", env=env).returncode == 2  # neither an id nor --all
+    retried = mawid("inbound", "retry", str(failed), env=env)
+    assert retried.returncode == 0 and f"1 row(s) queued again: {failed}" in retried.stdout
+    row = await db.fetchrow("SELECT status, attempts FROM inbound_message_queue WHERE id = $1", failed)
+    assert (row["status"], row["attempts"]) == ("pending", 0)
+    assert mawid("inbound", "retry", str(failed), env=env).returncode == 1  # no longer failed
+
+    held = mawid("outbox", env=env)
+    assert held.returncode == 0, held.stderr
+    assert "مرحبا" in held.stdout and "sent one" not in held.stdout and "1 message(s)" in held.stdout
+    assert "sent one" in mawid("outbox", "--all-deliveries", env=env).stdout
