@@ -127,7 +127,7 @@ async def browser():
     yield open_profile
     for context in contexts:
         await context.close()
-    await manager.stop()
+    await playwright.stop()
     for profile in profiles:
         shutil.rmtree(profile, ignore_errors=True)
 

@@ -83,6 +83,9 @@ async function refresh() {
   if (await loadReservations()) render();
 }
 const refreshSoon = debounce(refresh, 250);
+// The hub drops a lower-priority reservation event that follows another within a second
+// (spec 40 §7.2), so after any burst the visible range is re-read once it settles.
+const reconcileSoon = debounce(refresh, 1500);
 
 function eventChip(reservation) {
   const name = store.nameOf(reservation.wa_id);
@@ -305,8 +308,8 @@ function go(step) {
   render();
   refresh();
 }
-document.getElementById('cal-prev').addEventListener('click', () => go(isArabic ? 1 : -1));
-document.getElementById('cal-next').addEventListener('click', () => go(isArabic ? -1 : 1));
+document.getElementById('cal-prev').addEventListener('click', () => go(-1));
+document.getElementById('cal-next').addEventListener('click', () => go(1));
 document.getElementById('cal-today').addEventListener('click', () => go(0));
 for (const button of document.querySelectorAll('[data-view]')) {
   button.addEventListener('click', () => { state.view = button.dataset.view; remember(); render(); refresh(); });
@@ -326,12 +329,14 @@ for (const type of ['reservation_created', 'reservation_updated', 'reservation_r
     store.upsert({ id: Number(data.id), wa_id: data.wa_id, date: data.date, time_slot: data.time_slot, type: Number(data.type ?? 0) });
     flash(Number(data.id));
     render();
+    reconcileSoon();
   });
 }
 realtime.on('reservation_cancelled', ({ data }) => {
   if (data && data.id != null) store.remove(Number(data.id));
   else if (data && data.wa_id) store.removeCustomer(data.wa_id);
   render();
+  reconcileSoon();
 });
 realtime.on('customer_updated', ({ data }) => { if (data?.wa_id) { store.setName(data.wa_id, data.customer_name || data.name); render(); } });
 realtime.on('snapshot', ({ data }) => { if (Array.isArray(data?.vacations)) { state.vacations = normaliseVacations(data.vacations); renderVacations(); } });

@@ -1,0 +1,69 @@
+"""Every page in headless Chromium against a real server: signs in, renders, screenshots in both languages."""
+from __future__ import annotations
+
+import pytest
+
+from handlers.dashboard import PAGES
+from tests.dashboard.conftest import log_in, screenshot
+
+pytestmark = pytest.mark.slow
+
+
+async def test_sign_in_then_every_page_renders_in_english_arabic_and_at_phone_width(live_server, browser):
+    live_server.require("POST /auth/jwt/login", "GET /ws")
+    context = await browser()
+    page = await log_in(context, live_server, "admin")
+    assert await page.get_attribute("html", "dir") == "ltr"
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"{page.url}: {exc}"))
+    login = await context.new_page()
+    await login.goto(f"{live_server.url}/login")
+    await screenshot(login, "login-en")
+    await login.close()
+    for item in PAGES:
+        await page.goto(f"{live_server.url}{item.path}")
+        await page.wait_for_selector("body[data-ready=true]")
+        await page.wait_for_function("window.mawidRealtime && window.mawidRealtime.online")
+        await screenshot(page, f"{item.name}-en")
+
+    await page.goto(f"{live_server.url}/app/calendar")
+    await page.click("#lang-toggle")
+    await page.wait_for_selector("html[dir=rtl]")
+    for item in PAGES:
+        await page.goto(f"{live_server.url}{item.path}")
+        await page.wait_for_selector("body[data-ready=true]")
+        assert await page.get_attribute("html", "lang") == "ar"
+        await screenshot(page, f"{item.name}-ar")
+
+    phone = await browser(width=390, height=844)
+    small = await log_in(phone, live_server, "staff")
+    for name in ("calendar", "conversations", "customers", "simulator"):
+        await small.goto(f"{live_server.url}/app/{name}")
+        await small.wait_for_selector("body[data-ready=true]")
+        # Nothing may force sideways scrolling on a phone.
+        overflow = await small.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{name} is {overflow}px wider than a phone screen"
+        await screenshot(small, f"{name}-phone")
+    assert not problems, problems
+
+
+async def test_signing_out_ends_the_session(live_server, browser):
+    live_server.require("POST /auth/jwt/login", "POST /auth/jwt/logout")
+    context = await browser()
+    page = await log_in(context, live_server, "staff")
+    await page.click("#logout")
+    await page.wait_for_url("**/login")
+    await page.goto(f"{live_server.url}/app/customers")
+    await page.wait_for_url("**/login?next=/app/customers")
+
+
+async def test_a_wrong_password_is_refused_on_the_form(live_server, browser):
+    live_server.require("POST /auth/jwt/login")
+    context = await browser()
+    page = await context.new_page()
+    await page.goto(f"{live_server.url}/login")
+    await page.fill("input[name=username]", live_server.users["staff"].email)
+    await page.fill("input[name=password]", "not-the-password")
+    await page.click("button[type=submit]")
+    await page.wait_for_selector("#login-error:not([hidden])")
+    assert page.url.endswith("/login")
