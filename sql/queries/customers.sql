@@ -112,28 +112,33 @@ SELECT set_config('pg_trgm.similarity_threshold', $1::text, true),
 -- name: phone_search
 -- $1 name query, $2 phone query (the digits when the query has any: quirk 11), $3 the escaped
 -- '%digits%' LIKE pattern or NULL (quirk 10), $4 limit, $5 minimum similarity.
--- Every branch is index-served; the substring branch only needs its newest $4 rows, since all of them
--- score exactly 0.9 unless another branch (which finds them too) scores them higher.
+-- Every branch is index-served and returns the few columns needed, so scores are computed for the
+-- candidates only. The substring branch only needs its newest $4 rows: all of them score exactly 0.9
+-- unless another branch (which finds them too) scores them higher.
 WITH candidates AS (
-    SELECT wa_id FROM customers WHERE wa_id % $2
+    SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
+    FROM customers WHERE wa_id % $2
     UNION
-    SELECT wa_id FROM customers WHERE $1 <% customer_name
+    SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
+    FROM customers WHERE $1 <% customer_name
     UNION
-    SELECT wa_id FROM customers WHERE normalize_arabic($1) <% normalize_arabic(customer_name)
+    SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
+    FROM customers WHERE normalize_arabic($1) <% normalize_arabic(customer_name)
     UNION
-    (SELECT wa_id FROM customers
+    (SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
+     FROM customers
      WHERE $3::text IS NOT NULL AND translate(wa_id, ' -+', '') LIKE $3::text
      ORDER BY last_user_message_at DESC NULLS LAST, wa_id
      LIMIT $4)
-), scored AS (
-    SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked,
+), scored AS MATERIALIZED (
+    SELECT c.*,
            greatest(
                similarity(c.wa_id, $2),
                word_similarity($1, coalesce(c.customer_name, '')),
                word_similarity(normalize_arabic($1), normalize_arabic(coalesce(c.customer_name, ''))),
                CASE WHEN $3::text IS NOT NULL AND translate(c.wa_id, ' -+', '') LIKE $3::text THEN 0.9 ELSE 0 END
            )::real AS similarity
-    FROM candidates JOIN customers AS c USING (wa_id)
+    FROM candidates AS c
 )
 SELECT s.*, (SELECT max(r.updated_at) FROM reservations AS r WHERE r.wa_id = s.wa_id) AS last_reservation_at
 FROM scored AS s

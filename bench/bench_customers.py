@@ -1,0 +1,171 @@
+"""Customer search, the directory and the dashboard on a large demo database (issue 4's benchmark).
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_customers.py
+        [--customers 1000000] [--keep] [--url postgresql://…/already_seeded] [--requests 200]
+
+Without --url it creates a private migrated database on DATABASE_URL's server, fills it with
+`bin/mawid seed-demo --customers N` (10 messages and 1.5 reservations per customer), measures, then
+drops it (unless --keep). Requests go over loopback HTTP to an in-process app holding this feature's
+routes, one at a time, with a staff token; latencies are wall-clock per request as the client sees it.
+Also prints EXPLAIN ANALYZE of the search and dashboard queries.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import common  # noqa: F401, I001  (puts the repo root on sys.path first)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def seed(url: str, customers: int) -> None:
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([str(ROOT / "bin" / "mawid"), "seed-demo", "--customers", str(customers), "--seed", "4"],
+                   check=True, env=env, cwd=ROOT)
+
+
+async def pick_examples(conn) -> dict[str, str]:
+    """Real names and digits from the seeded data, so every query has matches."""
+    english = await conn.fetchval("SELECT split_part(customer_name, ' ', 1) FROM customers"
+                                  " WHERE customer_name ~ '^[A-Za-z]' LIMIT 1")
+    arabic = await conn.fetchval("SELECT customer_name FROM customers WHERE customer_name ~ '^[ء-ي]' LIMIT 1")
+    wa_id = await conn.fetchval("SELECT wa_id FROM customers WHERE wa_id LIKE '9665%' LIMIT 1")
+    return {"English name": english, "Arabic name": arabic, "partial digits": wa_id[3:10],
+            "partial digits (4)": wa_id[5:9], "full number with +": "+" + wa_id}
+
+
+def summary(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+async def measure(url: str, requests: int) -> None:
+    import asyncpg
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from handlers import customers
+    from runtime.app import base_app
+    from runtime.config import load_config
+    from runtime.routes import Role, register
+    from runtime.services import SERVICES
+
+    config = load_config({"DATABASE_URL": url, "JWT_SECRET": "bench-secret-0123456789abcdef0123456789",
+                          "LOG_LEVEL": "WARNING", "LOG_FORMAT": "text"})
+    app = base_app(config)
+    register(app, customers.ROUTES)
+    conn = await asyncpg.connect(url)
+    try:
+        user = await conn.fetchval(
+            "INSERT INTO users (email, hashed_password, role) VALUES ('bench-' || gen_random_uuid() || '@x.test',"
+            " '!', 'staff') RETURNING id")
+        examples = await pick_examples(conn)
+        counts = await conn.fetchrow("SELECT (SELECT count(*) FROM customers) AS customers,"
+                                     " (SELECT count(*) FROM conversation) AS messages,"
+                                     " (SELECT count(*) FROM reservations) AS reservations")
+    finally:
+        await conn.close()
+    token = app[SERVICES].tokens.issue(str(user), "bench@x.test", Role.STAFF)
+    today = date.today()
+    cases: list[tuple[str, str, dict]] = [
+        (f"/phone/search {label} {q!r}", "/phone/search", {"q": q, "limit": "100"}) for label, q in examples.items()
+    ]
+    cases += [
+        ("/phone/all page 1 (no filter)", "/phone/all", {"page": "1", "page_size": "100"}),
+        ("/phone/all page 50 (no filter)", "/phone/all", {"page": "50", "page_size": "100"}),
+        ("/phone/all registered+SA+messages 7 days", "/phone/all", {
+            "page": "1", "page_size": "100", "status": "registered", "registration": "registered", "country": "SA",
+            "date_range_type": "messages", "date_from": (today - timedelta(days=7)).isoformat(),
+            "date_to": today.isoformat()}),
+        ("/phone/recent", "/phone/recent", {"limit": "50"}),
+        ("/stats 30 days", "/stats", {}),
+        ("/stats 365 days", "/stats", {"from_date": (today - timedelta(days=364)).isoformat()}),
+    ]
+    print(f"\ndata: {counts['customers']:,} customers, {counts['messages']:,} messages, "
+          f"{counts['reservations']:,} reservations\n")
+    print("| request | n | p50 ms | p95 ms | results |")
+    print("|---|---|---|---|---|")
+    async with TestClient(TestServer(app), headers={"Authorization": f"Bearer {token}"}) as client:
+        for label, path, params in cases:
+            n = requests if path.startswith("/phone") else max(10, requests // 20)
+            samples, size = [], None
+            for i in range(n + 3):
+                started = time.perf_counter()
+                response = await client.get(path, params=params)
+                body = await response.json()
+                elapsed = (time.perf_counter() - started) * 1000
+                assert response.status == 200, body
+                if i >= 3:  # the first requests warm caches and the pool
+                    samples.append(elapsed)
+                data = body.get("data")
+                size = len(data) if isinstance(data, list) else (data or {}).get("stats", {}).get("totalReservations")
+            p50, p95 = summary(samples)
+            print(f"| {label} | {n} | {p50:.1f} | {p95:.1f} | {size} |", flush=True)
+    await explain(url, examples)
+
+
+async def explain(url: str, examples: dict[str, str]) -> None:
+    import asyncpg
+
+    from actors.customers.search import SearchTerms
+    from runtime.db import QUERIES
+
+    conn = await asyncpg.connect(url)
+    try:
+        for label in ("English name", "Arabic name", "partial digits"):
+            terms = SearchTerms.parse(examples[label])
+            async with conn.transaction():
+                await conn.fetchval(QUERIES.phone_search_setup, "0.3")
+                plan = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF) " + QUERIES.phone_search,
+                                        terms.name, terms.phone, terms.like_pattern, 100, 0.3)
+            print(f"\n-- EXPLAIN ANALYZE phone_search ({label}: {examples[label]!r})")
+            print("\n".join(r[0] for r in plan))
+        end = date.today()
+        start = end - timedelta(days=29)
+        for name, args in (("stats_customers", (start, end, 50)), ("stats_message_texts", (start, end)),
+                           ("stats_response_times", (start, end))):
+            plan = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF) " + getattr(QUERIES, name), *args)
+            print(f"\n-- EXPLAIN ANALYZE {name} (30 days)")
+            print("\n".join(r[0] for r in plan))
+    finally:
+        await conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--url", help="an already seeded database (skips creating and seeding)")
+    parser.add_argument("--keep", action="store_true", help="print the database URL and keep it")
+    args = parser.parse_args()
+    if args.url:
+        asyncio.run(measure(args.url, args.requests))
+        return
+    admin = os.environ.get("DATABASE_URL")
+    if not admin:
+        raise SystemExit("DATABASE_URL is not set: run through `make bench`")
+    from tests.support import database
+
+    database.ADMIN_URL = admin
+    url = asyncio.run(database.create_test_database("mawid_bench_customers"))
+    try:
+        started = time.perf_counter()
+        seed(url, args.customers)
+        print(f"seeded {args.customers:,} customers in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+        asyncio.run(measure(url, args.requests))
+    finally:
+        if args.keep:
+            print(f"kept {url}", file=sys.stderr)
+        else:
+            asyncio.run(database.drop_test_database(url))
+
+
+if __name__ == "__main__":
+    main()
