@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from actors.reservation import context
 from actors.reservation.ops_vacations import http_shape
-from actors.reservation.parsing import to_hhmm
 from runtime.db import QUERIES
 
 if TYPE_CHECKING:
@@ -26,14 +25,14 @@ def listing_bounds(today: date, future: bool, from_date: date | None, to_date: d
 
 async def list_reservations(services: "Services", future: bool = True, include_cancelled: bool = False,
                             from_date: date | None = None, to_date: date | None = None) -> dict[str, list]:
+    """`GET /reservations` data: {wa_id: [{id, date, time_slot, type, cancelled, has_document}]}."""
     low, high = listing_bounds(context.today(services), future, from_date, to_date)
     async with services.require_pool().acquire() as conn:
         rows = await conn.fetch(QUERIES.reservation_listing, low, high, include_cancelled)
     grouped: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        grouped.setdefault(row["wa_id"], []).append({
-            "id": row["id"], "date": row["slot_date"].isoformat(), "time_slot": to_hhmm(row["slot_time"]),
-            "type": row["type"], "cancelled": row["status"] == "cancelled", "has_document": row["has_document"]})
+        item = dict(row.items())
+        grouped.setdefault(item.pop("wa_id"), []).append(item)
     return grouped
 
 

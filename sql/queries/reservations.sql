@@ -83,12 +83,16 @@ ON CONFLICT (wa_id) DO UPDATE
 UPDATE customers SET customer_name = $2, updated_at = now() WHERE wa_id = $1 RETURNING wa_id;
 
 -- name: reservation_listing
--- GET /reservations: optional bounds, cancelled rows on request; has_document per spec 05 Q10.
-SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status,
-       coalesce(d.has_document, false) AS has_document
+-- GET /reservations: optional bounds $1/$2, cancelled rows when $3; wire strings rendered here.
+-- has_document (spec 05 Q10) is evaluated once per documented customer (a hash join), not per row.
+SELECT r.id, r.wa_id, to_char(r.slot_date, 'YYYY-MM-DD') AS date, to_char(r.slot_time, 'HH24:MI') AS time_slot,
+       r.type, r.status = 'cancelled' AS cancelled, d.wa_id IS NOT NULL AS has_document
   FROM reservations r
-  LEFT JOIN LATERAL (
-        SELECT EXISTS (
+  LEFT JOIN (
+        SELECT c.wa_id
+          FROM customers c
+         WHERE jsonb_typeof(c.document) = 'object'
+           AND EXISTS (
                  SELECT 1
                    FROM jsonb_object_keys(
                           CASE
@@ -99,10 +103,8 @@ SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status,
                               THEN c.document -> 'document'
                             ELSE '{}'::jsonb
                           END) AS k(key)
-                  WHERE k.key !~ '^(instance|camera|pointer|presence)') AS has_document
-          FROM customers c
-         WHERE c.wa_id = r.wa_id AND jsonb_typeof(c.document) = 'object'
-       ) d ON true
+                  WHERE k.key !~ '^(instance|camera|pointer|presence)')
+       ) d ON d.wa_id = r.wa_id
  WHERE ($1::date IS NULL OR r.slot_date >= $1)
    AND ($2::date IS NULL OR r.slot_date <= $2)
    AND ($3::boolean OR r.status = 'active')
