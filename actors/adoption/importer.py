@@ -90,6 +90,7 @@ async def import_dump(
         finally:
             await target.execute(f'DROP DATABASE IF EXISTS "{scratch_name}" WITH (FORCE)')
         await target.execute("ANALYZE customers, conversation, reservations, notification_events")
+        result.pending = []  # the target was fully migrated before the copy
         return result
     finally:
         await target.close()
