@@ -7,10 +7,13 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 from zoneinfo import ZoneInfo
 
+import asyncpg
+
 from actors.app_config import current_app_config
 from actors.reservation.metrics import ASSISTANT_FUNCTION_ERRORS
 from actors.reservation.texts import text
 from actors.reservation.vacations import Period
+from runtime.actor_system import ActorSystemStopped, MailboxFull
 from runtime.db import QUERIES
 
 if TYPE_CHECKING:
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mawid.reservations")
 
+_OVERLOAD = (MailboxFull, ActorSystemStopped, asyncpg.TooManyConnectionsError)
 CLOCK_KEY = "reservation_clock"  # services.extras: a zero-argument callable returning an aware datetime (tests)
 BOOKING_HORIZON_DAYS = 730  # the reference's only limit was the Hijri converter's range (year 2077)
 
@@ -70,6 +74,8 @@ def guarded(function: str) -> Callable:
         async def run(services: "Services", *args: Any, **kwargs: Any) -> dict[str, Any]:
             try:
                 return await operation(services, *args, **kwargs)
+            except _OVERLOAD:
+                raise  # "busy, retry" (HTTP 503 from the middleware), not a failed operation
             except Exception as exc:
                 log.exception("reservation operation failed", extra={"operation": function})
                 ASSISTANT_FUNCTION_ERRORS.inc({"function": function})
