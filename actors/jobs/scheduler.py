@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -60,9 +61,12 @@ class JobScheduler:
     def start(self) -> None:
         sample_system_metrics()  # the reference's gauges read 0 for 3 minutes; start with a real value
         for job in self.jobs:
+            log.info("Adding job %s [%s] on %s", job.name, job.schedule, "every process" if job.per_process
+                     else "the leader", extra={"job": job.name})
             if job.per_process:
                 self._triggers[job.name].start()
-        log.info("Scheduler started with TIMEZONE=%s, job count=%d", self.tz.key, len(self.jobs))
+        log.info("Scheduler started with TIMEZONE=%s, job count=%d in pid %d", self.tz.key, len(self.jobs),
+                 os.getpid())
         self.election.start()
 
     async def stop(self, deadline: float = 10.0) -> None:
