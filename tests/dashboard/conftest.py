@@ -5,6 +5,8 @@ when a route the scenario needs is not served yet: the reason names the route.
 """
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import shutil
 import tempfile
@@ -150,3 +152,21 @@ async def screenshot(page, name: str) -> Path:
     target = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(target), full_page=True)
     return target
+
+
+async def wait_until(page, expression: str, within: float = 15.0) -> None:
+    """Poll a JavaScript expression from outside the page until it is truthy.
+
+    Playwright's `wait_for_function` polls with `eval` inside the page, which the
+    dashboards' Content-Security-Policy forbids (as it should); a CDP evaluation is not.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not await page.evaluate(expression):
+        if loop.time() > deadline:
+            raise AssertionError(f"still false after {within}s: {expression}")
+        await asyncio.sleep(0.05)
+
+
+def js_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.dashboard.conftest import log_in, screenshot
+from tests.dashboard.conftest import log_in, screenshot, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +37,7 @@ async def test_booking_in_one_browser_appears_live_in_another_then_move_cancel_a
     day = working_day()
     secretary = await open_day(await browser(), live_server, "staff", day)
     colleague = await open_day(await browser(), live_server, "staff2", day)
-    await colleague.wait_for_function("window.mawidRealtime.online")
+    await wait_until(colleague, "window.mawidRealtime.online")
     times = await secretary.eval_on_selector_all(".slot.bookable", "cells => cells.map(c => c.dataset.time)")
     assert len(times) >= 2, times
     first, second = times[0], times[1]
@@ -96,7 +96,7 @@ async def test_a_dropped_connection_shows_a_banner_and_resumes_with_what_was_mis
     live_server.require(*CALENDAR_ROUTES)
     day = working_day(3)
     page = await open_day(await browser(), live_server, "staff", day)
-    await page.wait_for_function("window.mawidRealtime.online && window.mawidRealtime.lastSeq !== null")
+    await wait_until(page, "window.mawidRealtime.online && window.mawidRealtime.lastSeq !== null")
     times = await page.eval_on_selector_all(".slot.bookable", "cells => cells.map(c => c.dataset.time)")
     await page.evaluate("""window.mawidRealtime.on('reservation_created',
         (m) => (window.seenEvents = window.seenEvents || []).push(m))""")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.dashboard import PAGES
-from tests.dashboard.conftest import log_in, screenshot
+from tests.dashboard.conftest import log_in, screenshot, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +23,7 @@ async def test_sign_in_then_every_page_renders_in_english_arabic_and_at_phone_wi
     for item in PAGES:
         await page.goto(f"{live_server.url}{item.path}")
         await page.wait_for_selector("body[data-ready=true]")
-        await page.wait_for_function("window.mawidRealtime && window.mawidRealtime.online")
+        await wait_until(page, "window.mawidRealtime && window.mawidRealtime.online")
         await screenshot(page, f"{item.name}-en")
 
     await page.goto(f"{live_server.url}/app/calendar")

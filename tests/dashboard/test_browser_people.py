@@ -1,0 +1,131 @@
+"""Customers and conversations in Chromium: Arabic search, favorite and block live, chat with typing,
+and the simulator booking that lands on another browser's calendar."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.dashboard.conftest import log_in, screenshot, wait_until
+
+pytestmark = pytest.mark.slow
+
+CUSTOMERS = {
+    "966500000101": "أحمد العتيبي",
+    "966500000102": "Sara Smith",
+    "966500000103": "محمد القحطاني",
+}
+
+
+def seed_customers(server) -> None:
+    """Customers with a message each, made through the API as any client would."""
+    with server.api("staff") as api:
+        for wa_id, name in CUSTOMERS.items():
+            stored = api.post(f"/conversations/{wa_id}", json={"role": "user", "message": "السلام عليكم",
+                                                              "date": "2026-01-05", "time": "10:00:00"})
+            assert stored.status_code == 200, stored.text
+            named = api.put(f"/customers/{wa_id}", json={"name": name})
+            assert named.json().get("success"), named.text
+
+
+async def test_search_a_customer_in_arabic_and_favorite_them_live(live_server, browser):
+    live_server.require("POST /auth/jwt/login", "GET /phone/search", "GET /phone/all", "PUT /customers/{wa_id}",
+                        "POST /conversations/{wa_id}", "POST /customers/{wa_id}/favorite",
+                        "POST /customers/{wa_id}/block")
+    seed_customers(live_server)
+    secretary_context = await browser(locale="ar")
+    page = await log_in(secretary_context, live_server, "staff", "/app/customers")
+    await page.goto(f"{live_server.url}/app/lang/ar?next=/app/customers")
+    await page.wait_for_selector("html[dir=rtl] body[data-ready=true]")
+    colleague = await log_in(await browser(), live_server, "staff2", "/app/customers")
+    await wait_until(colleague, "window.mawidRealtime.online")
+
+    # "احمد" without the hamza finds "أحمد" (the reference's Arabic normalisation).
+    await page.fill("#customer-search", "احمد")
+    # Best match first; the directory of every customer (Sara included) is gone.
+    await wait_until(page, "(ids => ids[0] === '966500000101' && !ids.includes('966500000102'))"
+                           "([...document.querySelectorAll('#customer-rows tr')].map(r => r.dataset.waId))")
+    assert await page.inner_text("#customer-rows .customer-name") == "أحمد العتيبي"
+    await screenshot(page, "customers-search-ar")
+
+    await page.fill("#customer-search", "0102")
+    await wait_until(page, "[...document.querySelectorAll('#customer-rows tr')].map(r => r.dataset.waId).join()"
+                           " === '966500000102'")
+
+    await page.fill("#customer-search", "")
+    await page.wait_for_selector('#customer-rows tr[data-wa-id="966500000103"]')
+    favorite = '#customer-rows tr[data-wa-id="966500000103"] button[data-field=is_favorite]'
+    blocked = '#customer-rows tr[data-wa-id="966500000103"] button[data-field=is_blocked]'
+    await page.click(favorite)
+    await colleague.wait_for_selector(f'{favorite}[aria-pressed="true"]')
+    await page.click(blocked)
+    await colleague.wait_for_selector(f'{blocked}[aria-pressed="true"]')
+    await page.click(blocked)
+    await colleague.wait_for_selector(f'{blocked}[aria-pressed="false"]')
+    await screenshot(colleague, "customers-live-toggles")
+
+
+async def test_chat_live_between_two_secretaries_with_typing_and_unread(live_server, browser):
+    live_server.require("POST /auth/jwt/login", "GET /phone/recent", "GET /conversations/{wa_id}",
+                        "POST /conversations/{wa_id}", "PUT /customers/{wa_id}", "POST /whatsapp/message",
+                        "POST /webhook")
+    seed_customers(live_server)
+    first = await log_in(await browser(), live_server, "staff", "/app/conversations")
+    await first.wait_for_selector('#conv-list li[data-wa-id="966500000101"]')
+    second = await log_in(await browser(), live_server, "staff2", "/app/conversations?wa_id=966500000101")
+    await second.wait_for_selector("#chat-messages li.user")
+
+    # A customer writes (through the signed webhook): the first secretary sees it as unread.
+    with live_server.api("staff") as api:
+        sent = api.post("/app/api/simulator/message", json={"wa_id": "966500000102", "name": "Sara Smith",
+                                                             "text": "hello, is tomorrow possible?"})
+        assert sent.json()["success"], sent.text
+    await first.wait_for_selector('#conv-list li.unread[data-wa-id="966500000102"]')
+    await screenshot(first, "conversations-unread")
+
+    await first.click('#conv-list li[data-wa-id="966500000101"] button')
+    await first.wait_for_selector("#chat-messages li.user")
+    await first.type("#chat-input", "أهلاً، ")
+    await second.wait_for_selector("#chat-typing:not([hidden])")
+    await first.fill("#chat-input", "أهلاً، موعدك غداً الساعة 11")
+    await first.press("#chat-input", "Enter")
+    await second.wait_for_selector('#chat-messages li.secretary:has-text("موعدك غداً")')
+    await first.wait_for_selector('#chat-messages li.secretary:has-text("موعدك غداً")')
+    await second.wait_for_selector("#chat-typing", state="hidden")
+    await screenshot(second, "conversations-chat")
+
+
+async def test_chat_in_the_simulator_and_watch_the_booking_arrive_on_the_calendar(live_server, browser):
+    live_server.require("POST /auth/jwt/login", "POST /webhook", "GET /conversations/{wa_id}", "GET /reservations",
+                        "POST /app/api/simulator/message")
+    customer = await log_in(await browser(), live_server, "staff", "/app/simulator")
+    await customer.fill("#sim-wa-id", "966512345670")
+    await customer.fill("#sim-name", "Sim Customer")
+    await customer.dispatch_event("#sim-wa-id", "change")
+
+    async def say(text: str, expect_replies: int) -> str:
+        await customer.fill("#sim-input", text)
+        await customer.press("#sim-input", "Enter")
+        replies = f"document.querySelectorAll('#sim-messages li.assistant').length >= {expect_replies}"
+        await wait_until(customer, replies, within=30)
+        return (await customer.inner_text(f"#sim-messages li.assistant >> nth={expect_replies - 1}")).strip()
+
+    offer = await say("2", 1)  # "2. Book an appointment" in the offline assistant's menu
+    found = re.search(r"1\. \S+ (\d{4}-\d{2}-\d{2})", offer)
+    assert found, offer
+    day = found.group(1)
+    calendar = await log_in(await browser(), live_server, "staff2", f"/app/calendar?view=day&date={day}")
+    await wait_until(calendar, "window.mawidRealtime.online")
+
+    answer = await say("1", 2)
+    replies = 2
+    if "name" in answer.lower():
+        replies += 1
+        answer = await say("Sim Customer", replies)
+    replies += 1
+    booked = await say("1", replies)  # 1. Check-up
+    assert day in booked, booked
+    await calendar.wait_for_selector('.event[data-wa-id="966512345670"]')
+    await customer.wait_for_selector(".sim-booking")
+    await screenshot(customer, "simulator-conversation")
+    await screenshot(calendar, "simulator-booking-on-calendar")
