@@ -11,122 +11,37 @@ on the event loop, so the registry needs no lock.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
+import time
 from collections import deque
 from typing import Any, Awaitable, Callable, Iterable
 
-from aiohttp import WSCloseCode, web
+from aiohttp import web
+from aioprometheus import Counter, Gauge, Histogram
 
-from runtime.bus import Event, utc_timestamp
+from runtime.bus import Event
+from runtime.hub_connection import (  # noqa: F401  (reply, encode: the wire helpers, re-exported)
+    CLOSE_REPLACED,
+    CLOSE_SHUTDOWN,
+    CLOSE_SLOW,
+    CLOSE_STUCK,
+    Connection,
+    encode,
+    reply,
+    text_frame,
+)
+from runtime.metrics import REGISTRY
 
 log = logging.getLogger("mawid.hub")
 
+FANOUT_SECONDS = Histogram(
+    "realtime_fanout_seconds", "Time to hand one event to every connection of this process",
+    registry=REGISTRY, buckets=[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0],
+)
+CONNECTIONS = Gauge("realtime_connections", "Open WebSocket connections of this process", registry=REGISTRY)
+DROPPED = Counter("realtime_clients_dropped_total", "WebSocket clients dropped, by reason", registry=REGISTRY)
+
 FetchMissing = Callable[[int, int], Awaitable[list[dict[str, Any]]]]
-
-CLOSE_REPLACED = WSCloseCode.OK  # the reference's code: the replaced tab must not come back (Quirk Q11)
-CLOSE_SLOW = WSCloseCode.TRY_AGAIN_LATER  # 1013: queue overflow, the dashboard reconnects and catches up
-CLOSE_STUCK = WSCloseCode.INTERNAL_ERROR  # 1011: one write blocked past the timeout
-CLOSE_SHUTDOWN = WSCloseCode.GOING_AWAY  # 1001: this process stops, reconnect elsewhere
-
-
-def encode(message: dict[str, Any]) -> str:
-    return json.dumps(message, ensure_ascii=False, default=str)
-
-
-def reply(reply_type: str, data: Any = None, error: str | None = None, **extra: Any) -> dict[str, Any]:
-    """A direct reply: `{"type", "timestamp"}` plus `data` and/or top-level `error` (spec 40 §3.2)."""
-    body: dict[str, Any] = {"type": reply_type, "timestamp": utc_timestamp()}
-    if data is not None:
-        body["data"] = data
-    if error is not None:
-        body["error"] = error
-    body.update(extra)
-    return body
-
-
-def _string_set(value: Any) -> frozenset[str] | None:
-    # Only a non-empty list of strings filters (Quirk Q15); anything else means "accept all".
-    if not isinstance(value, list):
-        return None
-    items = frozenset(v for v in value if isinstance(v, str))
-    return items or None
-
-
-class Connection:
-    """One WebSocket: its filter, its bounded queue of encoded frames and the task writing them."""
-
-    def __init__(self, hub: "Hub", ws: web.WebSocketResponse, request: web.Request, tab: str | None,
-                 user: Any) -> None:
-        self.hub = hub
-        self.ws = ws
-        self.transport = request.transport
-        self.tab = tab
-        self.user = user
-        self.update_types: frozenset[str] | None = None
-        self.entity_ids: frozenset[str] | None = None
-        self.queue: deque[str] = deque()
-        self.holding: list[Event] | None = None  # events arriving while a replay is being sent
-        self.floor = 0  # sequence numbers up to here were already sent by a replay
-        self.closed = False
-        self.write_started: float | None = None
-        self._wakeup: asyncio.Future[None] | None = None
-        self.writer = asyncio.create_task(self._write_loop(), name="ws-writer")
-
-    def set_filter(self, filters: dict[str, Any]) -> None:
-        # camelCase wins when both spellings exist and it is non-empty (spec 40 §4.2).
-        types = filters.get("updateTypes") or filters.get("update_types")
-        entities = filters.get("entityIds") or filters.get("entity_ids")
-        self.update_types = _string_set(types)
-        self.entity_ids = _string_set(entities)
-
-    def accepts(self, event: Event) -> bool:
-        if self.update_types is not None and event.type not in self.update_types:
-            return False
-        if self.entity_ids is not None and event.affected_entities:
-            return any(entity in self.entity_ids for entity in event.affected_entities)
-        return True
-
-    def send(self, text: str) -> bool:
-        """Queue one frame; overflowing the queue drops this client (never blocks the caller)."""
-        if self.closed:
-            return False
-        if len(self.queue) >= self.hub.queue_limit:
-            self.hub.drop(self, CLOSE_SLOW, "send queue overflow")
-            return False
-        self.queue.append(text)
-        waiter = self._wakeup
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-        return True
-
-    def send_json(self, message: dict[str, Any]) -> bool:
-        return self.send(encode(message))
-
-    def deliver(self, event: Event, text: str) -> None:
-        if self.holding is not None:
-            self.holding.append(event)
-        elif (event.seq is None or event.seq > self.floor) and self.accepts(event):
-            self.send(text)
-
-    async def _write_loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            while not self.closed:
-                if not self.queue:
-                    self._wakeup = loop.create_future()
-                    await self._wakeup
-                    self._wakeup = None
-                    continue
-                text = self.queue.popleft()
-                self.write_started = loop.time()
-                await self.ws.send_str(text)
-                self.write_started = None
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # the peer went away mid-write
-            log.debug("websocket write failed: %s", exc)
-            self.hub.drop(self, CLOSE_STUCK, "write failed")
 
 
 class Hub:
@@ -155,11 +70,13 @@ class Hub:
                 self.drop(previous, CLOSE_REPLACED, "replaced by a newer connection of this tab")
             self.tabs[conn.tab] = conn
         self.connections[conn] = None
+        CONNECTIONS.set({}, len(self.connections))
         return conn
 
     def disconnect(self, conn: Connection) -> None:
         conn.closed = True
         self.connections.pop(conn, None)
+        CONNECTIONS.set({}, len(self.connections))
         if conn.tab is not None and self.tabs.get(conn.tab) is conn:
             del self.tabs[conn.tab]
         if not conn.writer.done():
@@ -171,6 +88,7 @@ class Hub:
             return
         if code != CLOSE_REPLACED:
             self.dropped += 1
+            DROPPED.inc({"reason": reason})
             log.info("dropping websocket client: %s", reason, extra={"tab": conn.tab, "code": int(code)})
         self.disconnect(conn)
         self._spawn(self._close(conn, code, reason))
@@ -241,9 +159,12 @@ class Hub:
     def _fan_out(self, event: Event) -> None:
         if not self.connections:
             return
+        started = time.perf_counter()
         text = encode(event.envelope())
+        frame = text_frame(text)  # built once: server frames are unmasked, identical for every client
         for conn in list(self.connections):
-            conn.deliver(event, text)
+            conn.deliver(event, text, frame)
+        FANOUT_SECONDS.observe({}, time.perf_counter() - started)
 
     def replay(self, conn: Connection, envelopes: Iterable[dict[str, Any]]) -> None:
         """Send logged events, then release what arrived meanwhile, each sequence number once."""
