@@ -39,6 +39,7 @@ PERSISTED_TYPES = frozenset({
 HISTORY_LIMIT = 100
 REPLAY_WINDOW = 10_000  # events kept in the log for reconnecting clients
 PRUNE_EVERY = 500  # prune the log once every this many sequence numbers
+_LOCK_KEY = "events.publish_lock"
 
 
 def envelope_time(timestamp: str) -> datetime:
@@ -73,10 +74,23 @@ async def _append(conn: "asyncpg.Connection", event: Event) -> int | None:
     return seq
 
 
+def _process_lock(services: "Services") -> asyncio.Lock:
+    """Publishers of one process queue here, not on the database lock: one pool connection at most."""
+    lock = services.extras.get(_LOCK_KEY)
+    if lock is None:
+        lock = services.extras[_LOCK_KEY] = asyncio.Lock()
+    return lock
+
+
 async def _sequence_and_send(services: "Services", event: Event) -> Event | None:
+    if services.pool is None:
+        return await _send_unsequenced(services.bus, event)
+    async with _process_lock(services):
+        return await _sequence_and_send_locked(services, event)
+
+
+async def _sequence_and_send_locked(services: "Services", event: Event) -> Event | None:
     pool, bus = services.pool, services.bus
-    if pool is None:
-        return await _send_unsequenced(bus, event)
     try:
         conn_cm = pool.acquire()
         conn = await conn_cm.__aenter__()
