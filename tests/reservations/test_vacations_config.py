@@ -176,3 +176,10 @@ async def test_config_change_is_seen_by_another_process(env, token_for, db):
     finally:
         for server in servers:
             server.stop()
+
+
+async def test_an_invalid_stored_document_is_a_500(viewer_client, db):
+    await db.execute("""INSERT INTO app_config (config) VALUES ('{"timezone": "Mars/Olympus"}'::jsonb)""")
+    resp = await viewer_client.get("/api/config")
+    assert resp.status == 500
+    assert (await resp.json())["detail"].startswith("Failed to get configuration: ")
