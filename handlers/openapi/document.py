@@ -23,25 +23,35 @@ REF = "#/components/schemas/{model}"
 _PARAMETER = re.compile(r"\{([^}:]+)(?::([^}]*))?\}")
 _SECURED = [{"bearerAuth": []}, {"cookieAuth": []}, {"tokenQuery": []}]
 
+# The answers the route layer itself gives (401, 403, 413, 422): always `detail` and `message`.
+REFUSAL_SCHEMA = {
+    "type": "object",
+    "description": "`detail` as FastAPI (a string, or the list of validation errors), `message` a readable "
+                   "sentence naming what was wrong.",
+    "properties": {"detail": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]},
+                   "message": {"type": "string"}},
+    "required": ["detail", "message"],
+}
+# Route-specific errors keep the reference's style of that route: FastAPI's `detail`, or the service
+# envelope `{"success": false, "message"}`, or `{"success": false, "error"}` (phone routes).
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "An error: `detail` as FastAPI (a string, a code object or a list of validation errors), "
-                   "`message` a readable sentence naming what was wrong.",
-    "properties": {"detail": {}, "message": {"type": "string"}},
-    "required": ["detail"],
+    "description": "An error in the route's own style: `detail`, or `success: false` with `message` or `error`.",
+    "properties": {"detail": {}, "message": {"type": "string"}, "success": {"const": False},
+                   "error": {"type": "string"}},
 }
 
 
-def _error(description: str) -> dict[str, Any]:
+def _error(description: str, schema: str = "RouteError") -> dict[str, Any]:
     return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
 
 
 COMPONENT_RESPONSES = {
-    "Unauthorized": _error("No valid credentials (Bearer token, `mawid_access` cookie or `token` query)"),
-    "Forbidden": _error("Authenticated, but the role is below the route's `x-mawid-role`"),
-    "ValidationFailed": _error("The path, query or body is invalid; `message` names the field"),
-    "TooLarge": _error("The request body exceeds MAX_BODY_BYTES"),
+    "Unauthorized": _error("No valid credentials (Bearer token, `mawid_access` cookie or `token` query)", "Refusal"),
+    "Forbidden": _error("Authenticated, but the role is below the route's `x-mawid-role`", "Refusal"),
+    "ValidationFailed": _error("The path, query or body is invalid; `message` names the field", "Refusal"),
+    "TooLarge": _error("The request body exceeds MAX_BODY_BYTES", "Refusal"),
 }
 
 SECURITY_SCHEMES = {
@@ -186,6 +196,6 @@ def build_document(routes: list[Route], *, title: str = "Mawid", version: str = 
             "Every route's least role is in `x-mawid-role` (viewer < staff < admin; `public` needs none). "
             "Authenticate with `POST /auth/jwt/login`.")},
         "paths": paths,
-        "components": {"schemas": {**components, "Error": ERROR_SCHEMA}, "responses": COMPONENT_RESPONSES,
-                       "securitySchemes": SECURITY_SCHEMES},
+        "components": {"schemas": {**components, "RouteError": ERROR_SCHEMA, "Refusal": REFUSAL_SCHEMA},
+                       "responses": COMPONENT_RESPONSES, "securitySchemes": SECURITY_SCHEMES},
     }

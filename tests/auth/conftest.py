@@ -5,15 +5,28 @@ import uuid
 
 import asyncpg
 import pytest
+from argon2 import PasswordHasher
 
 import handlers.auth
 import handlers.health
 import handlers.openapi
+from actors.accounts import passwords
 from actors.accounts.passwords import hash_password
 from runtime.app import base_app
 from runtime.routes import Role, register
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(request, monkeypatch):
+    """Real argon2id with small parameters, so a loaded CI machine does not spend minutes hashing.
+
+    The production parameters are exercised by test_rules (and by the live-server tests).
+    """
+    if request.module.__name__.endswith("test_rules"):
+        return
+    monkeypatch.setattr(passwords, "_ARGON2", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def auth_app(config):
