@@ -6,8 +6,9 @@ import re
 import asyncpg
 
 from runtime.migrate import discover, migrate
-from tests.adoption.support import TABLES, database_fingerprint, mawid, table_checksums
-from tests.support.database import create_test_database, drop_test_database
+from tests.adoption.conftest import drop_later
+from tests.adoption.support import TABLES, create_database, database_fingerprint, mawid, table_checksums
+from tests.support.database import create_test_database
 
 EXPECTED_ROWS = {"customers": 1500, "conversation": 50000, "reservations": 2500, "vacation_periods": 3,
                  "notification_events": 2000, "app_config": 1, "users": 2, "inbound_message_queue": 0}
@@ -59,8 +60,9 @@ async def test_dry_run_reports_the_conversions_and_changes_nothing(reference_url
     assert await database_fingerprint(reference_url) == before
 
 
-async def test_adopt_keeps_every_row_and_value_then_migrations_continue(reference_url):
+async def test_adopt_keeps_every_row_and_value_then_migrations_continue(reference_url, reference_checksums):
     before = await table_checksums(reference_url)
+    assert before == reference_checksums
     assert {t: n for t, (n, _) in before.items()} == EXPECTED_ROWS
 
     run = mawid("adopt", database_url=reference_url)
@@ -92,16 +94,13 @@ async def test_adopt_keeps_every_row_and_value_then_migrations_continue(referenc
         await conn.close()
 
     # the adopted-and-migrated schema is exactly a fresh Mawid schema
-    fresh = await create_test_database("mawid_adopt_fresh")
-    try:
-        adopted_schema, fresh_schema = await _schema(reference_url), await _schema(fresh)
-        for part in fresh_schema:
-            if part == "migrations":
-                assert {m[:3] for m in adopted_schema[part]} == {m[:3] for m in fresh_schema[part]}
-            else:
-                assert adopted_schema[part] == fresh_schema[part], part
-    finally:
-        await drop_test_database(fresh)
+    fresh = drop_later(await create_test_database("mawid_adopt_fresh"))
+    adopted_schema, fresh_schema = await _schema(reference_url), await _schema(fresh)
+    for part in fresh_schema:
+        if part == "migrations":
+            assert {m[:3] for m in adopted_schema[part]} == {m[:3] for m in fresh_schema[part]}
+        else:
+            assert adopted_schema[part] == fresh_schema[part], part
 
     # a second run is harmless
     before_second = await database_fingerprint(reference_url)
@@ -142,18 +141,10 @@ async def test_corrupted_rows_are_listed_and_adopt_refuses_changing_nothing(refe
 async def test_adopt_refuses_a_database_that_is_not_the_reference(db_url):
     run = mawid("adopt", database_url=db_url)
     assert run.returncode == 0 and "already a Mawid database" in run.stdout
-    conn = await asyncpg.connect(db_url)
-    try:
-        await conn.execute("CREATE TABLE IF NOT EXISTS zz_other (x int)")
-        other = await create_test_database("mawid_adopt_other")
-    finally:
-        await conn.close()
-    try:
-        c = await asyncpg.connect(other)
-        await c.execute("DROP TABLE schema_migrations")
-        await c.close()
-        refused = mawid("adopt", database_url=other)
-        assert refused.returncode != 0
-        assert "not a reference database" in refused.stderr
-    finally:
-        await drop_test_database(other)
+    other = drop_later(await create_database("mawid_adopt_other"))
+    c = await asyncpg.connect(other)
+    await c.execute("CREATE TABLE customers (wa_id text PRIMARY KEY)")
+    await c.close()
+    refused = mawid("adopt", database_url=other)
+    assert refused.returncode != 0
+    assert "not a reference database (unknown)" in refused.stderr

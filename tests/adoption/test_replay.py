@@ -24,6 +24,7 @@ import httpx
 import pytest
 from aiohttp.test_utils import make_mocked_request
 
+from tests.adoption.conftest import drop_later
 from tests.adoption.known_differences import (
     DIFFERENCES,
     Truth,
@@ -33,7 +34,7 @@ from tests.adoption.known_differences import (
     expected_answer,
     tie_canonical,
 )
-from tests.adoption.support import ANSWERS, DUMP, drop_database, mawid, reference_database
+from tests.adoption.support import ANSWERS, DUMP, mawid, reference_database
 from tests.support.servers import ServerProcess
 
 ANSWER_LIST = json.loads(ANSWERS.read_text(encoding="utf-8")) if ANSWERS.exists() else []
@@ -92,7 +93,7 @@ async def _registered_routes(env: dict[str, str]) -> dict[str, bool]:
 def adopted_server():
     if not DUMP.exists():
         pytest.skip(f"reference fixture missing: {DUMP}")
-    url = asyncio.run(reference_database())
+    url = drop_later(asyncio.run(reference_database()))
     server = None
     try:
         adopted = mawid("adopt", database_url=url)
@@ -106,7 +107,6 @@ def adopted_server():
     finally:
         if server is not None:
             server.stop()
-        asyncio.run(drop_database(url))
 
 
 def _masked(path: str, body):
