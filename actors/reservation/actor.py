@@ -37,13 +37,13 @@ class ReservationActor(Actor):
     async def on_book_slot(self, msg: BookSlot) -> Outcome:
         async with self.pool.acquire() as conn, conn.transaction():
             await lock_days(conn, msg.slot_date)
-            await conn.execute(QUERIES.reservation_customer_ensure, msg.wa_id, msg.customer_name)
             counts = await conn.fetchrow(QUERIES.reservation_slot_counts, msg.slot_date, msg.slot_time,
                                          msg.reservation_type, None)
             full = counts["total"] >= msg.total
             type_full = counts["same_type"] >= msg.per_type
             if full or type_full:
-                return Outcome("full" if full else "type_full")
+                return Outcome("full" if full else "type_full")  # nothing written, not even the customer
+            await conn.execute(QUERIES.reservation_customer_ensure, msg.wa_id, msg.customer_name)
             cancelled = await conn.fetchval(QUERIES.reservation_cancelled_in_slot, msg.wa_id, msg.slot_date,
                                             msg.slot_time)
             if cancelled is not None:

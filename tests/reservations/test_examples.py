@@ -124,6 +124,7 @@ async def test_14_per_type_limit(services, db):
     await add_reservation(db, "966501112222", "2025-06-02", "13:00", 0)
     result = await reserve(services, "2025-06-02", "13:00", kind=1)
     assert result == {"success": False, "message": "This time slot is fully booked. Please choose another slot."}
+    assert await db.fetchval("SELECT count(*) FROM customers WHERE wa_id = $1", WA) == 0  # nothing half-written
 
 
 async def test_15_reserving_a_cancelled_slot_again_reactivates_it(services, db, events):

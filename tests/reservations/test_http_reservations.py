@@ -138,6 +138,7 @@ async def test_reserve_full_slot(staff_client, clock, db):
     assert result == {"success": False, "message": (
         "Reservation failed. The selected time slot (1:00 PM) is not available. Available slots: 11:00 AM, 3:00 PM")}
     assert await count(db) == 5
+    assert await db.fetchval("SELECT count(*) FROM customers WHERE wa_id = $1", WA) == 0
 
 
 async def test_reserve_max_reservations_lowers_capacity(staff_client, clock, db):
