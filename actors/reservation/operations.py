@@ -18,12 +18,14 @@ reference's tool/route parameter names (spec 20 §9, spec 50 §8).
     get_available_time_slots(services, date_str, hijri=False, max_reservations=None, ar=False, source="assistant")
     search_available_appointments(services, start_date=None, time_slot=None, days_forward=3, days_backward=0,
                                   max_reservations=None, hijri=False, ar=False, source="assistant")
+        (each range capped at 90 days)
     get_customer_reservations(services, wa_id, include_past=False, ar=False, source="assistant")
     get_current_datetime(services, ar=False, source="assistant")
     modify_customer_wa_id(services, old_wa_id, new_wa_id, customer_name=None, reservation_id=None,
                           ar=False, source="assistant")          (alias: modify_id)
     update_vacation_periods(services, periods, ar=False, source="assistant")
-        replace-all; `periods` = [{"start", "end", "title"?}], [] clears; broadcasts the real periods
+        replace-all; `periods` = [{"start", "end", "title"?}], [] clears; broadcasts the real periods;
+        raises ops_vacations.VacationUpdateRejected (nothing written) when an entry is invalid
     vacation_periods_for_broadcast(services) -> list   the WS snapshot / vacation broadcast list (spec 40 §8.1)
 
 Reads for the dashboard (`list_reservations`, `GET /vacations`) live in `actors.reservation.queries`.

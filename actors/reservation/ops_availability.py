@@ -16,6 +16,8 @@ from runtime.db import QUERIES
 if TYPE_CHECKING:
     from runtime.services import Services
 
+SEARCH_SPAN_DAYS = 90
+
 
 @context.guarded("get_available_time_slots")
 async def get_available_time_slots(services: "Services", date_str: Any, hijri: bool = False,
@@ -68,7 +70,8 @@ async def search_available_appointments(services: "Services", start_date: Any = 
     base = context.vacation_base(services)
     appointments = []
     async with services.require_pool().acquire() as conn:
-        for offset in range(-int(days_backward), int(days_forward) + 1):
+        # Bounded: one query per day, and a search far beyond the booking horizon finds nothing anyway.
+        for offset in range(-min(int(days_backward), SEARCH_SPAN_DAYS), min(int(days_forward), SEARCH_SPAN_DAYS) + 1):
             day = reference + timedelta(days=offset)
             if day < now.date() or period_containing(periods, day):
                 continue  # the backward range is honoured down to today (quirk 19)
