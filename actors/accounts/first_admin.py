@@ -23,7 +23,7 @@ async def ensure_first_admin(pool: asyncpg.Pool, email: str = FIRST_ADMIN_EMAIL)
     password = generate_password()
     hashed = await asyncio.to_thread(hash_password, password)
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(QUERIES.first_admin_lock)
+        await conn.execute(QUERIES.admin_set_lock)
         if await conn.fetchval(QUERIES.users_exist):
             return None
         row = await conn.fetchrow(QUERIES.user_insert, email, hashed, True, True, True, "admin")

@@ -128,6 +128,8 @@ async def update_account(conn: Any, user_id: str, changes: Changes, *, now: date
         role, superuser = reconcile_role(current.role, role=changes.role, is_superuser=changes.is_superuser)
         active = current.is_active if changes.is_active is None else changes.is_active
         verified = current.is_verified if changes.is_verified is None else changes.is_verified
+        if _is_active_admin(current) and not (active and role is Role.ADMIN):
+            await _keep_an_admin(c, parsed)
         try:
             row = await c.fetchrow(
                 QUERIES.user_update, parsed, email or current.email, hashed or current.hashed_password,
@@ -142,7 +144,26 @@ async def update_account(conn: Any, user_id: str, changes: Changes, *, now: date
 
 async def delete_account(conn: Any, user_id: str) -> bool:
     parsed = parse_user_id(user_id)
-    return parsed is not None and await conn.fetchval(QUERIES.user_delete, parsed) is not None
+    if parsed is None:
+        return False
+    async with conn.acquire() if isinstance(conn, asyncpg.Pool) else _same(conn) as c, c.transaction():
+        row = await c.fetchrow(QUERIES.user_for_update, parsed)
+        if row is None:
+            return False
+        if _is_active_admin(Account.from_row(row)):
+            await _keep_an_admin(c, parsed)
+        return await c.fetchval(QUERIES.user_delete, parsed) is not None
+
+
+def _is_active_admin(account: Account) -> bool:
+    return account.is_active and account.role is Role.ADMIN
+
+
+async def _keep_an_admin(conn: asyncpg.Connection, leaving: uuid.UUID) -> None:
+    """Refuse to demote, disable or delete the last active admin: nobody could manage users any more."""
+    await conn.execute(QUERIES.admin_set_lock)
+    if await conn.fetchval(QUERIES.other_active_admins, leaving) == 0:
+        raise AccountError("LAST_ADMIN", "At least one active admin must remain")
 
 
 class _same:

@@ -112,14 +112,19 @@ async def update_user(request: web.Request) -> web.Response:
 async def delete_user(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     account = await by_id(services.require_pool(), request.match_info["id"])
-    if account is None or not await _ref(services, account.email).ask(DeleteAccount(account.id)):
+    if account is None:
         return _not_found()
-    return web.Response(status=204)
+    try:
+        deleted = await _ref(services, account.email).ask(DeleteAccount(account.id))
+    except AccountError as exc:
+        return _refusal(exc)
+    return web.Response(status=204) if deleted else _not_found()
 
 
 _USERS = ("users",)
 _EXISTS = (400, "REGISTER_USER_ALREADY_EXISTS, or REGISTER_INVALID_PASSWORD with a reason")
-_UPDATE = (400, "UPDATE_USER_EMAIL_ALREADY_EXISTS, or UPDATE_USER_INVALID_PASSWORD with a reason")
+_UPDATE = (400, "UPDATE_USER_EMAIL_ALREADY_EXISTS, or UPDATE_USER_INVALID_PASSWORD or LAST_ADMIN with a reason")
+_LAST_ADMIN = (400, "LAST_ADMIN: the last active admin cannot be removed")
 
 
 def register_route(open_registration: bool) -> Route:
@@ -143,5 +148,5 @@ ROUTES = [
           summary="Change a user's email, password, role or flags", tags=_USERS,
           errors=((404, "no such user"), _UPDATE)),
     Route("DELETE", "/users/{id}", delete_user, Role.ADMIN, status=204, summary="Delete a user", tags=_USERS,
-          errors=((404, "no such user"),)),
+          errors=((404, "no such user"), _LAST_ADMIN)),
 ]

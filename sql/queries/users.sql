@@ -36,8 +36,12 @@ UPDATE users SET hashed_password = $3 WHERE id = $1 AND hashed_password = $2;
 -- name: user_delete
 DELETE FROM users WHERE id = $1 RETURNING id;
 
--- name: first_admin_lock
+-- name: admin_set_lock
+-- Serialises changes to who is an admin: the first admin's creation, and demoting or removing one.
 SELECT pg_advisory_xact_lock(5000, 1);
+
+-- name: other_active_admins
+SELECT count(*) FROM users WHERE role = 'admin' AND is_active AND id <> $1;
 
 -- name: refresh_token_insert
 INSERT INTO refresh_tokens (user_id, family_id, token_hash, issued_at, expires_at)

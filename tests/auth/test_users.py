@@ -1,6 +1,7 @@
 """`/auth/register`, `/users/me`, `/users/{id}`, `/users`: fastapi-users' shapes plus `role`."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from runtime.config import load_config
@@ -122,3 +123,32 @@ async def test_user_routes_need_admin(client, make_user, token_for):
     _, staff = await token_for(Role.STAFF)
     assert (await client.get(f"/users/{target['id']}", headers=_bearer(staff))).status == 403
     assert (await client.get(f"/users/{target['id']}")).status == 401
+
+
+async def test_the_last_active_admin_cannot_be_removed(client, make_user, db):
+    await db.execute("DELETE FROM users")  # the first-start admin
+    admin = await make_user(Role.ADMIN)
+    token = (await (await log_in(client, admin["email"], PASSWORD)).json())["access_token"]
+    headers = _bearer(token)
+    for method, body in (("PATCH", {"role": "staff"}), ("PATCH", {"is_active": False}),
+                         ("PATCH", {"is_superuser": False}), ("DELETE", None)):
+        resp = await client.request(method, f"/users/{admin['id']}", headers=headers, json=body)
+        assert resp.status == 400, (method, body)
+        assert (await resp.json())["detail"]["code"] == "LAST_ADMIN"
+    second = await make_user(Role.ADMIN)
+    assert (await client.patch(f"/users/{admin['id']}", headers=headers, json={"role": "staff"})).status == 200
+    # The demoted admin's access token still says admin until it expires; the rule still holds.
+    resp = await client.delete(f"/users/{second['id']}", headers=headers)
+    assert resp.status == 400 and (await resp.json())["detail"]["code"] == "LAST_ADMIN"
+
+
+async def test_two_admins_demoting_each_other_at_once_leave_one(client, make_user, db):
+    await db.execute("DELETE FROM users")  # the first-start admin
+    first, second = await make_user(Role.ADMIN), await make_user(Role.ADMIN)
+    tokens = [(await (await log_in(client, u["email"], PASSWORD)).json())["access_token"] for u in (first, second)]
+    results = await asyncio.gather(
+        client.patch(f"/users/{second['id']}", headers=_bearer(tokens[0]), json={"role": "viewer"}),
+        client.patch(f"/users/{first['id']}", headers=_bearer(tokens[1]), json={"role": "viewer"}),
+    )
+    assert sorted(r.status for r in results) == [200, 400]
+    assert await db.fetchval("SELECT count(*) FROM users WHERE role = 'admin' AND is_active") == 1
