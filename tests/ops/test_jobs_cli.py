@@ -16,8 +16,6 @@ async def test_run_a_job_now_then_see_it_in_the_list(db, env):
     done = mawid("jobs", "run", "send_reminders", env=env)  # outbox mode: no WhatsApp credentials
     assert done.returncode == 0, done.stderr
     assert f"send_reminders: ok - {tomorrow}: 1 sent" in done.stdout
-    again = mawid("jobs", "run", "send_reminders", env=env)
-    assert "0 sent" in again.stdout and "1 already_sent" in again.stdout
     assert await db.fetchval("SELECT count(*) FROM conversation WHERE wa_id = '966500000009'") == 1
 
     listed = mawid("jobs", "list", env=env)
@@ -25,9 +23,6 @@ async def test_run_a_job_now_then_see_it_in_the_list(db, env):
     assert "send_reminders  [0 19 * * *]  on leader" in listed.stdout
     assert "(manual)" in listed.stdout and "ok - " in listed.stdout
     assert "scheduler leader: none" in listed.stdout
-
-    unknown = mawid("jobs", "run", "no_such_job", env=env)
-    assert unknown.returncode == 2 and "no_such_job" in unknown.stderr
 
 
 async def test_inbound_list_and_retry_and_the_outbox(db, env):
@@ -43,12 +38,10 @@ async def test_inbound_list_and_retry_and_the_outbox(db, env):
     assert "attempts=5" in listed.stdout and "last error: LLM unreachable" in listed.stdout
     assert "1 failed row(s)" in listed.stdout
 
-    assert mawid("inbound", "retry", env=env).returncode == 2  # neither an id nor --all
     retried = mawid("inbound", "retry", str(failed), env=env)
     assert retried.returncode == 0 and f"1 row(s) queued again: {failed}" in retried.stdout
     row = await db.fetchrow("SELECT status, attempts FROM inbound_message_queue WHERE id = $1", failed)
     assert (row["status"], row["attempts"]) == ("pending", 0)
-    assert mawid("inbound", "retry", str(failed), env=env).returncode == 1  # no longer failed
 
     held = mawid("outbox", env=env)
     assert held.returncode == 0, held.stderr

@@ -8,6 +8,8 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
 from runtime.config import load_config
 from runtime.leader import LeaderElection, lock_key
 from tests.ops.support import running_services
@@ -106,3 +108,29 @@ async def test_two_app_instances_run_leader_jobs_on_one_only_and_hand_over_on_st
         # `second` has stopped (unlocking if it led): `first` leads now.
         await eventually(lambda: first.extras["jobs"].is_leader)
         assert first.extras["jobs"]._triggers["send_reminders"].running
+
+
+def _is_leader(server) -> bool:
+    import httpx
+
+    text = httpx.get(server.url + "/metrics", timeout=5).text
+    return "\nmawid_scheduler_leader 1" in text
+
+
+@pytest.mark.slow
+async def test_two_servers_one_leader_and_the_survivor_leads_after_sigkill(env):
+    """Two real `bin/mawid serve` processes: exactly one leads; SIGKILL it and the other takes over."""
+    from tests.support.servers import ServerProcess
+
+    server_env = {**env, "SCHEDULER_ENABLED": "true", "SCHEDULER_POLL_INTERVAL": "0.3"}
+    servers = list(await asyncio.gather(*(asyncio.to_thread(ServerProcess(server_env).start) for _ in range(2))))
+    try:
+        await eventually(lambda: any(_is_leader(s) for s in servers))
+        await asyncio.sleep(1.0)
+        leaders = [s for s in servers if _is_leader(s)]
+        assert len(leaders) == 1
+        survivor = next(s for s in servers if s is not leaders[0])
+        await asyncio.to_thread(leaders[0].stop, signal.SIGKILL)
+        await eventually(lambda: _is_leader(survivor))
+    finally:
+        await asyncio.gather(*(asyncio.to_thread(server.stop) for server in servers))
