@@ -1,7 +1,10 @@
-"""Messages of the account actor (one actor per account, keyed by the lower-cased email)."""
+"""Messages of the account actor (one actor per account, keyed by the lower-cased email).
+
+Secrets (passwords, refresh tokens) are left out of `repr`, so no log or trace can print them.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from actors.accounts.store import Changes
@@ -10,7 +13,7 @@ from runtime.routes import Role
 
 @dataclass(frozen=True)
 class LogIn:
-    password: str
+    password: str = field(repr=False)
     address: str
     now: datetime
 
@@ -18,7 +21,7 @@ class LogIn:
 @dataclass(frozen=True)
 class Register:
     email: str
-    password: str
+    password: str = field(repr=False)
     role: Role = Role.STAFF
     is_active: bool = True
     is_verified: bool = False
@@ -38,11 +41,11 @@ class DeleteAccount:
 
 @dataclass(frozen=True)
 class RotateSession:
-    refresh_token: str
+    refresh_token: str = field(repr=False)
     now: datetime
 
 
 @dataclass(frozen=True)
 class EndSession:
-    refresh_token: str
+    refresh_token: str = field(repr=False)
     now: datetime

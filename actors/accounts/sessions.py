@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,7 +31,7 @@ class SessionRefused(Exception):
 @dataclass(frozen=True)
 class Session:
     account: Account
-    refresh_token: str
+    refresh_token: str = field(repr=False)
     family_id: str
     expires_at: datetime
 

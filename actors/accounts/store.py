@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +32,7 @@ class AccountError(Exception):
 class Account:
     id: str
     email: str
-    hashed_password: str
+    hashed_password: str = field(repr=False)
     is_active: bool
     is_superuser: bool
     is_verified: bool
@@ -99,7 +99,7 @@ class Changes:
     """A partial update; None leaves a field as it is."""
 
     email: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     is_active: bool | None = None
     is_superuser: bool | None = None
     is_verified: bool | None = None
