@@ -8,6 +8,7 @@ Requests from the configured trusted networks act as `staff`.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import secrets
 import time
 from typing import Awaitable, Callable
@@ -17,6 +18,8 @@ from aiohttp import web
 
 from runtime.config import Config
 from runtime.routes import USER, Role, User
+
+log = logging.getLogger("mawid.auth")
 
 ALGORITHM = "HS256"
 ACCESS_COOKIE = "mawid_access"
@@ -36,7 +39,11 @@ class TokenCodec:
     @classmethod
     def from_config(cls, config: Config) -> "TokenCodec":
         # Without a configured secret tokens die with the process: safe, never guessable.
-        secret = config.jwt_secret or config.app_secret or secrets.token_urlsafe(48)
+        secret = config.jwt_secret or config.app_secret
+        if not secret:
+            log.warning("JWT_SECRET is not set: access tokens use a random per-process key (every restart "
+                        "logs everybody out, and processes do not accept each other's tokens)")
+            secret = secrets.token_urlsafe(48)
         return cls(secret, config.access_token_ttl)
 
     def issue(self, user_id: str, email: str, role: Role, *, now: float | None = None) -> str:
