@@ -95,6 +95,48 @@ async def _set_capacity(url: str, total: int) -> None:
         await services.pool.close()
 
 
+async def _actor_writes(url: str, mode: str, count: int = 3000, in_flight: int = 64) -> dict:
+    """The day actors' write path alone (lock, recount, insert, commit): no HTTP, no event log."""
+    from datetime import time as clock_time
+
+    from actors.reservation.actor import day_ref
+    from actors.reservation.messages import BookSlot
+    from runtime.actor_system import ActorSystem
+    from runtime.auth import TokenCodec
+    from runtime.config import load_config
+    from runtime.db import create_pool
+    from runtime.services import Services
+
+    config = load_config({"DATABASE_URL": url, "JWT_SECRET": "bench-secret-0123456789-0123456789"})
+    services = Services(config=config, tokens=TokenCodec.from_config(config))
+    services.pool = await create_pool(url, min_size=4, max_size=20)
+    services.actors = ActorSystem(services)
+    slots = bookable_slots(date.today() + timedelta(days=2), 700)
+    gate = asyncio.Semaphore(in_flight)
+    latencies: list[float] = []
+    outcomes: dict[str, int] = {}
+    offset = {"distinct": 20_000_000, "contended": 30_000_000}[mode]
+
+    async def one(i: int) -> None:
+        day, hour = slots[(i * 7) % len(slots)] if mode == "distinct" else slots[1]
+        msg = BookSlot(f"9665{offset + i:08d}", "Bench", date.fromisoformat(day),
+                       clock_time(int(hour[:2]), 0), 0, 50, 50)
+        async with gate:
+            started = time.perf_counter()
+            outcome = await day_ref(services, msg.slot_date).ask(msg)
+            latencies.append(time.perf_counter() - started)
+        outcomes[outcome.status] = outcomes.get(outcome.status, 0) + 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(count)))
+    elapsed = time.perf_counter() - started
+    await services.actors.stop()
+    await services.pool.close()
+    return {"rps": count / elapsed, "p50_ms": percentile(latencies, 50) * 1000,
+            "p95_ms": percentile(latencies, 95) * 1000, "success": outcomes.get("created", 0),
+            "refused": count - outcomes.get("created", 0), "errors": 0}
+
+
 def server_env(url: str) -> dict[str, str]:
     return {"DATABASE_URL": url, "LOG_LEVEL": "ERROR", "TRUSTED_NETWORKS": "127.0.0.1/32",
             "JWT_SECRET": "bench-secret-0123456789-0123456789", "ENVIRONMENT": "production"}
@@ -113,6 +155,9 @@ def main() -> None:
             server.stop()
         rows.append(("POST /reserve, distinct slots (capacity 50)", distinct))
         rows.append(("POST /reserve, one contended slot (capacity 50)", contended))
+        rows.append(("day actors only (BookSlot), distinct slots", asyncio.run(_actor_writes(url, "distinct"))))
+        rows.append(("day actors only (BookSlot), one contended slot",
+                     asyncio.run(_actor_writes(url, "contended"))))
         seed = subprocess.run([sys.executable, str(ROOT / "bin" / "mawid"), "seed-demo", "--customers", "50000",
                                "--messages-per-customer", "0", "--reservations-per-customer", "2", "--seed", "7",
                                "--database-url", url, "--append"], capture_output=True, text=True, cwd=ROOT)
