@@ -71,14 +71,17 @@ CROSS JOIN LATERAL (VALUES
 ) AS c(conversion, n);
 
 -- name: adoption_counts_conversation
+-- one pass: the form of each time is computed once per row (GROUP BY), then summed per label
 SELECT c.conversion, c.n
-FROM (SELECT count(*) AS total,
-             count(date) AS dates,
-             count(*) FILTER (WHERE mawid_adopt.time_format(time) = 'HH:MM:SS') AS hms,
-             count(*) FILTER (WHERE mawid_adopt.time_format(time) = 'HH:MM') AS hm,
-             count(*) FILTER (WHERE mawid_adopt.time_format(time) = '12-hour') AS h12,
-             count(*) FILTER (WHERE date IS NULL AND time IS NULL) AS undated
-      FROM conversation) s
+FROM (SELECT coalesce(sum(n), 0)::bigint AS total,
+             coalesce(sum(dates), 0)::bigint AS dates,
+             coalesce(sum(n) FILTER (WHERE form = 'HH:MM:SS'), 0)::bigint AS hms,
+             coalesce(sum(n) FILTER (WHERE form = 'HH:MM'), 0)::bigint AS hm,
+             coalesce(sum(n) FILTER (WHERE form = '12-hour'), 0)::bigint AS h12,
+             coalesce(sum(undated), 0)::bigint AS undated
+      FROM (SELECT mawid_adopt.time_format(time) AS form, count(*) AS n, count(date) AS dates,
+                   count(*) FILTER (WHERE date IS NULL AND time IS NULL) AS undated
+            FROM conversation GROUP BY 1) AS forms) s
 CROSS JOIN LATERAL (VALUES
     ('rows', s.total),
     ('date text YYYY-MM-DD -> date', s.dates),
@@ -90,12 +93,15 @@ CROSS JOIN LATERAL (VALUES
 
 -- name: adoption_counts_reservations
 SELECT c.conversion, c.n
-FROM (SELECT count(*) AS total,
-             count(*) FILTER (WHERE mawid_adopt.time_format(time_slot) IN ('HH:MM', 'HH:MM:SS')) AS h24,
-             count(*) FILTER (WHERE mawid_adopt.time_format(time_slot) = '12-hour') AS h12,
-             count(*) FILTER (WHERE status = 'cancelled' AND cancelled_at IS NULL) AS backfilled,
-             count(*) FILTER (WHERE status = 'active' AND cancelled_at IS NOT NULL) AS stale
-      FROM reservations) s
+FROM (SELECT coalesce(sum(n), 0)::bigint AS total,
+             coalesce(sum(n) FILTER (WHERE form IN ('HH:MM', 'HH:MM:SS')), 0)::bigint AS h24,
+             coalesce(sum(n) FILTER (WHERE form = '12-hour'), 0)::bigint AS h12,
+             coalesce(sum(backfilled), 0)::bigint AS backfilled,
+             coalesce(sum(stale), 0)::bigint AS stale
+      FROM (SELECT mawid_adopt.time_format(time_slot) AS form, count(*) AS n,
+                   count(*) FILTER (WHERE status = 'cancelled' AND cancelled_at IS NULL) AS backfilled,
+                   count(*) FILTER (WHERE status = 'active' AND cancelled_at IS NOT NULL) AS stale
+            FROM reservations GROUP BY 1) AS forms) s
 CROSS JOIN LATERAL (VALUES
     ('rows', s.total),
     ('date text YYYY-MM-DD -> date', s.total),
