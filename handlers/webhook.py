@@ -15,6 +15,7 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
+from actors.assistant.engine import preload_providers
 from actors.inbound.delivery import read_delivery
 from actors.inbound.dispatch import start_worker, wake_worker
 from actors.inbound.metrics import count_invalid
@@ -82,6 +83,7 @@ async def receive(request: web.Request) -> web.Response:
 
 async def inbound_worker_context(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
+    preload_providers(services.config)
     worker = start_worker(services)
     yield
     await worker.stop(services.config.shutdown_deadline)

@@ -53,6 +53,15 @@ async def select_provider(services: "Services") -> str:
     return "offline"
 
 
+def preload_providers(config) -> None:
+    """Import the SDKs of providers that have a key now: a first import inside a turn blocks the loop for seconds."""
+    import importlib
+
+    for name, key in API_KEYS.items():
+        if getattr(config, key):
+            importlib.import_module(f"actors.assistant.providers.{name}_provider")
+
+
 def breaker_for(services: "Services", provider: str) -> CircuitBreaker:
     breakers = services.extras.setdefault(BREAKERS_KEY, {})
     if provider not in breakers:

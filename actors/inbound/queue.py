@@ -41,8 +41,8 @@ async def enqueue(pool: "asyncpg.Pool", items: list[InboundItem], source: str = 
     return outcomes
 
 
-async def claim(pool: "asyncpg.Pool", limit: int, lease_seconds: float) -> list[Claimed]:
-    rows = await pool.fetch(QUERIES.inbound_claim, limit, float(lease_seconds))
+async def claim(pool: "asyncpg.Pool", limit: int, lease_seconds: float, held: list[int] = ()) -> list[Claimed]:
+    rows = await pool.fetch(QUERIES.inbound_claim, limit, float(lease_seconds), list(held))
     claimed = [Claimed(r["id"], r["message_id"], r["wa_id"], r["payload"], r["attempts"], r["lease_token"])
                for r in rows]
     if claimed:

@@ -98,7 +98,7 @@ class InboundWorker:
             self._free -= wanted
             self._work_arrived.clear()
             try:
-                rows = await queue.claim(pool, wanted, self.settings.lease_seconds)
+                rows = await queue.claim(pool, wanted, self.settings.lease_seconds, list(self._held))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

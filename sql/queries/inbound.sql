@@ -29,12 +29,14 @@ ORDER BY i.ord;
 -- name: inbound_claim
 -- Up to $1 rows that are due, oldest first, each the earliest unfinished message of its
 -- customer (per-customer order), plus processing rows whose lease ($2 seconds) expired.
--- SKIP LOCKED lets several workers and processes claim side by side.
+-- SKIP LOCKED lets several workers and processes claim side by side. $3: rows this process
+-- still holds, never taken over by itself even if its heartbeat was late.
 WITH candidate AS (
     SELECT q.id
     FROM inbound_message_queue q
     WHERE ((q.status = 'pending' AND q.available_at <= now())
-           OR (q.status = 'processing' AND q.locked_at < now() - make_interval(secs => $2)))
+           OR (q.status = 'processing' AND q.locked_at < now() - make_interval(secs => $2)
+               AND NOT q.id = ANY($3::bigint[])))
       AND NOT EXISTS (
           SELECT 1 FROM inbound_message_queue e
           WHERE e.wa_id = q.wa_id AND e.id < q.id AND e.status IN ('pending', 'processing'))

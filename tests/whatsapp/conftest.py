@@ -40,9 +40,11 @@ def servers():
     yield start
     for server in started:
         server.stop()
+        # Kept for reading after a failure (var/ is shared with other suites' servers).
+        (server.log_path.parent / "whatsapp-last-server.log").write_text(server.logs())
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], within: float = 20.0, what: str = "condition") -> Any:
+async def eventually(check: Callable[[], Awaitable[Any]], within: float = 60.0, what: str = "condition") -> Any:
     """Poll until `check` returns something truthy; a generous deadline only guards against hangs."""
     deadline = time.monotonic() + within
     while True:

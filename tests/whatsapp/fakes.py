@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode("latin-1"), body, hashlib.sha256).hexdigest()
 
 
-def text_delivery(wa_id: str, text: str, message_id: str, timestamp: int = 1767268800) -> dict[str, Any]:
+def text_delivery(wa_id: str, text: str, message_id: str, timestamp: int | None = None) -> dict[str, Any]:
+    timestamp = int(time.time()) if timestamp is None else timestamp
     return {"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{
         "field": "messages", "value": {
             "messaging_product": "whatsapp",

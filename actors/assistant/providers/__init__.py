@@ -1,0 +1,25 @@
+"""LLM providers behind one call: `run_provider(name, conversation) -> reply text or None`.
+
+Each provider module uses its official SDK (openai, anthropic, google-genai), with the
+base URL configurable so tests and benchmarks point them at local fakes.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from actors.assistant.providers.common import TurnContext
+
+if TYPE_CHECKING:
+    from actors.conversation.actor import ConversationActor
+
+
+async def run_provider(name: str, conversation: "ConversationActor") -> str | None:
+    if name == "openai":
+        from actors.assistant.providers.openai_provider import run
+    elif name == "anthropic":
+        from actors.assistant.providers.anthropic_provider import run
+    elif name == "gemini":
+        from actors.assistant.providers.gemini_provider import run
+    else:
+        raise ValueError(f"Unknown LLM_PROVIDER: {name}")
+    return await run(await TurnContext.load(conversation, name))

@@ -1,0 +1,117 @@
+"""What every provider loop shares: history, tools, tool-row persistence, limits, error metrics."""
+from __future__ import annotations
+
+import html
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from actors.assistant.metrics import LLM_API_ERRORS, LLM_EMPTY, LLM_RETRIES
+from actors.assistant.prompt import system_agent_prompt, system_prompt
+from actors.assistant.tools import TOOLS, execute
+from runtime.db import QUERIES
+
+if TYPE_CHECKING:
+    from actors.conversation.actor import ConversationActor
+    from runtime.services import Services
+
+log = logging.getLogger("mawid.assistant")
+
+MAX_TOOL_ROUNDS = 10
+MAX_OUTPUT_TOKENS = 4096
+CLIENTS_KEY = "llm_clients"
+
+
+@dataclass
+class TurnContext:
+    conversation: "ConversationActor"
+    provider: str
+    history: list[dict[str, str]]
+    prompt: str
+    tools: dict[str, Any] = field(default_factory=lambda: TOOLS)
+
+    @property
+    def services(self) -> "Services":
+        return self.conversation.services
+
+    @property
+    def wa_id(self) -> str:
+        return self.conversation.key
+
+    @classmethod
+    async def load(cls, conversation: "ConversationActor", provider: str) -> "TurnContext":
+        services = conversation.services
+        is_agent = conversation.key == services.config.system_agent_wa_id
+        rows = await services.require_pool().fetch(QUERIES.assistant_history, conversation.key,
+                                                    services.config.llm_context_messages_limit)
+        history = []
+        for row in rows:
+            role = "user" if row["role"] == "user" or (is_agent and row["role"] in ("secretary", "admin")) \
+                else "assistant"
+            history.append({"role": role, "content": row["message"]})
+        prompt = system_agent_prompt(services.config) if is_agent else system_prompt(services.config)
+        return cls(conversation, provider, history, prompt)
+
+    async def call_tool(self, name: str, args: Any) -> dict[str, Any]:
+        """Run a tool for this conversation's customer, with the call and the result stored for the dashboard."""
+        await self._store("Tool", name, args)
+        result = await execute(self.services, self.wa_id, name, args, provider=self.provider)
+        await self._store("Result", name, result)
+        return result
+
+    async def _store(self, label: str, name: str, value: Any) -> None:
+        pretty = html.escape(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+        row = (f'<details class="details"><summary>{label}: {html.escape(name)}</summary><div><pre>'
+               f'<code class="language-json">{pretty}</code></pre></div></details>')
+        try:
+            await self.conversation.append("tool", row, source="assistant")
+        except Exception:
+            log.exception("could not store a tool row for %s", self.wa_id)
+
+
+def client_cache(services: "Services") -> dict[str, Any]:
+    return services.extras.setdefault(CLIENTS_KEY, {})
+
+
+def classify(exc: BaseException) -> tuple[str, bool]:
+    """(error_type, retry-eligible) in the reference's vocabulary."""
+    name = type(exc).__name__
+    status = getattr(exc, "status_code", None) or getattr(exc, "code", None)
+    text = str(exc).lower()
+    if "timeout" in name.lower() or "timed out" in text:
+        return "timeout", True
+    if status == 429 or "ratelimit" in name.lower():
+        return "rate_limit", True
+    if status in (401, 403) or "authentication" in name.lower() or "permission" in name.lower():
+        return "authentication", False
+    if "context" in text and "length" in text:
+        return "context_length", False
+    if isinstance(status, int) and status >= 500:
+        return "server", True
+    if "connection" in name.lower() or "connect" in text:
+        return "network", True
+    if status == 400 or "badrequest" in name.lower():
+        return "bad_request", False
+    return f"unknown::{name}", False
+
+
+def count_error(provider: str, exc: BaseException) -> None:
+    error_type, retryable = classify(exc)
+    LLM_API_ERRORS.inc({"provider": provider, "error_type": error_type})
+    if retryable:
+        LLM_RETRIES.inc({"provider": provider, "error_type": error_type})
+
+
+def count_empty(provider: str, response_type: str) -> None:
+    LLM_EMPTY.inc({"provider": provider, "response_type": response_type})
+
+
+def parse_arguments(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return raw
+    try:
+        value = json.loads(raw or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}

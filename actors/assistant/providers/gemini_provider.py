@@ -1,0 +1,71 @@
+"""Gemini through the official google-genai SDK (`models.generate_content`), with native function calling.
+
+The reference's Gemini runner could not work (spec 50 Q15); this one declares the same
+tools from their JSON schemas and answers function calls with function responses.
+"""
+from __future__ import annotations
+
+from google import genai
+from google.genai import types
+
+from actors.assistant.providers.common import (
+    MAX_OUTPUT_TOKENS,
+    MAX_TOOL_ROUNDS,
+    TurnContext,
+    client_cache,
+    count_empty,
+    count_error,
+)
+
+MODEL = "gemini-2.5-pro"
+
+
+def _client(turn: TurnContext) -> genai.Client:
+    cache = client_cache(turn.services)
+    if "gemini" not in cache:
+        config = turn.services.config
+        options = types.HttpOptions(
+            base_url=config.gemini_base_url or None, timeout=int(config.llm_timeout * 1000),
+            retry_options=types.HttpRetryOptions(attempts=config.llm_max_retries + 1))
+        cache["gemini"] = genai.Client(api_key=config.gemini_api_key, http_options=options)
+    return cache["gemini"]
+
+
+def _config(turn: TurnContext) -> types.GenerateContentConfig:
+    declarations = [types.FunctionDeclaration(name=t.name, description=t.description,
+                                              parameters_json_schema=t.parameters) for t in turn.tools.values()]
+    return types.GenerateContentConfig(
+        system_instruction=turn.prompt, tools=[types.Tool(function_declarations=declarations)],
+        temperature=0.7, top_p=0.95, top_k=64, max_output_tokens=MAX_OUTPUT_TOKENS,
+        automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True))
+
+
+async def run(turn: TurnContext) -> str | None:
+    contents = [types.Content(role="user" if item["role"] == "user" else "model",
+                              parts=[types.Part(text=item["content"])])
+                for item in turn.history if item["content"]]
+    if not contents:
+        return None
+    client = _client(turn)
+    config = _config(turn)
+    try:
+        response = await client.aio.models.generate_content(model=MODEL, contents=contents, config=config)
+        for _ in range(MAX_TOOL_ROUNDS):
+            calls = response.function_calls or []
+            if not calls:
+                break
+            contents.append(response.candidates[0].content)
+            parts = []
+            for call in calls:
+                result = await turn.call_tool(call.name, dict(call.args or {}))
+                parts.append(types.Part.from_function_response(name=call.name, response=result))
+            contents.append(types.Content(role="user", parts=parts))
+            response = await client.aio.models.generate_content(model=MODEL, contents=contents, config=config)
+    except Exception as exc:
+        count_error("gemini", exc)
+        raise
+    text = (response.text or "").strip()
+    if not text:
+        count_empty("gemini", "no_text_content")
+        return None
+    return text

@@ -1,0 +1,72 @@
+"""Booking conversations through each LLM provider's real SDK, against a local fake of its API."""
+from __future__ import annotations
+
+import pytest
+
+from tests.whatsapp.conftest import APP_SECRET, eventually
+from tests.whatsapp.fake_llm import FOREIGN_WA_ID, FakeLLM
+from tests.whatsapp.fakes import post_delivery, text_delivery
+
+CUSTOMER = "966507770001"
+
+
+@pytest.fixture
+async def llm():
+    fake = await FakeLLM().start()
+    yield fake
+    await fake.stop()
+
+
+async def _reply(graph, wa_id, count=1):
+    texts = graph.texts_to(wa_id)
+    return texts if len(texts) >= count else None
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic", "gemini"])
+async def test_a_booking_through_the_provider_creates_the_reservation(provider, wa_env, servers, graph, llm, db):
+    server = servers({**wa_env, **llm.env(provider)})
+    response = await post_delivery(server.url, APP_SECRET, text_delivery(CUSTOMER, "I want to book please",
+                                                                         "wamid.llm1"))
+    assert response.status_code == 200
+    replies = await eventually(lambda: _reply(graph, CUSTOMER), what="the assistant's reply")
+    assert len(replies) == 1 and replies[0].startswith(f"Booked via {provider}: reservation ")
+    rows = await db.fetch("SELECT id, wa_id, type, status FROM reservations")
+    assert [(r["wa_id"], r["type"], r["status"]) for r in rows] == [(CUSTOMER, 0, "active")]
+    assert f"reservation {rows[0]['id']} " in replies[0]
+    assert await db.fetchval("SELECT count(*) FROM customers WHERE wa_id = $1", FOREIGN_WA_ID) == 0
+    assert llm.count(provider) == 3  # search, reserve, final answer
+    tool_rows = await db.fetch("SELECT message FROM conversation WHERE wa_id = $1 AND role = 'tool' ORDER BY id",
+                               CUSTOMER)
+    assert [r["message"].split("</summary>")[0].split("<summary>")[1] for r in tool_rows] == [
+        "Tool: search_available_appointments", "Result: search_available_appointments",
+        "Tool: reserve_time_slot", "Result: reserve_time_slot"]
+    roles = [r["role"] for r in await db.fetch(
+        "SELECT role FROM conversation WHERE wa_id = $1 AND role <> 'tool' ORDER BY id", CUSTOMER)]
+    assert roles == ["user", "assistant"]
+
+
+async def test_the_llm_failing_then_recovering(wa_env, servers, graph, llm, db):
+    """While the provider fails the offline assistant answers; the breaker lets the provider back in."""
+    server = servers({**wa_env, **llm.env("anthropic"), "LLM_BREAKER_FAILURES": "1", "LLM_BREAKER_COOLDOWN": "1"})
+    llm.fail_remaining = 1000
+    await post_delivery(server.url, APP_SECRET, text_delivery(CUSTOMER, "hello", "wamid.fail1"))
+    first = await eventually(lambda: _reply(graph, CUSTOMER), what="a fallback reply")
+    assert "1. Free appointments" in first[0]  # the offline assistant's menu
+    failed_calls = llm.count("anthropic")
+    await post_delivery(server.url, APP_SECRET, text_delivery(CUSTOMER, "hello again", "wamid.fail2"))
+    second = await eventually(lambda: _reply(graph, CUSTOMER, 2), what="a second fallback reply")
+    assert "1. Free appointments" in second[1]
+    assert llm.count("anthropic") == failed_calls  # breaker open: the provider was not called
+    llm.fail_remaining = 0
+    await _wait_for_cooldown(llm)
+    await post_delivery(server.url, APP_SECRET, text_delivery(CUSTOMER, "hello once more", "wamid.fail3"))
+    third = await eventually(lambda: _reply(graph, CUSTOMER, 3), what="the provider's reply")
+    assert third[2] == "Hello from anthropic"
+    statuses = [r["status"] for r in await db.fetch("SELECT status FROM inbound_message_queue ORDER BY id")]
+    assert statuses == ["done", "done", "done"]
+
+
+async def _wait_for_cooldown(llm):
+    import asyncio
+
+    await asyncio.sleep(1.2)  # LLM_BREAKER_COOLDOWN=1: let the breaker go half-open
