@@ -88,8 +88,8 @@ async def test_events_cross_processes_over_redis(env, redis_url, aiohttp_client,
         from runtime.services import SERVICES
 
         services = app[SERVICES]
-        day = _future_monday()
-        made = await operations.reserve_time_slot(services, WA, "Sara", day, "11:00", 0)
+        day, slot = _future_monday()
+        made = await operations.reserve_time_slot(services, WA, "Sara", day, slot, 0)
         assert made["success"], made
         for _ in range(100):
             if seen:
@@ -101,10 +101,13 @@ async def test_events_cross_processes_over_redis(env, redis_url, aiohttp_client,
         await other.close()
 
 
-def _future_monday() -> str:
+def _future_monday() -> tuple[str, str]:
     from datetime import date, timedelta
+
+    from actors.app_config.defaults import first_boot_document
+    from actors.reservation.schedule import day_schedule
 
     day = date.today() + timedelta(days=2)
     while day.weekday() != 0:
         day += timedelta(days=1)
-    return day.isoformat()
+    return day.isoformat(), day_schedule(day, first_boot_document()).starts[0].strftime("%H:%M")

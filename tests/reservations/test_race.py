@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import httpx
 
-from actors.reservation.schedule import config_weekday
+from actors.app_config.defaults import first_boot_document
+from actors.reservation.schedule import config_weekday, day_schedule
 from runtime.routes import Role
 from tests.support.servers import ServerProcess
 
@@ -37,12 +38,14 @@ async def test_one_process_never_overbooks(staff_client, clock, db):
     }
 
 
-def next_weekday(config_day: int) -> date:
-    """A day at least two days ahead whose app-config weekday (0 = Sunday) is `config_day`."""
+def next_weekday(config_day: int) -> tuple[str, str]:
+    """(date, middle slot) of a day at least two days ahead whose config weekday (0 = Sunday) is
+    `config_day`, under the default schedule (Ramadan included)."""
     day = date.today() + timedelta(days=2)
     while config_weekday(day) != config_day:
         day += timedelta(days=1)
-    return day
+    starts = day_schedule(day, first_boot_document()).starts
+    return day.isoformat(), starts[1].strftime("%H:%M")
 
 
 async def test_two_processes_never_overbook(env, token_for, db):
@@ -51,10 +54,11 @@ async def test_two_processes_never_overbook(env, token_for, db):
     _, token = await token_for(Role.STAFF)
     servers = [ServerProcess({**env, "LOG_LEVEL": "ERROR"}).start() for _ in range(2)]
     try:
-        monday, saturday = next_weekday(1).isoformat(), next_weekday(6).isoformat()
+        (monday, monday_slot), (saturday, saturday_slot) = next_weekday(1), next_weekday(6)
         people = customers(ATTEMPTS + 60)
-        agents = [reserve_body(w, monday, "13:00") for w in people[:ATTEMPTS]]
-        secretaries = [{**reserve_body(w, saturday, "18:00"), "_call_source": "frontend"} for w in people[ATTEMPTS:]]
+        agents = [reserve_body(w, monday, monday_slot) for w in people[:ATTEMPTS]]
+        secretaries = [{**reserve_body(w, saturday, saturday_slot), "_call_source": "frontend"}
+                       for w in people[ATTEMPTS:]]
         async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=60,
                                      limits=httpx.Limits(max_connections=400)) as http:
             responses = await asyncio.gather(*(

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 import httpx
 
+from actors.app_config.defaults import first_boot_document
+from actors.reservation.schedule import day_schedule
 from runtime.routes import Role
 from tests.reservations.conftest import add_reservation
 from tests.support.servers import ServerProcess
@@ -150,11 +152,11 @@ async def test_config_drives_booking_rules_on_the_next_request(admin_client, sta
     assert slots["message"].endswith("Available slots: 9:00 AM, 10:00 AM, 11:00 AM")
 
 
-def _next_monday() -> str:
+def _next_monday() -> tuple[str, str]:
     day = date.today() + timedelta(days=2)
     while day.weekday() != 0:
         day += timedelta(days=1)
-    return day.isoformat()
+    return day.isoformat(), day_schedule(day, first_boot_document()).starts[0].strftime("%H:%M")
 
 
 async def test_config_change_is_seen_by_another_process(env, token_for, db):
@@ -169,9 +171,9 @@ async def test_config_change_is_seen_by_another_process(env, token_for, db):
             assert put.status_code == 200
             seen = (await http.get(servers[1].url + "/api/config")).json()
             assert seen["slot_capacity_settings"]["agent"]["total_max"] == 1
-            day = _next_monday()
+            day, slot = _next_monday()
             answers = await asyncio.gather(*(http.post(servers[1].url + "/reserve", json={
-                **BOOK, "wa_id": f"96650111000{i}", "date_str": day}) for i in range(3)))
+                **BOOK, "wa_id": f"96650111000{i}", "date_str": day, "time_slot": slot}) for i in range(3)))
             assert sum(a.json()["success"] for a in answers) == 1  # B books with A's new capacity
     finally:
         for server in servers:
