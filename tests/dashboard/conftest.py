@@ -19,6 +19,7 @@ import pytest
 
 from actors.accounts.store import create_account
 from runtime.routes import Role
+from tests.support.database import create_test_database, drop_test_database
 from tests.support.servers import ROOT, ServerProcess
 
 SCREENSHOTS = ROOT / "var" / "artifacts" / "screenshots"
@@ -74,29 +75,47 @@ def served_routes(url: str) -> set[str]:
     return {f"{method.upper()} {path}" for path, item in document.get("paths", {}).items() for method in item}
 
 
-@pytest.fixture
-def server_env(env):
-    """The served process: outbox mode (no WhatsApp token) and the offline assistant."""
-    return {**env, "LLM_PROVIDER": "offline", "ENVIRONMENT": "development", "TIMEZONE": "Asia/Riyadh"}
+SERVER_ENV = {
+    "JWT_SECRET": "dashboard-tests-secret-not-for-production-0123",
+    "APP_SECRET": "dashboard-tests-app-secret",  # signs the simulator's webhook deliveries
+    "VERIFY_TOKEN": "dashboard-tests-verify-token",
+    "LOG_FORMAT": "text",
+    "LOG_LEVEL": "WARNING",
+    "LLM_PROVIDER": "offline",  # the built-in assistant answers the simulator
+    "ENVIRONMENT": "development",
+    "TIMEZONE": "Asia/Riyadh",
+}
+ROLES = (("admin", Role.ADMIN), ("staff", Role.STAFF), ("staff2", Role.STAFF), ("viewer", Role.VIEWER))
 
 
-@pytest.fixture
-async def live_server(server_env, db_url):
-    conn = await asyncpg.connect(db_url)
+async def _create_staff(url: str) -> dict[str, Staff]:
+    conn = await asyncpg.connect(url)
     users = {}
     try:
-        for name, role in (("admin", Role.ADMIN), ("staff", Role.STAFF), ("staff2", Role.STAFF),
-                           ("viewer", Role.VIEWER)):
+        for name, role in ROLES:
             email = f"{name}@clinic.test"
             await create_account(conn, email, PASSWORD, role=role, check_password=False)
             users[name] = Staff(email, PASSWORD, role)
     finally:
         await conn.close()
-    process = ServerProcess(server_env).start()
+    return users
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """One served process for every browser test, on a database of its own (tests use distinct
+    customers and days, so they do not need empty tables). Synchronous: session fixtures must
+    not share the per-test event loops."""
+    url = asyncio.run(create_test_database("mawid_ui"))
     try:
-        yield LiveServer(process, served_routes(process.url), users)
+        users = asyncio.run(_create_staff(url))
+        process = ServerProcess({**SERVER_ENV, "DATABASE_URL": url}).start()
+        try:
+            yield LiveServer(process, served_routes(process.url), users)
+        finally:
+            process.stop()
     finally:
-        process.stop()
+        asyncio.run(drop_test_database(url))
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ async def test_booking_in_one_browser_appears_live_in_another_then_move_cancel_a
     first, second = times[0], times[1]
 
     # Book from an empty slot.
-    await secretary.click(f'.slot[data-time="{first}"]')
+    await secretary.click(f'.slot[data-time="{first}"] .slot-time')  # the empty part of the slot
     await secretary.fill("#booking-form input[name=wa_id]", "+966 50 123 4567")
     await secretary.fill("#booking-form input[name=name]", "Sara Live")
     await secretary.click("#booking-save")
@@ -150,3 +150,24 @@ async def test_a_viewer_sees_the_calendar_but_cannot_change_it(live_server, brow
     await customers.wait_for_selector("body[data-ready=true]")
     toggles = await customers.query_selector_all("button.toggle")
     assert toggles and all([await toggle.is_disabled() for toggle in toggles])
+
+
+async def test_vacations_are_shown_edited_live_and_undone(live_server, browser):
+    live_server.require(*CALENDAR_ROUTES, "GET /vacations")
+    day = working_day(6)
+    secretary = await open_day(await browser(), live_server, "staff", day)
+    colleague = await open_day(await browser(), live_server, "staff2", day)
+    await wait_until(colleague, "window.mawidRealtime.online")
+    await secretary.fill("#vacation-form input[name=start]", day)
+    await secretary.fill("#vacation-form input[name=end]", day)
+    await secretary.fill("#vacation-form input[name=title]", "Eid holiday")
+    await secretary.click("#vacation-form button[type=submit]")
+    await colleague.wait_for_selector(f'.day.on-vacation[data-date="{day}"]')
+    await colleague.wait_for_selector('#vacation-list li:has-text("Eid holiday")')
+    # A closed day offers nothing to book.
+    assert await secretary.query_selector(f'.day[data-date="{day}"] .slot.bookable') is None
+    await screenshot(colleague, "calendar-vacation")
+    await secretary.click('.toast:has-text("Vacations") .toast-action')
+    await colleague.wait_for_selector(f'.day.on-vacation[data-date="{day}"]', state="detached")
+    with live_server.api("staff") as api:
+        assert api.get("/vacations").json() in ([], {"success": True, "data": []})

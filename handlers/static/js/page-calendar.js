@@ -5,18 +5,19 @@ import { get, post, payload, messageOf, RouteMissing } from './api.js';
 import { startShell, toast } from './shell.js';
 import { slotsFor, inVacation } from './schedule.js';
 import { reservationStore } from './reservations.js';
+import { VacationPanel } from './calendar-vacations.js';
 
 const realtime = startShell();
 const canEdit = boot.canEdit;
 const calendar = document.getElementById('calendar');
 const store = reservationStore();
+const vacations = new VacationPanel(realtime, canEdit, () => render());
 const wanted = new URLSearchParams(location.search);
 const state = {
   view: ['day', 'week'].includes(wanted.get('view')) ? wanted.get('view')
     : (matchMedia('(max-width: 700px)').matches ? 'day' : 'week'),
   anchor: /^\d{4}-\d{2}-\d{2}$/.test(wanted.get('date') || '') ? wanted.get('date') : todayLocal(),
   firstDay: 0,
-  vacations: [],
   flash: new Set(),
 };
 
@@ -56,19 +57,6 @@ async function loadNames() {
     const result = await get('/customers/names');
     if (result.ok) store.setNames(payload(result) || {});
   } catch { /* names are cosmetic: the phone number is shown instead */ }
-}
-
-function normaliseVacations(list) {
-  if (!Array.isArray(list)) return [];
-  return list.map((v) => ({ start: String(v.start).slice(0, 10), end: String(v.end).slice(0, 10), title: v.title || '' }));
-}
-
-async function loadVacations() {
-  try {
-    const result = await get('/vacations');
-    if (result.ok) state.vacations = normaliseVacations(payload(result));
-  } catch { /* shown from the snapshot instead */ }
-  renderVacations();
 }
 
 async function loadConfig() {
@@ -131,7 +119,7 @@ function render() {
   const today = todayLocal();
   calendar.className = `calendar view-${state.view}`;
   calendar.replaceChildren(...days().map((day) => {
-    const vacation = inVacation(day, state.vacations);
+    const vacation = inVacation(day, vacations.periods);
     const times = [...new Set([...slotsFor(day), ...store.timesOn(day)])].sort();
     const column = h('div', { class: `day${day === today ? ' today' : ''}${vacation ? ' on-vacation' : ''}`, dataset: { date: day } },
       h('h3', { class: 'day-head' }, formatDay(day)));
@@ -262,42 +250,6 @@ async function undo(request) {
   refreshSoon();
 }
 
-// --- vacations ---------------------------------------------------------------------------------
-function renderVacations() {
-  const list = document.getElementById('vacation-list');
-  list.replaceChildren(...state.vacations.map((v, index) => h('li', { class: 'vacation-item' },
-    h('span', {}, `${v.start} → ${v.end}${v.title ? ` · ${v.title}` : ''}`),
-    canEdit ? h('button', { type: 'button', class: 'link danger', onclick: () => saveVacations(state.vacations.filter((_, i) => i !== index)) }, t('remove')) : null)));
-  render();
-}
-
-async function saveVacations(periods) {
-  const previous = state.vacations;
-  const body = periods.map(({ start, end, title }) => (title ? { start, end, title } : { start, end }));
-  let ok = false;
-  let reply = await realtime.request({ type: 'vacation_update', data: { periods: body } }, 'vacation_update_ack', 'vacation_update_nack');
-  if (reply.type === 'vacation_update_ack') ok = true;
-  else if (body.length) {
-    const result = await post('/update-vacation-periods', { periods: body, ar: isArabic, _call_source: 'frontend' });
-    ok = Boolean(result.data?.success);
-    reply = { error: messageOf(result) };
-  }
-  if (!ok) { toast(reply.error || t('failed'), { kind: 'error' }); return; }
-  state.vacations = normaliseVacations(body);
-  renderVacations();
-  toast(t('vacations'), { kind: 'success', action: { label: t('undo'), run: () => saveVacations(previous) } });
-}
-
-const vacationForm = document.getElementById('vacation-form');
-if (vacationForm) {
-  vacationForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const v = Object.fromEntries(new FormData(vacationForm));
-    vacationForm.reset();
-    saveVacations([...state.vacations, { start: v.start, end: v.end, title: v.title.trim() }]);
-  });
-}
-
 // --- toolbar -------------------------------------------------------------------------------------
 function remember() {
   history.replaceState(null, '', `?view=${state.view}&date=${state.anchor}`);
@@ -339,14 +291,9 @@ realtime.on('reservation_cancelled', ({ data }) => {
   reconcileSoon();
 });
 realtime.on('customer_updated', ({ data }) => { if (data?.wa_id) { store.setName(data.wa_id, data.customer_name || data.name); render(); } });
-realtime.on('snapshot', ({ data }) => { if (Array.isArray(data?.vacations)) { state.vacations = normaliseVacations(data.vacations); renderVacations(); } });
-realtime.on('vacation_period_updated', ({ data }) => {
-  const periods = Array.isArray(data) ? data : data?.periods;
-  if (Array.isArray(periods) && periods.length) { state.vacations = normaliseVacations(periods); renderVacations(); } else loadVacations();
-});
-realtime.addEventListener('reconnected', () => { refresh(); loadVacations(); });
+realtime.addEventListener('reconnected', () => { refresh(); vacations.load(); });
 
 await Promise.all([loadConfig(), loadNames()]);
 render();
-await Promise.all([refresh(), loadVacations()]);
+await Promise.all([refresh(), vacations.load()]);
 document.body.dataset.ready = 'true';
