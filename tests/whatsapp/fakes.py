@@ -50,7 +50,8 @@ class FakeGraph:
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
-        self.fail_next: list[int] = []  # HTTP statuses to answer before succeeding again
+        self.fail_next: list[int] = []  # HTTP statuses to answer text messages with before succeeding again
+        self.failed: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -68,7 +69,8 @@ class FakeGraph:
         if request.headers.get("Authorization") != "Bearer test-access-token":
             return web.json_response({"error": {"message": "Invalid OAuth access token", "type": "OAuthException"}},
                                      status=401)
-        if self.fail_next:
+        if self.fail_next and body.get("type") == "text":
+            self.failed.append(body)
             return web.json_response({"error": {"message": "temporary", "type": "Transient"}},
                                      status=self.fail_next.pop(0))
         self.requests.append(body)
