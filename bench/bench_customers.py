@@ -47,7 +47,7 @@ def summary(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
 
 
-async def measure(url: str, requests: int) -> None:
+async def measure(url: str, requests: int, only: str = "", plans: bool = True) -> None:
     import asyncpg
     from aiohttp.test_utils import TestClient, TestServer
 
@@ -94,6 +94,8 @@ async def measure(url: str, requests: int) -> None:
     print("|---|---|---|---|---|")
     async with TestClient(TestServer(app), headers={"Authorization": f"Bearer {token}"}) as client:
         for label, path, params in cases:
+            if only and only not in label:
+                continue
             n = requests if path.startswith("/phone") else max(10, requests // 20)
             samples, size = [], None
             for i in range(n + 3):
@@ -108,7 +110,8 @@ async def measure(url: str, requests: int) -> None:
                 size = len(data) if isinstance(data, list) else (data or {}).get("stats", {}).get("totalReservations")
             p50, p95 = summary(samples)
             print(f"| {label} | {n} | {p50:.1f} | {p95:.1f} | {size} |", flush=True)
-    await explain(url, examples)
+    if plans:
+        await explain(url, examples)
 
 
 async def explain(url: str, examples: dict[str, str]) -> None:
@@ -144,9 +147,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--url", help="an already seeded database (skips creating and seeding)")
     parser.add_argument("--keep", action="store_true", help="print the database URL and keep it")
+    parser.add_argument("--only", default="", help="run only the requests whose label contains this text")
+    parser.add_argument("--no-plans", action="store_true", help="skip the EXPLAIN ANALYZE output")
     args = parser.parse_args()
     if args.url:
-        asyncio.run(measure(args.url, args.requests))
+        asyncio.run(measure(args.url, args.requests, args.only, not args.no_plans))
         return
     admin = os.environ.get("DATABASE_URL")
     if not admin:
@@ -159,7 +164,7 @@ def main() -> None:
         started = time.perf_counter()
         seed(url, args.customers)
         print(f"seeded {args.customers:,} customers in {time.perf_counter() - started:.0f}s", file=sys.stderr)
-        asyncio.run(measure(url, args.requests))
+        asyncio.run(measure(url, args.requests, args.only, not args.no_plans))
     finally:
         if args.keep:
             print(f"kept {url}", file=sys.stderr)
