@@ -51,8 +51,7 @@ class Client:
         await self.ws.close()
 
 
-@pytest.fixture
-def app(config):
+def realtime_app(config):
     """The core plus the realtime features only, so other features' work in progress cannot break these tests."""
     app = base_app(config)
     for module in (handlers.health, handlers.notifications, ws_module):
@@ -60,6 +59,11 @@ def app(config):
         if hasattr(module, "setup"):
             module.setup(app)
     return app
+
+
+@pytest.fixture
+def app(config):
+    return realtime_app(config)
 
 
 @pytest.fixture(autouse=True)

@@ -136,3 +136,23 @@ async def test_same_tab_replaces_the_older_connection_with_1000(connect, hub, se
     await other_tab.ask({"type": "ping"}, "pong")
     await no_tab.ask({"type": "ping"}, "pong")
     assert len(hub.tabs) == 2 and len(hub.connections) == 3
+
+
+async def test_cookie_sockets_from_foreign_origins_are_refused_outside_development(aiohttp_client, env, token_for):
+    from runtime.config import load_config
+    from tests.realtime.conftest import realtime_app
+
+    app = realtime_app(load_config({**env, "ENVIRONMENT": "production", "APP_URL": "https://clinic.example/"}))
+    server = await aiohttp_client(app)
+    _, token = await token_for(Role.STAFF)
+    cookie = {"Cookie": f"mawid_access={token}"}
+    with pytest.raises(aiohttp.WSServerHandshakeError) as info:
+        await server.session.ws_connect(server.make_url("/ws"), headers={**cookie, "Origin": "https://evil.example"})
+    assert info.value.status == 403
+    for origin in ("https://clinic.example", "http://localhost:3000", f"http://{server.host}:{server.port}"):
+        ws = await server.session.ws_connect(server.make_url("/ws"), headers={**cookie, "Origin": origin})
+        await ws.close()
+    # an explicit token is not ambient: any origin may use it
+    ws = await server.session.ws_connect(server.make_url("/ws"), params={"token": token},
+                                         headers={"Origin": "https://evil.example"})
+    await ws.close()
