@@ -47,6 +47,8 @@ class AdoptionResult:
     adopted: bool = False
     recorded: list[str] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
+    users: int = 0
+    admins: int = 0
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -146,6 +148,8 @@ async def _convert(conn: asyncpg.Connection, timezone: str, progress: Progress, 
     await conn.execute(QUERIES.adoption_copy_inbound_message_queue)
     await _copy_config(conn, config_row)
     await _copy_users(conn, users)
+    result.users = len(users)
+    result.admins = sum(rules.user_role(u["is_superuser"]) == "admin" for u in users)
     timings["small tables"] = clock.perf_counter() - step
 
     step = clock.perf_counter()

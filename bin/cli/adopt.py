@@ -54,6 +54,9 @@ def echo_result(result: AdoptionResult, dry_run: bool) -> None:
         if result.pending:
             later = ", ".join(result.pending)
             click.echo(f"later migrations to apply (bin/mawid migrate, or at server start): {later}")
+        if result.users and not result.admins:
+            click.echo("no adopted user is an admin (the reference had no superuser): "
+                       "promote one with `bin/mawid user set-role EMAIL admin`")
         click.echo("timings: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings.items()))
 
 

@@ -68,6 +68,7 @@ async def test_adopt_keeps_every_row_and_value_then_migrations_continue(referenc
     run = mawid("adopt", database_url=reference_url)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "adopted: recorded migrations 0001_core_schema" in run.stdout
+    assert "no adopted user is an admin" in run.stdout  # the fixture's two users are not superusers
 
     after = await table_checksums(reference_url)
     for table in TABLES:
