@@ -217,7 +217,18 @@ FROM inbound_message_queue WHERE attempts < 0
 UNION ALL
 SELECT 'users', u.id::text, 'email', u.email, 'email duplicates another user (case-insensitive)'
 FROM users u
-WHERE EXISTS (SELECT 1 FROM users o WHERE lower(o.email) = lower(u.email) AND o.id <> u.id);
+WHERE EXISTS (SELECT 1 FROM users o WHERE lower(o.email) = lower(u.email) AND o.id <> u.id)
+UNION ALL
+-- a table of the clinic's own that points at a reference table would silently lose its
+-- foreign key when the reference tables are replaced
+SELECT c.conrelid::regclass::text, c.conname, 'foreign key', pg_get_constraintdef(c.oid),
+       'references a table that adoption replaces; drop or move this constraint first'
+FROM pg_constraint c
+WHERE c.contype = 'f'
+  AND c.confrelid::regclass::text = ANY (ARRAY['customers', 'conversation', 'reservations', 'vacation_periods',
+                                              'notification_events', 'app_config', 'users', 'inbound_message_queue'])
+  AND c.conrelid::regclass::text <> ALL (ARRAY['customers', 'conversation', 'reservations', 'vacation_periods',
+                                               'notification_events', 'app_config', 'users', 'inbound_message_queue']);
 
 -- name: adoption_newest_config
 SELECT id, config_data, created_at, updated_at, (SELECT count(*) FROM app_config) AS total
