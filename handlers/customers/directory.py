@@ -1,6 +1,7 @@
 """The `/phone/all` query model and its translation into SQL filter parameters."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -8,6 +9,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field, field_validator
 
 from actors.customers.search import day_bounds, parse_instant_date
+from runtime.db import QUERIES
 
 STATUSES = frozenset({"registered", "unknown", "blocked"})
 
@@ -34,8 +36,51 @@ class DirectoryQuery(BaseModel):
         return value
 
 
-def directory_filters(query: DirectoryQuery, timezone: str) -> tuple[Any, ...]:
-    """($1 exclude, $2 status, $3/$4 message window, $5/$6 reservation window) of the directory queries."""
+@dataclass(frozen=True)
+class DirectoryFilters:
+    excluded: list[str] | None
+    status: str | None
+    messages: tuple[datetime, datetime] | None
+    reservations: tuple[datetime, datetime] | None
+
+
+class DirectorySql:
+    """The page and count statements for the active filters, with their parameters in order."""
+
+    def __init__(self, filters: DirectoryFilters, prefix: str | None) -> None:
+        self.where: list[str] = []
+        self.args: list[Any] = []
+        if filters.excluded:
+            self._add(QUERIES.phone_directory_exclude, filters.excluded)
+        if filters.status:
+            self.where.append(getattr(QUERIES, f"phone_directory_{filters.status}"))
+        if filters.messages:
+            self._add(QUERIES.phone_directory_messages_between, *filters.messages)
+        if filters.reservations:
+            self._add(QUERIES.phone_directory_reservations_between, *filters.reservations)
+        if prefix:
+            self._add(QUERIES.phone_directory_prefix, prefix)
+
+    def _add(self, fragment: str, *values: Any) -> None:
+        # `{}` / `{0}` name this fragment's parameters; they become the next `$n` numbers (never values).
+        first = len(self.args) + 1
+        numbers = [f"${first + i}" for i in range(len(values))]
+        self.where.append(fragment.format(*numbers))
+        self.args.extend(values)
+
+    def page(self, limit: int | None, offset: int) -> tuple[str, ...]:
+        """The page statement and its arguments (`limit=None`: every matching row; LIMIT NULL is no limit)."""
+        n = len(self.args)
+        sql = "\n".join([QUERIES.phone_directory_select, *self.where, QUERIES.phone_directory_order,
+                         f"LIMIT ${n + 1} OFFSET ${n + 2}"])
+        return sql, *self.args, limit, offset
+
+    def count(self) -> tuple[str, ...]:
+        return "\n".join([QUERIES.phone_directory_count_select, *self.where]), *self.args
+
+
+def directory_filters(query: DirectoryQuery, timezone: str) -> DirectoryFilters:
+    """The exclusion list, status and date windows a /phone/all request asks for."""
     excluded = [w.strip() for w in (query.exclude or "").split(",") if w.strip()] or None
     status = query.status if query.status is not None else query.registration
     status = status if status in STATUSES else None
@@ -47,8 +92,4 @@ def directory_filters(query: DirectoryQuery, timezone: str) -> tuple[Any, ...]:
         window = day_bounds(start, end)
     messages = window if query.date_range_type == "messages" else None
     reservations = window if query.date_range_type == "reservations" else None
-    return (
-        excluded, status,
-        *(messages or (None, None)),
-        *(reservations or (None, None)),
-    )
+    return DirectoryFilters(excluded, status, messages, reservations)

@@ -13,7 +13,7 @@ from actors.customers.phone import calling_codes_of, region_of, regions_of_code,
 from actors.customers.search import SearchTerms
 from actors.customers.wire import contact_item
 from handlers.customers.common import services_of
-from handlers.customers.directory import DirectoryQuery, directory_filters
+from handlers.customers.directory import DirectoryQuery, DirectorySql, directory_filters
 from runtime.db import QUERIES
 from runtime.routes import QUERY, Role, Route, json_response
 
@@ -82,19 +82,18 @@ async def directory(request: web.Request) -> web.Response:
     code = calling_codes_of(region) if region else None
     try:
         async with services_of(request).require_pool().acquire() as conn, conn.transaction(readonly=True):
-            await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
             if region and code is None:
                 rows, total = [], 0
             elif region and len(regions_of_code(code)) > 1:
                 # A shared calling code (+1, +44, +7 …): only libphonenumber knows the region, so filter the
                 # prefix-matching rows here and page in memory (the prefix already narrowed them in SQL).
-                every = await conn.fetch(QUERIES.phone_directory_page, *filters, str(code), None, 0)
+                every = await conn.fetch(*DirectorySql(filters, str(code)).page(None, 0))
                 matching = [r for r in every if region_of(r["wa_id"]) == region]
                 rows, total = matching[offset:offset + query.page_size], len(matching)
             else:
-                prefix = str(code) if code else None
-                rows = await conn.fetch(QUERIES.phone_directory_page, *filters, prefix, query.page_size, offset)
-                total = await conn.fetchval(QUERIES.phone_directory_count, *filters, prefix)
+                sql = DirectorySql(filters, str(code) if code else None)
+                rows = await conn.fetch(*sql.page(query.page_size, offset))
+                total = await conn.fetchval(*sql.count())
     except Exception as exc:
         return _failure(exc)
     return json_response({

@@ -154,53 +154,54 @@ WHERE c.last_user_message_at IS NOT NULL
 ORDER BY c.last_user_message_at DESC NULLS LAST, c.wa_id
 LIMIT $1;
 
--- name: phone_directory_page
--- Filters (NULL = off): $1 excluded wa_ids, $2 status (registered|unknown|blocked), $3..$4 user-message
--- window, $5..$6 reservation window (local timestamps), $7 wa_id prefix (calling code).
--- Order: real names first by lower(name), then the rest by wa_id; wa_id breaks ties (quirk 12).
+-- The directory (/phone/all) is assembled from these pieces: only the active filters are added, so each
+-- one can become a join or an index condition (an "$n IS NULL OR …" form would block that). `{}` marks
+-- where the next parameter number goes; values are always bound parameters.
+
+-- name: phone_directory_select
 SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked, 1.0::real AS similarity,
        (SELECT max(r.updated_at) FROM reservations AS r WHERE r.wa_id = c.wa_id) AS last_reservation_at
 FROM customers AS c
-WHERE ($1::text[] IS NULL OR c.wa_id <> ALL ($1::text[]))
-  AND ($2::text IS NULL
-       OR ($2::text = 'registered' AND customer_is_registered(c.customer_name, c.wa_id))
-       OR ($2::text = 'unknown' AND NOT customer_is_registered(c.customer_name, c.wa_id))
-       OR ($2::text = 'blocked' AND c.is_blocked))
-  AND ($3::timestamp IS NULL OR EXISTS (
-        SELECT 1 FROM conversation AS m
-        WHERE m.wa_id = c.wa_id AND m.role = 'user'
-          AND m.local_date BETWEEN $3::timestamp::date AND $4::timestamp::date
-          AND m.local_date + m.local_time BETWEEN $3::timestamp AND $4::timestamp))
-  AND ($5::timestamp IS NULL OR EXISTS (
-        SELECT 1 FROM reservations AS r
-        WHERE r.wa_id = c.wa_id
-          AND r.slot_date BETWEEN $5::timestamp::date AND $6::timestamp::date
-          AND r.slot_date + r.slot_time BETWEEN $5::timestamp AND $6::timestamp))
-  AND ($7::text IS NULL OR c.wa_id LIKE $7::text || '%')
+WHERE true
+
+-- name: phone_directory_count_select
+SELECT count(*) FROM customers AS c WHERE true
+
+-- name: phone_directory_exclude
+AND c.wa_id <> ALL ({}::text[])
+
+-- name: phone_directory_registered
+-- Written as the directory index's first column so the index can skip to the group.
+AND (NOT customer_is_registered(c.customer_name, c.wa_id)) IS FALSE
+
+-- name: phone_directory_unknown
+AND (NOT customer_is_registered(c.customer_name, c.wa_id)) IS TRUE
+
+-- name: phone_directory_blocked
+AND c.is_blocked
+
+-- name: phone_directory_messages_between
+AND c.wa_id IN (
+    SELECT m.wa_id FROM conversation AS m
+    WHERE m.role = 'user'
+      AND m.local_date BETWEEN {0}::timestamp::date AND {1}::timestamp::date
+      AND m.local_date + m.local_time BETWEEN {0}::timestamp AND {1}::timestamp)
+
+-- name: phone_directory_reservations_between
+AND c.wa_id IN (
+    SELECT r.wa_id FROM reservations AS r
+    WHERE r.slot_date BETWEEN {0}::timestamp::date AND {1}::timestamp::date
+      AND r.slot_date + r.slot_time BETWEEN {0}::timestamp AND {1}::timestamp)
+
+-- name: phone_directory_prefix
+AND c.wa_id LIKE {}::text || '%'
+
+-- name: phone_directory_order
+-- Real names first by lower(name), then the rest by wa_id; wa_id breaks ties (quirk 12). Matches the
+-- expression index idx_customers_directory_order.
 ORDER BY NOT customer_is_registered(c.customer_name, c.wa_id),
          CASE WHEN customer_is_registered(c.customer_name, c.wa_id) THEN lower(c.customer_name) END,
          c.wa_id
-LIMIT $8 OFFSET $9;
-
--- name: phone_directory_count
-SELECT count(*)
-FROM customers AS c
-WHERE ($1::text[] IS NULL OR c.wa_id <> ALL ($1::text[]))
-  AND ($2::text IS NULL
-       OR ($2::text = 'registered' AND customer_is_registered(c.customer_name, c.wa_id))
-       OR ($2::text = 'unknown' AND NOT customer_is_registered(c.customer_name, c.wa_id))
-       OR ($2::text = 'blocked' AND c.is_blocked))
-  AND ($3::timestamp IS NULL OR EXISTS (
-        SELECT 1 FROM conversation AS m
-        WHERE m.wa_id = c.wa_id AND m.role = 'user'
-          AND m.local_date BETWEEN $3::timestamp::date AND $4::timestamp::date
-          AND m.local_date + m.local_time BETWEEN $3::timestamp AND $4::timestamp))
-  AND ($5::timestamp IS NULL OR EXISTS (
-        SELECT 1 FROM reservations AS r
-        WHERE r.wa_id = c.wa_id
-          AND r.slot_date BETWEEN $5::timestamp::date AND $6::timestamp::date
-          AND r.slot_date + r.slot_time BETWEEN $5::timestamp AND $6::timestamp))
-  AND ($7::text IS NULL OR c.wa_id LIKE $7::text || '%');
 
 -- name: phone_status_counts
 SELECT count(*) FILTER (WHERE customer_is_registered(customer_name, wa_id)) AS registered,
