@@ -24,9 +24,9 @@ from runtime.migrate import _CREATE_LEDGER, MIGRATION_LOCK_KEY, Migration, disco
 CHUNK = 100_000
 CORE_LAST_VERSION = 99  # 0001-0099 is the core range: the schema adoption produces
 BULK_TABLES = ["public.customers", "public.conversation", "public.reservations", "public.notification_events"]
-# (table, first key, extra parameters) in foreign-key order
-CHUNKED = (("customers", "", ()), ("conversation", 0, ("tz",)), ("reservations", 0, ()),
-           ("notification_events", 0, ()))
+# (table, key before the first, needs the business time zone), in foreign-key order
+CHUNKED = (("customers", "", False), ("conversation", 0, True), ("reservations", 0, False),
+           ("notification_events", 0, False))
 
 Progress = Callable[[str, int], ContextManager[Any]]
 
@@ -130,9 +130,9 @@ async def _convert(conn: asyncpg.Connection, timezone: str, progress: Progress, 
     timings["schema"] = clock.perf_counter() - step
 
     report = result.report
-    for table, first_key, extra in CHUNKED:
+    for table, first_key, zoned in CHUNKED:
         step = clock.perf_counter()
-        params = tuple(timezone for _ in extra)
+        params = (timezone,) if zoned else ()
         statement = getattr(QUERIES, f"adoption_copy_{table}")
         with progress(table, report.rows(table)) as bar:
             last = first_key
