@@ -113,6 +113,10 @@ async def handle_inbound(conversation: "ConversationActor", msg: "HandleInbound"
     services = conversation.services
     wa_id = conversation.key
     pool = services.require_pool()
+    if msg.payload.get("system_agent") and wa_id == services.config.system_agent_wa_id:
+        from actors.assistant.system_agent import run_system_agent
+
+        return await run_system_agent(conversation)
     if await replies.recorded_parts(services, msg.queue_id):  # replay: the reply exists, finish sending it
         sent = await replies.deliver(services, wa_id, msg.queue_id)
         return {"status": "replayed", "parts": sent}

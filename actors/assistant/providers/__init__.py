@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from actors.conversation.actor import ConversationActor
 
 
-async def run_provider(name: str, conversation: "ConversationActor") -> str | None:
+async def run_provider(name: str, conversation: "ConversationActor", tools: dict | None = None) -> str | None:
     if name == "openai":
         from actors.assistant.providers.openai_provider import run
     elif name == "anthropic":
@@ -22,4 +22,7 @@ async def run_provider(name: str, conversation: "ConversationActor") -> str | No
         from actors.assistant.providers.gemini_provider import run
     else:
         raise ValueError(f"Unknown LLM_PROVIDER: {name}")
-    return await run(await TurnContext.load(conversation, name))
+    turn = await TurnContext.load(conversation, name)
+    if tools is not None:
+        turn.tools = tools
+    return await run(turn)
