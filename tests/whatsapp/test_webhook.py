@@ -134,3 +134,19 @@ async def _texts(graph, wa_id):
 async def _done(db, count=1):
     rows = await queue_rows(db)
     return rows if len(rows) >= count and all(r["status"] == "done" for r in rows) else None
+
+
+async def test_bin_mawid_simulate_prints_the_reply(wa_env, servers, graph):
+    import subprocess
+    import sys
+
+    from tests.support.servers import ROOT
+
+    server = servers(wa_env)
+    result = await asyncio.to_thread(
+        subprocess.run, [sys.executable, str(ROOT / "bin" / "mawid"), "simulate", "hello", "--wa-id", "14155550199",
+                         "--url", server.url, "--wait", "60"],
+        env={**server.env}, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "1. Free appointments" in result.stdout
+    assert "webhook: HTTP 200" in result.stderr and "queue: done" in result.stderr
