@@ -84,27 +84,27 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
     return web.json_response(payload, status=status, headers=headers, dumps=_dumps)
 
 
-def unstorable_text(value: Any, path: tuple = ()) -> tuple | None:
-    """Where a string holds what PostgreSQL text cannot store (NUL, lone surrogates), or None."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return path
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return path
-        return None
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, list | tuple):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        if (found := unstorable_text(key, (*path, key))) is not None or (
-            found := unstorable_text(item, (*path, key))
-        ) is not None:
-            return found
+def unstorable_text(value: Any) -> tuple | None:
+    """Where a string holds what PostgreSQL text cannot store (NUL, lone surrogates), or None.
+
+    Iterative, so a deeply nested body cannot exhaust the interpreter's stack.
+    """
+    pending: list[tuple[tuple, Any]] = [((), value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return path
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return path
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                pending.append(((*path, key), key))
+                pending.append(((*path, key), child))
+        elif isinstance(item, list | tuple):
+            pending.extend(((*path, index), child) for index, child in enumerate(item))
     return None
 
 
@@ -159,6 +159,8 @@ async def _body_input(request: web.Request) -> tuple[Any, web.Response | None]:
         parsed = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, error_response(422, f"Request body is not valid JSON: {exc}")
+    except RecursionError:
+        return None, error_response(422, "Request body is nested too deeply")
     if not isinstance(parsed, dict):
         return None, error_response(422, "Request body must be a JSON object")
     return parsed, None

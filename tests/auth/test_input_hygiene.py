@@ -25,3 +25,13 @@ async def test_nul_in_a_path_parameter_is_refused(client, token_for):
     _, admin = await token_for(Role.ADMIN)
     resp = await client.get("/users/a%00b", headers={"Authorization": f"Bearer {admin}"})
     assert resp.status == 422 and (await resp.json())["message"].startswith("path.id:")
+
+
+async def test_deeply_nested_bodies_are_refused_or_ignored_never_a_500(client, token_for):
+    _, admin = await token_for(Role.ADMIN)
+    headers = {"Authorization": f"Bearer {admin}", "Content-Type": "application/json"}
+    for depth in (900, 100_000):
+        nested = "[" * depth + "]" * depth
+        raw = f'{{"email": "deep@example.com", "password": "long enough pw", "extra": {nested}}}'.encode()
+        resp = await client.post("/auth/register", data=raw, headers=headers)
+        assert resp.status in (201, 400, 422), (depth, resp.status)
