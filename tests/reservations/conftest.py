@@ -17,7 +17,7 @@ EXAMPLE_NOW = datetime(2025, 6, 1, 12, 30, tzinfo=RIYADH)
 
 @pytest.fixture
 def env(env):
-    return {**env, "VACATION_MESSAGE": "Clinic closed.", "ENVIRONMENT": "production"}
+    return {**env, "VACATION_MESSAGE": "Clinic closed.", "ENVIRONMENT": "production", "DB_POOL_MIN": "1"}
 
 
 @pytest.fixture
