@@ -81,7 +81,8 @@ class LeaderElection:
                 await self._campaign()
             except asyncio.CancelledError:
                 raise
-            except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError,
+                    asyncpg.InternalClientError) as exc:  # a killed session surfaces as any of these
                 log.warning("leader election connection failed, retrying: %s: %s", type(exc).__name__, exc,
                             extra={"election": self._name})
             except Exception:  # a failing callback must not end the election for good

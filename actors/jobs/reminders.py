@@ -10,6 +10,7 @@ only when WhatsApp accepted the template (or outbox mode recorded it).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date, timedelta
 from typing import Any
@@ -23,6 +24,9 @@ from runtime.services import Services
 log = logging.getLogger("mawid.jobs.reminders")
 
 ERRORS_LABEL = {"function": "send_reminders_job"}
+# Reminders to different customers are independent (each is claimed on its own); a customer's
+# several reminders still reach the conversation in order through its one actor.
+CONCURRENCY = 8
 CONVERSATION_ROLE = "secretary"  # the reference stores reminders as the secretary's messages (spec 30 §2)
 
 
@@ -107,13 +111,18 @@ async def send_reminders(ctx: JobContext) -> str:
         log.info("No reservations found for tomorrow", extra={"date": day.isoformat()})
         return f"{day}: no reservations"
     counts = dict.fromkeys(("sent", "failed", "skipped_blocked", "already_sent"), 0)
-    for row in rows:
-        try:
-            outcome = await _remind(services, row, services.config.business_name)
-        except Exception:  # one reservation's failure never stops the others
-            ASSISTANT_FUNCTION_ERRORS.inc(ERRORS_LABEL)
-            log.exception("reminder failed", extra={"reservation_id": row["id"]})
-            outcome = "failed"
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def remind(row: Any) -> None:
+        async with gate:
+            try:
+                outcome = await _remind(services, row, services.config.business_name)
+            except Exception:  # one reservation's failure never stops the others
+                ASSISTANT_FUNCTION_ERRORS.inc(ERRORS_LABEL)
+                log.exception("reminder failed", extra={"reservation_id": row["id"]})
+                outcome = "failed"
         counts[outcome] += 1
         REMINDERS.inc({"outcome": outcome})
+
+    await asyncio.gather(*(remind(row) for row in rows))
     return f"{day}: " + ", ".join(f"{count} {name}" for name, count in counts.items())
