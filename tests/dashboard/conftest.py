@@ -84,6 +84,7 @@ SERVER_ENV = {
     "LLM_PROVIDER": "offline",  # the built-in assistant answers the simulator
     "ENVIRONMENT": "development",
     "TIMEZONE": "Asia/Riyadh",
+    "SHUTDOWN_DEADLINE": "2",  # nothing to drain at the end of the session
 }
 ROLES = (("admin", Role.ADMIN), ("staff", Role.STAFF), ("staff2", Role.STAFF), ("viewer", Role.VIEWER))
 

@@ -5,7 +5,7 @@ export function messageKey(m) { return `${m.role}|${m.date}|${m.time}|${m.messag
 
 export function bubble(m) {
   const role = m.role || 'user';
-  return h('li', { class: role, dataset: { key: messageKey(m) } },
+  return h('li', { class: role, dir: 'auto', dataset: { key: messageKey(m) } },
     m.message ?? '', h('small', {}, `${t(`role_${role}`) || role} · ${m.date ?? ''} ${(m.time ?? '').slice(0, 5)}`));
 }
 

@@ -34,7 +34,7 @@ function renderList() {
     .sort((a, b) => String(b.last_message_at || '').localeCompare(String(a.last_message_at || '')));
   list.replaceChildren(...items.map((c) => h('li', { class: isUnread(c) ? 'unread' : '', dataset: { waId: c.wa_id } },
     h('button', { type: 'button', class: c.wa_id === open ? 'selected' : '', onclick: () => select(c.wa_id) },
-      h('span', { class: 'conv-name' }, c.customer_name || c.wa_id),
+      h('span', { class: 'conv-name', dir: 'auto' }, c.customer_name || c.wa_id),
       isUnread(c) ? h('span', { class: 'badge' }, t('unread')) : '',
       h('span', { class: 'conv-meta' }, `${c.wa_id} · ${(c.last_message_at || '').replace('T', ' ').slice(0, 16)}`)))));
 }
