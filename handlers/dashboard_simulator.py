@@ -61,11 +61,16 @@ def signature(body: bytes, app_secret: str) -> str:
     return "sha256=" + hmac.new(app_secret.encode("latin-1"), body, hashlib.sha256).hexdigest()
 
 
-def own_webhook_url(config: Config) -> str:
-    host = config.host if config.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+def own_webhook_url(request: web.Request, config: Config) -> str:
+    """This server's own `/webhook`, at the address the current request arrived on."""
+    sockname = request.transport.get_extra_info("sockname") if request.transport else None
+    if sockname:
+        host, port = sockname[0], sockname[1]
+    else:
+        host, port = (config.host if config.host not in ("0.0.0.0", "::", "") else "127.0.0.1"), config.port
     if ":" in host:
         host = f"[{host}]"
-    return f"http://{host}:{config.port}/webhook"
+    return f"http://{host}:{port}/webhook"
 
 
 async def send_as_customer(request: web.Request) -> web.Response:
@@ -80,7 +85,7 @@ async def send_as_customer(request: web.Request) -> web.Response:
     headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(body, config.app_secret)}
     try:
         async with httpx.AsyncClient(timeout=10) as client:
-            answer = await client.post(own_webhook_url(config), content=body, headers=headers)
+            answer = await client.post(own_webhook_url(request, config), content=body, headers=headers)
     except httpx.HTTPError as exc:
         return error_response(502, f"Could not reach this server's /webhook: {type(exc).__name__}")
     try:

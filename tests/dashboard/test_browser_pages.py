@@ -67,3 +67,19 @@ async def test_a_wrong_password_is_refused_on_the_form(live_server, browser):
     await page.click("button[type=submit]")
     await page.wait_for_selector("#login-error:not([hidden])")
     assert page.url.endswith("/login")
+
+
+async def test_an_expired_access_cookie_is_renewed_without_leaving_the_page(live_server, browser):
+    live_server.require("POST /auth/jwt/login", "POST /auth/jwt/refresh", "GET /ws", "GET /phone/all")
+    context = await browser()
+    page = await log_in(context, live_server, "staff", "/app/customers")
+    await wait_until(page, "window.mawidRealtime.online")
+    # As if the short-lived access token had expired: only the refresh cookie is left.
+    await context.clear_cookies(name="mawid_access")
+    await page.evaluate("window.mawidRealtime.socket.close(4000, 'test drop')")
+    await wait_until(page, "window.mawidRealtime.online === false")
+    await wait_until(page, "window.mawidRealtime.online", within=20)
+    await page.fill("#customer-search", "5")
+    await page.wait_for_selector("#customer-count")
+    assert "/app/customers" in page.url
+    assert any(c["name"] == "mawid_access" for c in await context.cookies())

@@ -7,17 +7,19 @@ export class RouteMissing extends Error {
 
 let refreshing = null;
 
-async function refreshSession() {
+// One refresh at a time for the whole page: the refresh token rotates on every use, and
+// presenting a spent one twice would revoke the session. Resolves to the HTTP status (0: offline).
+export async function refreshSession() {
   if (!refreshing) {
     refreshing = fetch('/auth/jwt/refresh', { method: 'POST', credentials: 'same-origin' })
-      .then((r) => r.ok)
-      .catch(() => false)
+      .then((r) => r.status)
+      .catch(() => 0)
       .finally(() => { setTimeout(() => { refreshing = null; }, 1000); });
   }
   return refreshing;
 }
 
-function toLogin() {
+export function toLogin() {
   const next = encodeURIComponent(location.pathname + location.search);
   location.assign(`/login?next=${next}`);
 }
@@ -30,7 +32,8 @@ export async function api(method, path, body, { retry = true } = {}) {
   }
   const response = await fetch(path, init);
   if (response.status === 401 && retry) {
-    if (await refreshSession()) return api(method, path, body, { retry: false });
+    const status = await refreshSession();
+    if (status >= 200 && status < 300) return api(method, path, body, { retry: false });
     toLogin();
     throw new Error('not signed in');
   }

@@ -4,6 +4,8 @@
 // on reconnect as `?since=` so the server replays what was missed, each event once.
 // If it cannot, it answers `resync` and pages reload from REST (`reconnected`).
 
+import { refreshSession, toLogin } from './api.js';
+
 const TAB_KEY = 'mawid_ws_tab';
 const PING_MS = 25000;
 const REPLIES = new Set(['pong', 'snapshot', 'resync', 'filter_ack', 'notifications_history']);
@@ -51,7 +53,9 @@ export class Realtime extends EventTarget {
     this.stopped = false;
     const socket = new WebSocket(this.url());
     this.socket = socket;
+    let opened = false;
     socket.addEventListener('open', () => {
+      opened = true;
       const reconnect = this.everOpen;
       this.everOpen = true;
       this.attempt = 0;
@@ -71,6 +75,10 @@ export class Realtime extends EventTarget {
       // 1000 from the server means "replaced by a newer connection of this tab": still come back
       // when visible, so a duplicated tab cannot leave this one silently stale.
       this.attempt += 1;
+      // A refused upgrade is most often an expired access cookie: renew it before retrying.
+      // Only a definite "no session" (401) leads to the login page; a server that is down keeps
+      // the page, its banner and its retries.
+      if (!opened) refreshSession().then((status) => { if (status === 401) toLogin(); });
       const delay = Math.min(500 * this.attempt, 15000) + Math.floor(Math.random() * 300);
       clearTimeout(this.retry);
       this.retry = setTimeout(() => this.connect(), event.code === 1000 ? Math.max(delay, 2000) : delay);
