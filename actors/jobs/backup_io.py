@@ -12,6 +12,7 @@ import gzip
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,6 +42,11 @@ def _noop(_: int) -> None:
     pass
 
 
+def _read(stream) -> str:
+    stream.seek(0)
+    return stream.read().decode(errors="replace").strip()
+
+
 def dump(settings: BackupSettings, target: Path, progress: Progress = _noop) -> int:
     """Plain-SQL `pg_dump --no-owner --no-privileges` into `target` (gzip level 9 when configured).
 
@@ -52,7 +58,10 @@ def dump(settings: BackupSettings, target: Path, progress: Progress = _noop) -> 
                f"--dbname={url}"]
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **env}) as proc:
+    # stderr goes to a file: a pipe left unread while stdout streams could fill up and stall pg_dump.
+    with tempfile.TemporaryFile() as stderr, subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=stderr, env={**os.environ, **env}
+    ) as proc:
         try:
             with open(partial, "wb") as raw:
                 out = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9) if settings.compression == "gzip" else raw
@@ -63,8 +72,8 @@ def dump(settings: BackupSettings, target: Path, progress: Progress = _noop) -> 
                 finally:
                     if out is not raw:
                         out.close()
-            errors = proc.stderr.read().decode(errors="replace").strip()
             code = proc.wait()
+            errors = _read(stderr)
         except BaseException:
             proc.kill()
             partial.unlink(missing_ok=True)
@@ -81,8 +90,9 @@ def restore(database_url: str, source: Path, progress: Progress = _noop) -> None
     a failed restore leaves the database as it was (the reference's restore reported partial success)."""
     url, env = connection_parts(database_url)
     command = [pg_tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", f"--dbname={url}"]
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          env={**os.environ, **env}) as proc:
+    with tempfile.TemporaryFile() as stderr, subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr, env={**os.environ, **env}
+    ) as proc:
         try:
             with open(source, "rb") as raw:
                 reader = gzip.GzipFile(fileobj=raw) if source.name.endswith(".gz") else raw
@@ -103,8 +113,8 @@ def restore(database_url: str, source: Path, progress: Progress = _noop) -> None
                     proc.stdin.close()
                 except BrokenPipeError:
                     pass
-        errors = proc.stderr.read().decode(errors="replace").strip()
         code = proc.wait()
+        errors = _read(stderr)
     if code != 0:
         raise BackupError(f"restore failed (psql exit code {code}), nothing was changed: {errors}")
 

@@ -60,8 +60,8 @@ class BackupSettings:
             prefix=(config.s3_prefix or "").strip("/"),
             region=config.aws_region or None,
             endpoint_url=config.s3_endpoint_url or None,
-            sse=getattr(config, "s3_sse", None) or None,
-            sse_kms_key_id=getattr(config, "s3_sse_kms_key_id", None) or None,
+            sse=config.s3_sse or None,
+            sse_kms_key_id=config.s3_sse_kms_key_id or None,
         )
 
     @property
