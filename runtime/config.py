@@ -124,6 +124,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("ALLOW_USER_REGISTRATION", "allow_user_registration", _bool, False,
              "Let anyone call `/auth/register` (otherwise admin-only)."),
     Variable("INBOUND_QUEUE_WORKERS", "inbound_queue_workers", _int_at_least(1), 2, "Inbound-queue worker tasks."),
+    Variable("INBOUND_WORKER", "inbound_worker", _bool, True,
+             "Run the inbound-queue worker in this process (false: only receive webhooks, e.g. a webhook tier)."),
     Variable("INBOUND_QUEUE_CONCURRENCY", "inbound_queue_concurrency", _int_at_least(1), 64,
              "Inbound messages processed at once per process (different customers)."),
     Variable("INBOUND_QUEUE_LEASE_SECONDS", "inbound_queue_lease_seconds", _positive_float, 60.0,
