@@ -26,6 +26,12 @@ async def lock_days(conn, *days: date) -> None:
         await conn.execute(QUERIES.reservation_lock_day, *day_lock_key(day))
 
 
+async def closed_for_vacation(conn, day: date) -> bool:
+    """Checked inside the write transaction, so a booking cannot slip past a concurrent vacation update."""
+    await conn.execute(QUERIES.vacation_lock_shared)
+    return bool(await conn.fetchval(QUERIES.vacation_day_closed, day))
+
+
 class ReservationActor(Actor):
     actor_type = "reservation_day"
     mailbox_size = 5000
@@ -37,6 +43,8 @@ class ReservationActor(Actor):
     async def on_book_slot(self, msg: BookSlot) -> Outcome:
         async with self.pool.acquire() as conn, conn.transaction():
             await lock_days(conn, msg.slot_date)
+            if await closed_for_vacation(conn, msg.slot_date):
+                return Outcome("vacation")
             counts = await conn.fetchrow(QUERIES.reservation_slot_counts, msg.slot_date, msg.slot_time,
                                          msg.reservation_type, None)
             full = counts["total"] >= msg.total
@@ -59,6 +67,8 @@ class ReservationActor(Actor):
             current = await conn.fetchrow(QUERIES.reservation_by_id, msg.reservation_id)
             if current is None or current["wa_id"] != msg.wa_id or current["slot_date"] != msg.from_date:
                 return Outcome("missing", msg.reservation_id)  # changed under us: the caller reports it
+            if msg.to_date != msg.from_date and await closed_for_vacation(conn, msg.to_date):
+                return Outcome("vacation")
             if msg.check_total or msg.check_type:
                 counts = await conn.fetchrow(QUERIES.reservation_slot_counts, msg.to_date, msg.to_time,
                                              msg.reservation_type, msg.reservation_id)
@@ -85,6 +95,8 @@ class ReservationActor(Actor):
             row = await conn.fetchrow(QUERIES.reservation_by_id, msg.reservation_id)
             if row is None or row["status"] != "cancelled" or row["slot_date"] != day:
                 return Outcome("not_cancelled", msg.reservation_id)
+            if await closed_for_vacation(conn, day):
+                return Outcome("vacation")
             counts = await conn.fetchrow(QUERIES.reservation_slot_counts, day, row["slot_time"],
                                          msg.reservation_type, msg.reservation_id)
             if counts["total"] >= msg.total:

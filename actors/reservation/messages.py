@@ -57,7 +57,7 @@ class ReinstateBooking:
 
 @dataclass(frozen=True)
 class Outcome:
-    """`status`: created | reinstated | moved | cancelled | full | type_full | missing | not_cancelled."""
+    """`status`: created | reinstated | moved | cancelled | full | type_full | vacation | missing | not_cancelled."""
 
     status: str
     reservation_id: int | None = None

@@ -11,7 +11,7 @@ from actors.reservation.capacity import limits
 from actors.reservation.messages import CancelBookings, ReinstateBooking
 from actors.reservation.parsing import hijri_string, parse_date, to_display, to_hhmm
 from actors.reservation.records import upcoming
-from actors.reservation.slots import Refusal, open_day, refuse
+from actors.reservation.slots import Refusal, open_day, refuse, vacation_refusal
 from runtime.db import QUERIES
 from runtime.events import publish
 
@@ -146,6 +146,8 @@ async def _reinstate(services, reservation_id, ar, max_reservations, source) -> 
         raise refuse("slot_fully_booked", ar)
     outcome = await day_ref(services, row["slot_date"]).ask(ReinstateBooking(key, row["type"], cap.total,
                                                                              cap.per_type))
+    if outcome.status == "vacation":
+        raise await vacation_refusal(services, row["slot_date"])
     if outcome.status in ("full", "type_full"):
         raise refuse("slot_fully_booked", ar)
     if outcome.status != "reinstated":

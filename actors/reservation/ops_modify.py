@@ -10,7 +10,7 @@ from actors.reservation.capacity import limits, role_for_source
 from actors.reservation.messages import MoveBooking
 from actors.reservation.parsing import clean_name, hijri_string, parse_date, parse_time, to_display, to_hhmm
 from actors.reservation.records import snapshot, upcoming
-from actors.reservation.slots import Refusal, check_date_time, open_day, refuse, slot_day_duration
+from actors.reservation.slots import Refusal, check_date_time, open_day, refuse, slot_day_duration, vacation_refusal
 from runtime.db import QUERIES
 from runtime.events import publish
 
@@ -116,6 +116,8 @@ async def _attempt(services, wa_id, new_date, new_time_slot, new_name, new_type,
     outcome = await day_ref(services, day).ask(MoveBooking(
         row["id"], wa_id, row["slot_date"], day, slot, kind, cap.total, cap.per_type,
         check_total=moved, check_type=moved or type_changed, new_name=name))
+    if outcome.status == "vacation":
+        raise await vacation_refusal(services, day)
     if outcome.status == "full":
         raise refuse("slot_unavailable_approx_not_impl" if approximate else "slot_fully_booked", ar,
                      reason="slot_unavailable_approx_not_impl" if approximate else "slot_fully_booked")

@@ -19,6 +19,7 @@ from actors.reservation.slots import (
     open_day,
     refuse,
     slot_day_duration,
+    vacation_refusal,
 )
 from runtime.db import QUERIES
 from runtime.events import publish
@@ -93,6 +94,8 @@ async def _attempt(services, wa_id, customer_name, date_str, time_slot, reservat
                 new_type=kind, max_reservations=max_reservations, ar=ar, reservation_id_to_modify=existing["id"],
                 source=source)
     outcome = await day_ref(services, day).ask(BookSlot(wa_id, name, day, slot, kind, cap.total, cap.per_type))
+    if outcome.status == "vacation":
+        raise await vacation_refusal(services, day)
     if outcome.status in ("full", "type_full"):
         raise refuse("slot_fully_booked", ar, reason="slot_fully_booked")
     event = "reservation_reinstated" if outcome.status == "reinstated" else "reservation_created"

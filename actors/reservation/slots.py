@@ -98,9 +98,16 @@ def none_free(opened: Day, now: datetime, ar: bool) -> Refusal:
     return refuse("all_slots_fully_booked", ar, reason="slot_fully_booked")
 
 
+async def vacation_refusal(services: "Services", day: date) -> Refusal:
+    """A vacation appeared while the request was being checked: answer with its message."""
+    period = period_containing(await context.vacation_periods(services), day)
+    message = vacation_message(period, context.vacation_base(services)) if period else ""
+    return Refusal(context.envelope(False, message), "vacation")
+
+
 def slot_day_duration(day: date, settings: dict[str, Any]) -> timedelta:
     return day_schedule(day, settings).duration
 
 
 __all__ = ["Day", "Refusal", "check_date_time", "free_starts", "none_free", "open_day", "occupancy", "refuse",
-           "slot_day_duration", "text"]
+           "slot_day_duration", "text", "vacation_refusal"]

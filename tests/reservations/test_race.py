@@ -12,6 +12,9 @@ from runtime.routes import Role
 from tests.support.servers import ServerProcess
 
 ATTEMPTS = 200
+WAITING_ON_ADVISORY_LOCK = """SELECT count(*) FROM pg_locks
+ WHERE locktype = 'advisory' AND NOT granted
+   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"""
 
 
 def customers(count: int) -> list[str]:
@@ -73,3 +76,22 @@ async def test_two_processes_never_overbook(env, token_for, db):
     finally:
         for server in servers:
             server.stop()
+
+
+async def test_a_booking_racing_a_vacation_update_loses(services, db):
+    """The vacation is written (not yet committed) while a booking passes its first checks; the
+    booking waits for the vacation update inside its transaction and is then refused."""
+    from actors.reservation import operations
+    from runtime.db import QUERIES
+
+    async with db.transaction():
+        await db.execute(QUERIES.vacation_lock)
+        await db.execute("INSERT INTO vacation_periods (start_date, end_date) VALUES ('2025-06-02', '2025-06-02')")
+        booking = asyncio.create_task(operations.reserve_time_slot(
+            services, "966501234567", "Sara", "2025-06-02", "13:00", 0))
+        while not await db.fetchval(WAITING_ON_ADVISORY_LOCK):
+            assert not booking.done(), booking.result()
+            await asyncio.sleep(0.01)
+    result = await booking
+    assert result["success"] is False and result["message"].startswith("🏖️:")
+    assert await db.fetchval("SELECT count(*) FROM reservations") == 0
