@@ -36,6 +36,7 @@ HUB_KEY = "realtime"  # services.extras key
 HEARTBEAT_SECONDS = 20.0  # protocol ping; a peer silent for 10 s more is dead (well under nginx's 300 s)
 METRICS_PERIOD = 5.0
 SWEEP_PERIOD = 1.0
+LOG_CHECK_PERIOD = 3.0
 MAX_FRAME_BYTES = 16 * 1024 * 1024
 QUEUE_LIMIT = 1024  # frames waiting for one client; beyond this it is dropped (1013) and catches up by replay
 WRITE_TIMEOUT = 10.0  # one write stuck this long drops the client (1011)
@@ -102,14 +103,34 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     return ws
 
 
+async def _check_log(services: Services, hub: Hub) -> None:
+    """Events logged but never received on the bus (lost while Redis reconnected) are delivered
+    from the log even when no later event arrives to reveal the gap."""
+    try:
+        async with services.require_pool().acquire() as conn:
+            bounds = await conn.fetchrow(QUERIES.realtime_oldest_seq)
+    except Exception:
+        log.warning("could not check the event log's position", exc_info=True)
+        return
+    newest = bounds["newest"] or 0
+    if newest > hub.last_seq and newest == hub.pending_newest:
+        hub.catch_up(newest)  # seen twice in a row: not an event still on its way over the bus
+    hub.pending_newest = newest
+
+
 async def _housekeeping(services: Services, hub: Hub) -> None:
-    """Sweep stuck writers every second; push `metrics_updated` every 5 s (spec 40 §10.1)."""
+    """Sweep stuck writers every second; push `metrics_updated` every 5 s (spec 40 §10.1); check
+    the event log for events this process missed every few seconds."""
     loop = asyncio.get_running_loop()
     next_metrics = loop.time() + METRICS_PERIOD
+    next_check = loop.time() + LOG_CHECK_PERIOD
     while True:
         await asyncio.sleep(SWEEP_PERIOD)
         now = loop.time()
         hub.sweep(now)
+        if now >= next_check:
+            next_check = now + LOG_CHECK_PERIOD
+            await _check_log(services, hub)
         if now >= next_metrics:
             next_metrics = now + METRICS_PERIOD
             if hub.connections:

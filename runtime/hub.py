@@ -59,6 +59,7 @@ class Hub:
         self.fetch_missing: FetchMissing | None = None
         self._filling: list[Event] | None = None  # events held while a gap is being filled
         self.gaps_filled = 0
+        self.pending_newest = 0  # the log's newest seq at the previous check (handlers/ws.py)
 
     # -- registry -----------------------------------------------------------------------------
 
@@ -137,6 +138,13 @@ class Hub:
         self._recent.append(seq)
         self._recent_set.add(seq)
         self.last_seq = max(self.last_seq, seq)
+
+    def catch_up(self, newest: int) -> None:
+        """The log is ahead of what this process delivered (bus messages lost, nothing since):
+        deliver the rest from the log, as for a gap."""
+        if self._filling is None and self.fetch_missing is not None and newest > self.last_seq:
+            self._filling = []
+            self._spawn(self._fill(self.last_seq, newest + 1))
 
     async def _fill(self, after: int, before: int) -> None:
         try:
