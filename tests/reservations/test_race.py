@@ -95,3 +95,22 @@ async def test_a_booking_racing_a_vacation_update_loses(services, db):
     result = await booking
     assert result["success"] is False and result["message"].startswith("🏖️:")
     assert await db.fetchval("SELECT count(*) FROM reservations") == 0
+
+
+async def test_opposite_cross_day_moves_do_not_deadlock(services, db):
+    """Moves day 2 -> day 3 and day 3 -> day 2 at once, many times: each lands whole, none is lost."""
+    from actors.reservation import operations
+    from tests.reservations.conftest import add_reservation
+
+    first = await add_reservation(db, "966501234567", "2025-06-02", "11:00")
+    second = await add_reservation(db, "966501234568", "2025-06-03", "11:00")
+    days = {first: "2025-06-02", second: "2025-06-03"}
+    for _ in range(10):
+        targets = {first: days[second], second: days[first]}
+        results = await asyncio.gather(*(operations.modify_reservation(
+            services, wa_id, new_date=targets[rid], reservation_id_to_modify=rid, source="frontend")
+            for rid, wa_id in ((first, "966501234567"), (second, "966501234568"))))
+        assert all(r["success"] for r in results), results
+        days = targets
+        rows = await db.fetch("SELECT id, slot_date FROM reservations WHERE status = 'active' ORDER BY id")
+        assert [(r["id"], r["slot_date"].isoformat()) for r in rows] == [(first, days[first]), (second, days[second])]
