@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date, datetime, time
+import os
+import sys
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +19,7 @@ from actors.jobs.runner import run_job
 from runtime.config import load_config
 from tests.ops.support import running_services
 
+ROOT = Path(__file__).resolve().parents[2]
 RIYADH = ZoneInfo("Asia/Riyadh")
 # The controllable clock: the job's occurrence. 19:00 on 1 March in Riyadh -> tomorrow is 2 March.
 OCCURRENCE = datetime(2026, 3, 1, 19, 0, tzinfo=RIYADH)
@@ -157,3 +161,20 @@ async def test_reminder_claim_is_won_by_exactly_one_of_many_concurrent_claimers(
         for c in conns:
             await c.close()
     assert sorted(won, key=lambda v: v is None) == [1] + [None] * (claims - 1)
+
+
+async def test_two_processes_running_the_job_at_once_send_each_reminder_once(db, env, graph):
+    """Two `bin/mawid jobs run send_reminders` processes race on the same reservations."""
+    tomorrow = datetime.now(RIYADH).date() + timedelta(days=1)
+    await db.executemany("INSERT INTO customers (wa_id) VALUES ($1)", [(f"96650000{i:04d}",) for i in range(20)])
+    await db.executemany("INSERT INTO reservations (wa_id, slot_date, slot_time, type) VALUES ($1, $2, $3, 0)",
+                         [(f"96650000{i:04d}", tomorrow, time(9 + i % 8, 0)) for i in range(20)])
+    process_env = {**os.environ, **env, **graph.env(), "MAWID_NO_REEXEC": "1"}
+    runs = [await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "bin" / "mawid"), "jobs", "run", "send_reminders", cwd=ROOT, env=process_env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE) for _ in range(2)]
+    outputs = [await run.communicate() for run in runs]
+
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert sorted(b["to"] for b in graph.requests) == [f"96650000{i:04d}" for i in range(20)]
+    assert await db.fetchval("SELECT count(*) FROM conversation") == 20
