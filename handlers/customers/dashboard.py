@@ -38,22 +38,24 @@ class StatsQuery(BaseModel):
 
 
 class Queries:
-    """Runs each aggregate on its own pooled connection, all at once."""
+    """Runs each aggregate on its own pooled connection (all at once), tuned for one big read."""
 
     def __init__(self, pool: Any) -> None:
         self.pool = pool
 
+    async def _run(self, method: str, name: str, *args: Any) -> Any:
+        async with self.pool.acquire() as conn, conn.transaction(readonly=True):
+            await conn.execute(QUERIES.customers_read_tuning)
+            return await getattr(conn, method)(getattr(QUERIES, name), *args)
+
     async def fetch(self, name: str, *args: Any) -> list[Any]:
-        async with self.pool.acquire() as conn:
-            return await conn.fetch(getattr(QUERIES, name), *args)
+        return await self._run("fetch", name, *args)
 
     async def row(self, name: str, *args: Any) -> Any:
-        async with self.pool.acquire() as conn:
-            return await conn.fetchrow(getattr(QUERIES, name), *args)
+        return await self._run("fetchrow", name, *args)
 
     async def value(self, name: str, *args: Any) -> Any:
-        async with self.pool.acquire() as conn:
-            return await conn.fetchval(getattr(QUERIES, name), *args)
+        return await self._run("fetchval", name, *args)
 
 
 def _reservation_blocks(groups: list[Any], modifications: list[Any], window: rules.Window) -> dict[str, Any]:

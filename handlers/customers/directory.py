@@ -71,8 +71,9 @@ class DirectorySql:
     def page(self, limit: int | None, offset: int) -> tuple[str, ...]:
         """The page statement and its arguments (`limit=None`: every matching row; LIMIT NULL is no limit)."""
         n = len(self.args)
-        sql = "\n".join([QUERIES.phone_directory_select, *self.where, QUERIES.phone_directory_order,
-                         f"LIMIT ${n + 1} OFFSET ${n + 2}"])
+        inner = "\n".join([QUERIES.phone_directory_select, *self.where, QUERIES.phone_directory_order,
+                           f"LIMIT ${n + 1} OFFSET ${n + 2}"])
+        sql = QUERIES.phone_directory_page_wrapper.replace("{}", inner) + "\n" + QUERIES.phone_directory_order
         return sql, *self.args, limit, offset
 
     def count(self) -> tuple[str, ...]:

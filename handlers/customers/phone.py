@@ -82,6 +82,7 @@ async def directory(request: web.Request) -> web.Response:
     code = calling_codes_of(region) if region else None
     try:
         async with services_of(request).require_pool().acquire() as conn, conn.transaction(readonly=True):
+            await conn.execute(QUERIES.customers_read_tuning)
             if region and code is None:
                 rows, total = [], 0
             elif region and len(regions_of_code(code)) > 1:

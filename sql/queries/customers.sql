@@ -102,12 +102,20 @@ FROM reservations
 WHERE wa_id = $1
 ORDER BY slot_date, slot_time, id;
 
+-- name: customers_read_tuning
+-- For one read transaction: plans made for the actual values (a generic plan cannot see a date window or a
+-- LIKE prefix), no JIT (its compile time exceeds these queries' run time), room to hash and sort in memory.
+SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
+       set_config('jit', 'off', true),
+       set_config('work_mem', '64MB', true);
+
 -- name: phone_search_setup
 -- Run in the search transaction: the trigram operators use these thresholds; custom plans let the
 -- planner see the actual query text (a generic plan cannot estimate a LIKE or trigram pattern).
 SELECT set_config('pg_trgm.similarity_threshold', $1::text, true),
        set_config('pg_trgm.word_similarity_threshold', $1::text, true),
-       set_config('plan_cache_mode', 'force_custom_plan', true);
+       set_config('plan_cache_mode', 'force_custom_plan', true),
+       set_config('jit', 'off', true);
 
 -- name: phone_search
 -- $1 name query, $2 phone query (the digits when the query has any: quirk 11), $3 the escaped
@@ -159,10 +167,14 @@ LIMIT $1;
 -- where the next parameter number goes; values are always bound parameters.
 
 -- name: phone_directory_select
-SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked, 1.0::real AS similarity,
-       (SELECT max(r.updated_at) FROM reservations AS r WHERE r.wa_id = c.wa_id) AS last_reservation_at
+SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked, 1.0::real AS similarity
 FROM customers AS c
 WHERE true
+
+-- name: phone_directory_page_wrapper
+-- The page's last reservation times are looked up for the page's rows only, not for the skipped ones.
+SELECT c.*, (SELECT max(r.updated_at) FROM reservations AS r WHERE r.wa_id = c.wa_id) AS last_reservation_at
+FROM ({}) AS c
 
 -- name: phone_directory_count_select
 SELECT count(*) FROM customers AS c WHERE true
