@@ -105,10 +105,14 @@ async def conversation_send_message(ctx: CommandContext, message: dict[str, Any]
         return reply("send_message_nack", error=f"Message too long (max {MESSAGE_LIMIT})")
     wa_id = str(wa_id).strip()
     services = ctx.services
-    # Same rules as POST /whatsapp/message (Quirk Q10): never message a blocked contact, and the
-    # system agent is not a WhatsApp number.
+    # Same rules as POST /whatsapp/message (Quirk Q10): the system agent is not a WhatsApp number
+    # (its turn runs in the background and answers with its own broadcast), and a blocked contact
+    # is never messaged.
     if wa_id == services.config.system_agent_wa_id:
-        return reply("send_message_nack", error="The system agent is reached through POST /whatsapp/message")
+        from actors.assistant.system_agent import start_system_agent_turn
+
+        await start_system_agent_turn(services, text)
+        return reply("send_message_ack")
     if await services.require_pool().fetchval(QUERIES.realtime_customer_blocked, wa_id):
         return reply("send_message_nack", error="Contact is blocked.")
     from actors.whatsapp.outbound import send_text

@@ -139,3 +139,13 @@ async def test_modify_and_cancel_reservation_over_the_socket(connect, services):
     again = await staff.ask({"type": "cancel_reservation", "data": {"wa_id": "966500000404", "date": day}},
                             "cancel_reservation_nack")
     assert again["error"]
+
+
+async def test_a_message_to_the_system_agent_starts_its_turn_instead_of_whatsapp(connect, services, db):
+    agent = services.config.system_agent_wa_id
+    staff = await connect(Role.STAFF)
+    await staff.ask({"type": "conversation_send_message", "data": {"wa_id": agent, "message": "what is booked?"}},
+                    "send_message_ack")
+    assert await db.fetchval("SELECT message FROM conversation WHERE wa_id = $1 AND role = 'secretary'",
+                             agent) == "what is booked?"
+    assert await db.fetchval("SELECT count(*) FROM whatsapp_outbound WHERE wa_id = $1", agent) == 0
