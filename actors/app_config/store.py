@@ -56,17 +56,24 @@ async def _load(services: "Services", conn) -> _Cached:
     return cached
 
 
-async def _current(services: "Services") -> _Cached:
-    async with services.require_pool().acquire() as conn:
-        version = await conn.fetchrow(QUERIES.app_config_version)
-        cached = services.extras.get(_CACHE_KEY)
-        if cached is not None and version is not None and cached.version == (version["id"], version["updated_at"]):
-            return cached
-        return await _load(services, conn)
+async def _current_on(services: "Services", conn) -> _Cached:
+    version = await conn.fetchrow(QUERIES.app_config_version)
+    cached = services.extras.get(_CACHE_KEY)
+    if cached is not None and version is not None and cached.version == (version["id"], version["updated_at"]):
+        return cached
+    return await _load(services, conn)
 
 
-async def current_app_config(services: "Services") -> dict[str, Any]:
-    return (await _current(services)).document
+async def _current(services: "Services", conn=None) -> _Cached:
+    if conn is not None:
+        return await _current_on(services, conn)
+    async with services.require_pool().acquire() as own:
+        return await _current_on(services, own)
+
+
+async def current_app_config(services: "Services", conn=None) -> dict[str, Any]:
+    """`conn`: an acquired connection to reuse (outside a transaction, or the first read may insert)."""
+    return (await _current(services, conn)).document
 
 
 def _response(cached: _Cached) -> dict[str, Any]:

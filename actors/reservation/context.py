@@ -49,8 +49,8 @@ def fail(key: str, ar: bool = False, **args: Any) -> dict[str, Any]:
     return envelope(False, text(key, ar, **args))
 
 
-async def app_settings(services: "Services") -> dict[str, Any]:
-    return await current_app_config(services)
+async def app_settings(services: "Services", conn=None) -> dict[str, Any]:
+    return await current_app_config(services, conn)
 
 
 async def vacation_periods(services: "Services", conn=None) -> list[Period]:

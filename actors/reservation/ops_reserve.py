@@ -68,31 +68,32 @@ async def _attempt(services, wa_id, customer_name, date_str, time_slot, reservat
     if kind is None:
         raise refuse("invalid_reservation_type", ar)
     now = context.now(services)
-    settings = await context.app_settings(services)
-    # The slot length of the requested day decides "already over"; the date is parsed twice only for that.
-    day, slot = check_date_time(date_str, time_slot, hijri=hijri, now=now, ar=ar,
-                                duration=_duration_for(date_str, hijri, now, settings))
     role = role_for_source(source)
-    cap = limits(settings.get("slot_capacity_settings"), role, kind, max_reservations)
-    if cap.type_disabled:
-        raise refuse("slot_fully_booked", ar, reason="type_capacity_reached")
-    periods = await context.vacation_periods(services)
-    opened = open_day(day, settings, periods, now, context.vacation_base(services), ar)
-    free = await free_starts(services, opened, cap.total)
-    if not free:
-        raise none_free(opened, now, ar)
-    if slot not in free:
-        raise refuse("reservation_failed_slot", ar, reason="slot_invalid_or_unavailable", slot=to_display(slot),
-                     slots=", ".join(to_display(s) for s in free) or "None available")
-    if role == "agent":
-        existing = await _earliest_upcoming(services, wa_id, settings, now)
-        if existing is not None:
-            from actors.reservation.ops_modify import modify_reservation
+    # One connection for every read of the checks; none is held while the day actor works.
+    async with services.require_pool().acquire() as conn:
+        settings = await context.app_settings(services, conn)
+        # The slot length of the requested day decides "already over".
+        day, slot = check_date_time(date_str, time_slot, hijri=hijri, now=now, ar=ar,
+                                    duration=_duration_for(date_str, hijri, now, settings))
+        cap = limits(settings.get("slot_capacity_settings"), role, kind, max_reservations)
+        if cap.type_disabled:
+            raise refuse("slot_fully_booked", ar, reason="type_capacity_reached")
+        periods = await context.vacation_periods(services, conn)
+        opened = open_day(day, settings, periods, now, context.vacation_base(services), ar)
+        free = await free_starts(services, opened, cap.total, conn)
+        if not free:
+            raise none_free(opened, now, ar)
+        if slot not in free:
+            raise refuse("reservation_failed_slot", ar, reason="slot_invalid_or_unavailable",
+                         slot=to_display(slot), slots=", ".join(to_display(s) for s in free) or "None available")
+        existing = await _earliest_upcoming(conn, wa_id, settings, now) if role == "agent" else None
+    if existing is not None:
+        from actors.reservation.ops_modify import modify_reservation
 
-            return await modify_reservation(
-                services, wa_id, new_date=day.isoformat(), new_time_slot=slot.strftime("%H:%M"), new_name=name,
-                new_type=kind, max_reservations=max_reservations, ar=ar, reservation_id_to_modify=existing["id"],
-                source=source)
+        return await modify_reservation(
+            services, wa_id, new_date=day.isoformat(), new_time_slot=slot.strftime("%H:%M"), new_name=name,
+            new_type=kind, max_reservations=max_reservations, ar=ar, reservation_id_to_modify=existing["id"],
+            source=source)
     outcome = await day_ref(services, day).ask(BookSlot(wa_id, name, day, slot, kind, cap.total, cap.per_type))
     if outcome.status == "vacation":
         raise await vacation_refusal(services, day)
@@ -113,8 +114,7 @@ def _duration_for(date_str, hijri, now, settings):
         return slot_day_duration(now.date(), settings)
 
 
-async def _earliest_upcoming(services, wa_id: str, settings, now):
-    async with services.require_pool().acquire() as conn:
-        rows = await conn.fetch(QUERIES.reservation_active_of_customer_since, wa_id,
-                                now.date().fromordinal(now.date().toordinal() - 1))
+async def _earliest_upcoming(conn, wa_id: str, settings, now):
+    rows = await conn.fetch(QUERIES.reservation_active_of_customer_since, wa_id,
+                            now.date().fromordinal(now.date().toordinal() - 1))
     return next((r for r in rows if upcoming(r, settings, now)), None)
