@@ -19,10 +19,9 @@ EXTRAS_KEY = "jobs"
 
 async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
-    if not services.config.scheduler_enabled:
-        yield
-        return
-    scheduler = JobScheduler(services)
+    # Per-process jobs (this process's metrics) always run; SCHEDULER_ENABLED=false only keeps the
+    # process out of the leader election, so it never runs the shared jobs.
+    scheduler = JobScheduler(services, lead=services.config.scheduler_enabled)
     services.extras[EXTRAS_KEY] = scheduler
     scheduler.start()
     try:

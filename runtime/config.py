@@ -185,7 +185,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("S3_SSE", "s3_sse", _text, None, "Server-side encryption of uploaded backups: `AES256` or `aws:kms`."),
     Variable("S3_SSE_KMS_KEY_ID", "s3_sse_kms_key_id", _text, None, "KMS key id used with `S3_SSE=aws:kms`."),
     Variable("SCHEDULER_ENABLED", "scheduler_enabled", _bool, True,
-             "Take part in the scheduler-leader election (one leader among all processes runs the jobs)."),
+             "Be a candidate for scheduler leader (one leader among all processes runs the shared jobs)."),
     Variable("SCHEDULER_POLL_INTERVAL", "scheduler_poll_interval", _positive_float, 2.0,
              "Seconds between a follower's tries for the leader lock, and between the leader's health checks."),
 )

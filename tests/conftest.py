@@ -53,8 +53,8 @@ def env(db_url):
         "LOG_LEVEL": "WARNING",
         "APP_SECRET": "test-app-secret",
         "VERIFY_TOKEN": "test-verify-token",
-        # No scheduled jobs in feature tests (a 19:00 reminder catch-up would write to their data);
-        # tests/ops starts the scheduler where it is the subject.
+        # Feature tests' apps are never scheduler leader (a 19:00 reminder catch-up would write to their
+        # data); tests/ops enables it where the scheduler is the subject.
         "SCHEDULER_ENABLED": "false",
     }
 

@@ -39,9 +39,12 @@ MISFIRE_GRACE = timedelta(seconds=300)
 
 
 class JobScheduler:
-    def __init__(self, services: Services, jobs: tuple[Job, ...] = JOBS, *, lock_key: int = SCHEDULER_LOCK) -> None:
+    def __init__(
+        self, services: Services, jobs: tuple[Job, ...] = JOBS, *, lead: bool = True, lock_key: int = SCHEDULER_LOCK
+    ) -> None:
         self.services = services
         self.jobs = jobs
+        self.lead = lead  # False: per-process jobs only, never a candidate for leader
         self.tz = ZoneInfo(services.config.timezone)
         self._triggers = {job.name: CronTrigger(job.schedule, self.tz, self._firing(job)) for job in jobs}
         self._running: set[str] = set()
@@ -65,9 +68,10 @@ class JobScheduler:
                      else "the leader", extra={"job": job.name})
             if job.per_process:
                 self._triggers[job.name].start()
-        log.info("Scheduler started with TIMEZONE=%s, job count=%d in pid %d", self.tz.key, len(self.jobs),
-                 os.getpid())
-        self.election.start()
+        log.info("Scheduler started with TIMEZONE=%s, job count=%d in pid %d%s", self.tz.key, len(self.jobs),
+                 os.getpid(), "" if self.lead else " (not a leader candidate: SCHEDULER_ENABLED=false)")
+        if self.lead:
+            self.election.start()
 
     async def stop(self, deadline: float = 10.0) -> None:
         for trigger in self._triggers.values():

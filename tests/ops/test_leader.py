@@ -134,3 +134,14 @@ async def test_two_servers_one_leader_and_the_survivor_leads_after_sigkill(env):
         await eventually(lambda: _is_leader(survivor))
     finally:
         await asyncio.gather(*(asyncio.to_thread(server.stop) for server in servers))
+
+
+async def test_a_process_with_the_scheduler_disabled_never_leads_but_samples_its_metrics(env):
+    from runtime.process_metrics import PROCESS_MEMORY_BYTES
+
+    async with running_services(load_config(env), with_scheduler=True) as services:  # SCHEDULER_ENABLED=false
+        scheduler = services.extras["jobs"]
+        await asyncio.sleep(0.5)
+        assert not scheduler.is_leader and scheduler.election.backend_pid is None
+        assert scheduler._triggers["system_metrics"].running and not scheduler._triggers["send_reminders"].running
+        assert PROCESS_MEMORY_BYTES.get({}) > 0
