@@ -168,6 +168,19 @@ async def log_in(context, server: LiveServer, who: str, next_path: str = "/app/c
     return page
 
 
+async def sign_in(context, server: LiveServer, who: str, path: str = "/app/calendar"):
+    """Sign in through the login route from inside the browser profile (its cookies land in the
+    profile's jar, exactly as after the form), then open `path`; returns the ready page."""
+    user = server.users[who]
+    answer = await context.request.post(f"{server.url}/auth/jwt/login",
+                                        form={"username": user.email, "password": user.password})
+    assert answer.ok, await answer.text()
+    page = context.pages[0] if context.pages else await context.new_page()
+    await page.goto(f"{server.url}{path}")
+    await page.wait_for_selector("body[data-ready=true]")
+    return page
+
+
 async def screenshot(page, name: str) -> Path:
     target = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(target), full_page=True)

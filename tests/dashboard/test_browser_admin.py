@@ -6,14 +6,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.dashboard.conftest import log_in, screenshot, wait_until
+from tests.dashboard.conftest import screenshot, sign_in, wait_until
 
 pytestmark = pytest.mark.slow
 
 
 async def test_an_admin_adds_a_user_and_changes_their_role(live_server, browser):
     live_server.require("POST /auth/jwt/login", "GET /users", "POST /auth/register", "PATCH /users/{id}")
-    page = await log_in(await browser(), live_server, "admin", "/app/users")
+    page = await sign_in(await browser(), live_server, "admin", "/app/users")
     await page.wait_for_selector('#user-rows tr[data-email="staff@clinic.test"]')
     await page.fill("#user-form input[name=email]", "new.nurse@clinic.test")
     await page.fill("#user-form input[name=password]", "a-long-enough-secret-9")
@@ -32,7 +32,7 @@ async def test_an_admin_adds_a_user_and_changes_their_role(live_server, browser)
 
 async def test_staff_cannot_open_the_users_page(live_server, browser):
     live_server.require("POST /auth/jwt/login")
-    page = await log_in(await browser(), live_server, "staff", "/app/calendar")
+    page = await sign_in(await browser(), live_server, "staff", "/app/calendar")
     assert await page.query_selector('a[data-nav="users"]') is None
     response = await page.goto(f"{live_server.url}/app/users")
     assert response.status == 403
@@ -42,7 +42,7 @@ async def test_staff_cannot_open_the_users_page(live_server, browser):
 async def test_live_metrics_follow_the_server_pushes_and_analytics_draw_from_stats(live_server, browser):
     live_server.require("POST /auth/jwt/login", "GET /ws", "GET /stats", "POST /reserve",
                         "POST /conversations/{wa_id}")
-    page = await log_in(await browser(), live_server, "admin", "/app/live")
+    page = await sign_in(await browser(), live_server, "admin", "/app/live")
     await page.wait_for_selector('[data-metric="process_memory_bytes"] .kpi-value')
     before = await page.inner_text('[data-metric="reservations_successful_total"] .kpi-value')
     with live_server.api("staff") as api:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.dashboard.conftest import log_in, screenshot, wait_until
+from tests.dashboard.conftest import screenshot, sign_in, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,7 @@ def chip(name: str, time: str | None = None) -> str:
 
 
 async def open_day(context, server, who: str, day: str):
-    return await log_in(context, server, who, f"/app/calendar?view=day&date={day}")
+    return await sign_in(context, server, who, f"/app/calendar?view=day&date={day}")
 
 
 async def test_booking_in_one_browser_appears_live_in_another_then_move_cancel_and_undo(live_server, browser):

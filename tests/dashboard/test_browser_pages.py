@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.dashboard import PAGES
-from tests.dashboard.conftest import log_in, screenshot, wait_until
+from tests.dashboard.conftest import log_in, screenshot, sign_in, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +36,7 @@ async def test_sign_in_then_every_page_renders_in_english_arabic_and_at_phone_wi
         await screenshot(page, f"{item.name}-ar")
 
     phone = await browser(width=390, height=844)
-    small = await log_in(phone, live_server, "staff")
+    small = await sign_in(phone, live_server, "staff")
     for name in ("calendar", "conversations", "customers", "simulator"):
         await small.goto(f"{live_server.url}/app/{name}")
         await small.wait_for_selector("body[data-ready=true]")
@@ -47,18 +47,8 @@ async def test_sign_in_then_every_page_renders_in_english_arabic_and_at_phone_wi
     assert not problems, problems
 
 
-async def test_signing_out_ends_the_session(live_server, browser):
+async def test_a_wrong_password_is_refused_and_signing_out_ends_the_session(live_server, browser):
     live_server.require("POST /auth/jwt/login", "POST /auth/jwt/logout")
-    context = await browser()
-    page = await log_in(context, live_server, "staff")
-    await page.click("#logout")
-    await page.wait_for_url("**/login")
-    await page.goto(f"{live_server.url}/app/customers")
-    await page.wait_for_url("**/login?next=/app/customers")
-
-
-async def test_a_wrong_password_is_refused_on_the_form(live_server, browser):
-    live_server.require("POST /auth/jwt/login")
     context = await browser()
     page = await context.new_page()
     await page.goto(f"{live_server.url}/login")
@@ -68,11 +58,19 @@ async def test_a_wrong_password_is_refused_on_the_form(live_server, browser):
     await page.wait_for_selector("#login-error:not([hidden])")
     assert page.url.endswith("/login")
 
+    await page.fill("input[name=password]", live_server.users["staff"].password)
+    await page.click("button[type=submit]")
+    await page.wait_for_url("**/app/calendar")
+    await page.click("#logout")
+    await page.wait_for_url("**/login")
+    await page.goto(f"{live_server.url}/app/customers")
+    await page.wait_for_url("**/login?next=/app/customers")
+
 
 async def test_an_expired_access_cookie_is_renewed_without_leaving_the_page(live_server, browser):
     live_server.require("POST /auth/jwt/login", "POST /auth/jwt/refresh", "GET /ws", "GET /phone/all")
     context = await browser()
-    page = await log_in(context, live_server, "staff", "/app/customers")
+    page = await sign_in(context, live_server, "staff", "/app/customers")
     await wait_until(page, "window.mawidRealtime.online")
     # As if the short-lived access token had expired: only the refresh cookie is left.
     await context.clear_cookies(name="mawid_access")

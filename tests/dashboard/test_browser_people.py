@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.dashboard.conftest import log_in, screenshot, wait_until
+from tests.dashboard.conftest import screenshot, sign_in, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -34,10 +34,10 @@ async def test_search_a_customer_in_arabic_and_favorite_them_live(live_server, b
                         "POST /customers/{wa_id}/block")
     seed_customers(live_server)
     secretary_context = await browser(locale="ar")
-    page = await log_in(secretary_context, live_server, "staff", "/app/customers")
+    page = await sign_in(secretary_context, live_server, "staff", "/app/customers")
     await page.goto(f"{live_server.url}/app/lang/ar?next=/app/customers")
     await page.wait_for_selector("html[dir=rtl] body[data-ready=true]")
-    colleague = await log_in(await browser(), live_server, "staff2", "/app/customers")
+    colleague = await sign_in(await browser(), live_server, "staff2", "/app/customers")
     await wait_until(colleague, "window.mawidRealtime.online")
 
     # "احمد" without the hamza finds "أحمد" (the reference's Arabic normalisation).
@@ -70,9 +70,9 @@ async def test_chat_live_between_two_secretaries_with_typing_and_unread(live_ser
                         "POST /conversations/{wa_id}", "PUT /customers/{wa_id}", "POST /whatsapp/message",
                         "POST /webhook")
     seed_customers(live_server)
-    first = await log_in(await browser(), live_server, "staff", "/app/conversations")
+    first = await sign_in(await browser(), live_server, "staff", "/app/conversations")
     await first.wait_for_selector('#conv-list li[data-wa-id="966500000101"]')
-    second = await log_in(await browser(), live_server, "staff2", "/app/conversations?wa_id=966500000101")
+    second = await sign_in(await browser(), live_server, "staff2", "/app/conversations?wa_id=966500000101")
     await second.wait_for_selector("#chat-messages li.user")
 
     # A customer writes (through the signed webhook): the first secretary sees it as unread.
@@ -98,7 +98,7 @@ async def test_chat_live_between_two_secretaries_with_typing_and_unread(live_ser
 async def test_chat_in_the_simulator_and_watch_the_booking_arrive_on_the_calendar(live_server, browser):
     live_server.require("POST /auth/jwt/login", "POST /webhook", "GET /conversations/{wa_id}", "GET /reservations",
                         "POST /app/api/simulator/message")
-    customer = await log_in(await browser(), live_server, "staff", "/app/simulator")
+    customer = await sign_in(await browser(), live_server, "staff", "/app/simulator")
     await customer.fill("#sim-wa-id", "966512345670")
     await customer.fill("#sim-name", "Sim Customer")
     await customer.dispatch_event("#sim-wa-id", "change")
@@ -114,7 +114,7 @@ async def test_chat_in_the_simulator_and_watch_the_booking_arrive_on_the_calenda
     found = re.search(r"1\. \S+ (\d{4}-\d{2}-\d{2})", offer)
     assert found, offer
     day = found.group(1)
-    calendar = await log_in(await browser(), live_server, "staff2", f"/app/calendar?view=day&date={day}")
+    calendar = await sign_in(await browser(), live_server, "staff2", f"/app/calendar?view=day&date={day}")
     await wait_until(calendar, "window.mawidRealtime.online")
 
     answer = await say("1", 2)

@@ -57,7 +57,7 @@ async def test_viewers_cannot_pretend_to_be_customers(viewer_client):
 
 @pytest.fixture
 def env(env):
-    return {**env, "APP_SECRET": "simulator-test-secret"}
+    return {**env, "APP_SECRET": "simulator-test-secret", "SHUTDOWN_DEADLINE": "1"}
 
 
 async def test_the_simulator_refuses_when_a_real_whatsapp_number_is_configured(aiohttp_client, env, token_for):
