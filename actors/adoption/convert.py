@@ -77,7 +77,7 @@ async def adopt(
         await transaction.rollback()
         if result.report is not None and result.report.problems and not dry_run:
             raise AdoptionError(
-                f"{len(result.report.problems)} rows cannot be converted; nothing was changed", result.report
+                f"{result.report.problem_rows} rows cannot be converted; nothing was changed", result.report
             )
         return result
     await transaction.commit()

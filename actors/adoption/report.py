@@ -40,6 +40,11 @@ class Report:
     conversions: list[Conversion] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
+    @property
+    def problem_rows(self) -> int:
+        """Rows with at least one problem (one row may have several)."""
+        return len({(p.table, p.key) for p in self.problems})
+
     def rows(self, table: str) -> int:
         return next((c.rows for c in self.conversions if c.table == table and c.conversion == "rows"), 0)
 
@@ -49,7 +54,7 @@ class Report:
         for c in self.conversions:
             out.append(f"  {c.table:<{width}}  {c.rows:>10,}  {c.conversion}")
         if self.problems:
-            out.append(f"rows that cannot be converted: {len(self.problems)}")
+            out.append(f"rows that cannot be converted: {self.problem_rows} ({len(self.problems)} problems)")
             out.extend(f"  cannot convert {p.describe()}" for p in self.problems)
         else:
             out.append("rows that cannot be converted: none")

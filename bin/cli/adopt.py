@@ -83,10 +83,12 @@ def adopt_command(database_url: str, dry_run: bool) -> None:
             for line in exc.report.lines():
                 click.echo(line)
         raise click.ClickException(f"adoption refused: {exc}") from None
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise click.ClickException(f"adoption failed, nothing was changed: {exc}") from None
     echo_result(result, dry_run)
     if dry_run and result.report is not None and result.report.problems:
         # the dry run itself succeeded, but says plainly that adopt would refuse
-        click.echo(f"adopt would refuse: {len(result.report.problems)} rows cannot be converted")
+        click.echo(f"adopt would refuse: {result.report.problem_rows} rows cannot be converted")
         raise SystemExit(1)
     click.echo(f"done in {clock.perf_counter() - started:.1f}s", err=True)
 
@@ -106,5 +108,7 @@ def import_command(dump: Path, database_url: str) -> None:
             for line in exc.report.lines():
                 click.echo(line)
         raise click.ClickException(f"import refused: {exc}") from None
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise click.ClickException(f"import failed, the target was not changed: {exc}") from None
     echo_result(result, dry_run=False)
     click.echo(f"imported {dump} in {clock.perf_counter() - started:.1f}s")

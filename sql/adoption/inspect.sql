@@ -149,42 +149,47 @@ SELECT wa_id, 'age', age::text, 'age outside 0..120'
 FROM customers WHERE age NOT BETWEEN 0 AND 120;
 
 -- name: adoption_problems_conversation
-SELECT id AS key, 'wa_id' AS col, wa_id AS value, 'customer does not exist' AS reason
+-- one scan finds the rows with any problem; only those are then classified
+SELECT c.id AS key, p.col, p.value, p.reason
+FROM (SELECT id, date, time, role FROM conversation
+      WHERE (date IS NOT NULL AND mawid_adopt.local_date(date) IS NULL)
+         OR (time IS NOT NULL AND mawid_adopt.clock_time(time) IS NULL)
+         OR ((date IS NULL) <> (time IS NULL))
+         OR role IS NULL OR role = '') AS c
+CROSS JOIN LATERAL (VALUES
+    ('date', c.date, 'unparseable date', c.date IS NOT NULL AND mawid_adopt.local_date(c.date) IS NULL),
+    ('time', c.time, 'unparseable time', c.time IS NOT NULL AND mawid_adopt.clock_time(c.time) IS NULL),
+    ('time', NULL, 'date without time', c.date IS NOT NULL AND c.time IS NULL),
+    ('date', NULL, 'time without date', c.date IS NULL AND c.time IS NOT NULL),
+    ('role', c.role, 'missing role', c.role IS NULL OR c.role = '')
+) AS p(col, value, reason, bad)
+WHERE p.bad
+UNION ALL
+SELECT id, 'wa_id', wa_id, 'customer does not exist'
 FROM conversation c
-WHERE NOT EXISTS (SELECT 1 FROM customers WHERE customers.wa_id = c.wa_id)
-UNION ALL
-SELECT id, 'date', date, 'unparseable date'
-FROM conversation WHERE date IS NOT NULL AND mawid_adopt.local_date(date) IS NULL
-UNION ALL
-SELECT id, 'time', time, 'unparseable time'
-FROM conversation WHERE time IS NOT NULL AND mawid_adopt.clock_time(time) IS NULL
-UNION ALL
-SELECT id, CASE WHEN date IS NULL THEN 'date' ELSE 'time' END, NULL,
-       CASE WHEN date IS NULL THEN 'time without date' ELSE 'date without time' END
-FROM conversation WHERE (date IS NULL) <> (time IS NULL)
-UNION ALL
-SELECT id, 'role', role, 'missing role'
-FROM conversation WHERE role IS NULL OR role = '';
+WHERE NOT EXISTS (SELECT 1 FROM customers WHERE customers.wa_id = c.wa_id);
 
 -- name: adoption_problems_reservations
-SELECT id AS key, 'wa_id' AS col, wa_id AS value, 'customer does not exist' AS reason
+SELECT r.id AS key, p.col, p.value, p.reason
+FROM (SELECT id, date, time_slot, type, status FROM reservations
+      WHERE mawid_adopt.local_date(date) IS NULL
+         OR mawid_adopt.clock_time(time_slot) IS NULL
+         OR extract(second FROM mawid_adopt.clock_time(time_slot)) <> 0
+         OR type IS NULL OR type NOT IN (0, 1)
+         OR status IS NULL OR status NOT IN ('active', 'cancelled')) AS r
+CROSS JOIN LATERAL (VALUES
+    ('date', r.date, 'unparseable date', mawid_adopt.local_date(r.date) IS NULL),
+    ('time_slot', r.time_slot, 'unparseable time', mawid_adopt.clock_time(r.time_slot) IS NULL),
+    ('time_slot', r.time_slot, 'time_slot has seconds', extract(second FROM mawid_adopt.clock_time(r.time_slot)) <> 0),
+    ('type', r.type::text, 'type is neither 0 nor 1', r.type IS NULL OR r.type NOT IN (0, 1)),
+    ('status', r.status, 'status is neither active nor cancelled',
+     r.status IS NULL OR r.status NOT IN ('active', 'cancelled'))
+) AS p(col, value, reason, bad)
+WHERE p.bad
+UNION ALL
+SELECT id, 'wa_id', wa_id, 'customer does not exist'
 FROM reservations r
-WHERE NOT EXISTS (SELECT 1 FROM customers WHERE customers.wa_id = r.wa_id)
-UNION ALL
-SELECT id, 'date', date, 'unparseable date'
-FROM reservations WHERE mawid_adopt.local_date(date) IS NULL
-UNION ALL
-SELECT id, 'time_slot', time_slot, 'unparseable time'
-FROM reservations WHERE mawid_adopt.clock_time(time_slot) IS NULL
-UNION ALL
-SELECT id, 'time_slot', time_slot, 'time_slot has seconds'
-FROM reservations WHERE extract(second FROM mawid_adopt.clock_time(time_slot)) <> 0
-UNION ALL
-SELECT id, 'type', type::text, 'type is neither 0 nor 1'
-FROM reservations WHERE type IS NULL OR type NOT IN (0, 1)
-UNION ALL
-SELECT id, 'status', status, 'status is neither active nor cancelled'
-FROM reservations WHERE status IS NULL OR status NOT IN ('active', 'cancelled');
+WHERE NOT EXISTS (SELECT 1 FROM customers WHERE customers.wa_id = r.wa_id);
 
 -- name: adoption_problems_small_tables
 SELECT 'vacation_periods' AS tbl, id::text AS key, 'end_date' AS col, end_date::text AS value,
