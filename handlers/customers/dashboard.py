@@ -40,11 +40,13 @@ class StatsQuery(BaseModel):
 class Queries:
     """Runs each aggregate on its own pooled connection (all at once), tuned for one big read."""
 
-    def __init__(self, pool: Any) -> None:
+    def __init__(self, pool: Any, parallel: int = 4) -> None:
         self.pool = pool
+        # a few connections per request: enough to overlap the big scans, not enough to drain the pool
+        self.slots = asyncio.Semaphore(parallel)
 
     async def _run(self, method: str, name: str, *args: Any) -> Any:
-        async with self.pool.acquire() as conn, conn.transaction(readonly=True):
+        async with self.slots, self.pool.acquire() as conn, conn.transaction(readonly=True):
             await conn.execute(QUERIES.customers_read_tuning)
             return await getattr(conn, method)(getattr(QUERIES, name), *args)
 
