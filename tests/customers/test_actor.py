@@ -45,3 +45,26 @@ async def test_favorite_on_missing_customer_is_refused(conversation, events):
     else:
         raise AssertionError("expected a refusal")
     assert not events
+
+
+async def test_delete_customer_removes_everything_and_announces(conversation, events, db):
+    from actors.conversation.messages import DeleteCustomer
+
+    await conversation("966501234567").ask(AppendMessage("user", "hi"))
+    await db.execute("INSERT INTO reservations (wa_id, slot_date, slot_time, type) VALUES"
+                     " ('966501234567', '2025-03-04', '11:00', 0)")
+    assert await conversation("966501234567").ask(DeleteCustomer()) == 3
+    assert await db.fetchval("SELECT count(*) FROM customers") == 0
+    assert [e.type for e in events][-1] == "customer_deleted"
+    assert await conversation("966501234567").ask(DeleteCustomer()) == 0
+
+
+async def test_a_failing_message_leaves_the_actor_serving(conversation):
+    from actors.conversation.messages import HandleInbound
+
+    try:  # the assistant package may not exist yet, or may reject this empty payload: either way it fails alone
+        await conversation("966501234567").ask(HandleInbound(1, None, {}))
+    except Exception:
+        pass
+    item = await conversation("966501234567").ask(AppendMessage("assistant", "still here"))
+    assert item["message"] == "still here"
