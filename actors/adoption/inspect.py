@@ -56,10 +56,22 @@ async def inspect(conn: asyncpg.Connection) -> Report:
         report.conversions.append(Conversion(row["tbl"], row["conversion"], row["n"]))
     for row in await conn.fetch(QUERIES.adoption_problems_small_tables):
         report.problems.append(Problem(row["tbl"], row["key"], row["col"], row["value"], row["reason"]))
+    await _inspect_notification_data(conn, report)
     await _inspect_config(conn, report)
     await _inspect_users(conn, report)
     report.problems.sort(key=sort_key)
     return report
+
+
+async def _inspect_notification_data(conn: asyncpg.Connection, report: Report) -> None:
+    try:
+        async with conn.transaction():  # a savepoint: the fast cast may fail on one bad row
+            rows = await conn.fetch(QUERIES.adoption_problems_notification_data)
+    except asyncpg.DataError:
+        rows = await conn.fetch(QUERIES.adoption_problems_notification_data_slow)
+    for row in rows:
+        report.problems.append(
+            Problem("notification_events", row["key"], "data", row["value"], "data is not a JSON object"))
 
 
 async def _inspect_config(conn: asyncpg.Connection, report: Report) -> None:
