@@ -1,11 +1,12 @@
 """`bin/mawid adopt` on a restore of the reference fixture database."""
 from __future__ import annotations
 
+import asyncio
 import re
 
 import asyncpg
 
-from runtime.migrate import discover, migrate
+from runtime.migrate import MIGRATION_LOCK_KEY, discover, migrate
 from tests.adoption.conftest import drop_later
 from tests.adoption.support import TABLES, create_database, database_fingerprint, mawid, table_checksums
 from tests.support.database import create_test_database
@@ -149,3 +150,29 @@ async def test_adopt_refuses_a_database_that_is_not_the_reference(db_url):
     refused = mawid("adopt", database_url=other)
     assert refused.returncode != 0
     assert "not a reference database (unknown)" in refused.stderr
+
+
+async def test_two_adopts_at_once_adopt_once(reference_url, reference_checksums):
+    """Two operators (or a retry) racing: the migration lock lets one convert; the other then
+    finds a Mawid database and changes nothing. The test holds the lock until both wait on it."""
+    holder = await asyncpg.connect(reference_url)
+    try:
+        await holder.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        runs = [asyncio.create_task(asyncio.to_thread(mawid, "adopt", database_url=reference_url))
+                for _ in range(2)]
+        waiting = 0
+        while waiting < 2:  # both inspected the database as a reference one and now wait on the lock
+            await asyncio.sleep(0.05)
+            waiting = await holder.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1",
+                MIGRATION_LOCK_KEY & 0xFFFFFFFF)
+            assert not any(run.done() for run in runs), [run.result().stderr for run in runs if run.done()]
+        await holder.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+        results = await asyncio.gather(*runs)
+    finally:
+        await holder.close()
+    assert all(run.returncode == 0 for run in results), [run.stderr for run in results]
+    outcomes = sorted("adopted" if "adopted: recorded" in run.stdout else "already" if "already a Mawid"
+                      in run.stdout else run.stdout for run in results)
+    assert outcomes == ["adopted", "already"]
+    assert await table_checksums(reference_url) == reference_checksums
