@@ -6,7 +6,8 @@ connection ends: a clean stop unlocks, a crash or a killed connection makes
 PostgreSQL drop the lock with the session, and a follower's next try wins. A
 leader checks its connection every `check_interval` and steps down as soon as
 the check fails, so it never keeps acting on a lock it no longer holds for long;
-work that must not be done twice still claims its occurrence in the database.
+a leader that hangs stops checking, and PostgreSQL ends its idle session. Work
+that must not be done twice still claims its occurrence in the database.
 """
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ class LeaderElection:
             await asyncio.sleep(self._retry)
 
     async def _campaign(self) -> None:
-        conn = await asyncpg.connect(self._dsn, timeout=10, server_settings={"application_name": f"mawid-{self._name}"})
+        conn = await asyncpg.connect(self._dsn, timeout=10, server_settings=self._session_settings())
         self._conn = conn
         try:
             while not await conn.fetchval(QUERIES.leader_try_lock, self._key, timeout=10):
@@ -99,6 +100,14 @@ class LeaderElection:
         finally:
             self._conn = None
             await self._close(conn)
+
+    def _session_settings(self) -> dict[str, str]:
+        # A leader that hangs (or whose host vanishes without closing its socket) stops sending its
+        # heartbeat: PostgreSQL then ends the idle session, and the lock with it, instead of waiting
+        # for TCP keepalives (hours by default). A live candidate queries every retry/check interval.
+        idle_ms = int(max(self._check, self._retry) * 5 * 1000)
+        return {"application_name": f"mawid-{self._name}", "idle_session_timeout": str(max(idle_ms, 1000)),
+                "tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "3"}
 
     async def _lead(self, conn: asyncpg.Connection) -> None:
         self.is_leader = True

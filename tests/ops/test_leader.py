@@ -145,3 +145,27 @@ async def test_a_process_with_the_scheduler_disabled_never_leads_but_samples_its
         assert not scheduler.is_leader and scheduler.election.backend_pid is None
         assert scheduler._triggers["system_metrics"].running and not scheduler._triggers["send_reminders"].running
         assert PROCESS_MEMORY_BYTES.get({}) > 0
+
+
+async def test_a_hung_leader_process_loses_the_lock(db_url):
+    """SIGSTOP: the process keeps its socket open but stops its heartbeat; PostgreSQL ends the idle session."""
+    key = lock_key(f"test-{uuid.uuid4()}")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.ops.leader_process", db_url, str(key), cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=asyncio.subprocess.PIPE)
+    log: list[str] = []
+    ours = election(db_url, key, Recorder("ours", log))
+    try:
+        assert (await asyncio.wait_for(proc.stdout.readline(), 30)).startswith(b"elected")
+        ours.start()
+        proc.send_signal(signal.SIGSTOP)
+        await eventually(lambda: ours.is_leader)
+        proc.send_signal(signal.SIGCONT)
+        # Woken up, the old leader finds its session gone and steps down.
+        assert (await asyncio.wait_for(proc.stdout.readline(), 30)).startswith(b"demoted")
+        assert ours.is_leader
+    finally:
+        proc.send_signal(signal.SIGCONT)
+        proc.kill()
+        await proc.wait()
+        await ours.stop()
