@@ -1,4 +1,5 @@
 // Small hand-written SVG charts: bars, grouped bars, a line and horizontal bars. No library.
+// Each chart is drawn at its container's pixel width (1 unit = 1 px), so text keeps its size.
 import { isArabic, formatNumber } from './boot.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -16,6 +17,19 @@ function frame(width, height) {
   return svg;
 }
 
+function widthOf(container, fallback) {
+  return Math.max(240, Math.floor(container.clientWidth || fallback));
+}
+
+// Round tick values: integers when the data are counts.
+function ticks(max) {
+  const step = max <= 4 ? 1 : Math.ceil(max / 4);
+  const top = Math.max(step, Math.ceil(max / step) * step);
+  const values = [];
+  for (let v = 0; v <= top; v += step) values.push(v);
+  return { top, values };
+}
+
 function empty(container) {
   container.replaceChildren(el('svg', { viewBox: '0 0 300 40' }));
   container.firstChild.append(el('text', { x: 150, y: 24, 'text-anchor': 'middle' }, '—'));
@@ -24,21 +38,21 @@ function empty(container) {
 // series: [{name, values: [..]}], labels: [..]
 export function bars(container, labels, series, { height = 200 } = {}) {
   if (!labels.length) { empty(container); return; }
-  const width = Math.max(300, labels.length * (18 * series.length + 14));
+  const width = widthOf(container, 600);
   const pad = { top: 12, bottom: 34, side: 34 };
-  const max = Math.max(1, ...series.flatMap((s) => s.values));
+  const { top: max, values: tickValues } = ticks(Math.max(...series.flatMap((s) => s.values), 0));
   const svg = frame(width, height);
   const plotH = height - pad.top - pad.bottom;
   const groupW = (width - pad.side * 2) / labels.length;
-  const barW = Math.max(4, (groupW - 8) / series.length);
-  for (let tick = 0; tick <= 4; tick += 1) {
-    const y = pad.top + plotH - (plotH * tick) / 4;
+  const barW = Math.min(36, Math.max(4, (groupW - 8) / series.length));
+  for (const tick of tickValues) {
+    const y = pad.top + plotH - (plotH * tick) / max;
     svg.append(el('line', { x1: pad.side, x2: width - pad.side, y1: y, y2: y, stroke: '#e5e7eb' }));
-    svg.append(el('text', { x: isArabic ? width - 4 : 4, y: y + 4, 'text-anchor': isArabic ? 'end' : 'start' }, formatNumber((max * tick) / 4)));
+    svg.append(el('text', { x: isArabic ? width - 4 : 4, y: y + 4, 'text-anchor': isArabic ? 'end' : 'start' }, formatNumber(tick)));
   }
   labels.forEach((label, i) => {
     const index = isArabic ? labels.length - 1 - i : i; // right to left reading order
-    const x0 = pad.side + index * groupW + 4;
+    const x0 = pad.side + index * groupW + (groupW - barW * series.length) / 2;
     series.forEach((s, j) => {
       const v = s.values[i] || 0;
       const hgt = (plotH * v) / max;
@@ -46,17 +60,21 @@ export function bars(container, labels, series, { height = 200 } = {}) {
       rect.append(el('title', {}, `${s.name} · ${label}: ${formatNumber(v, 2)}`));
       svg.append(rect);
     });
-    svg.append(el('text', { x: x0 + groupW / 2 - 4, y: height - 14, 'text-anchor': 'middle' }, String(label).slice(0, 10)));
+    svg.append(el('text', { x: x0 + (barW * series.length) / 2, y: height - 14, 'text-anchor': 'middle' }, String(label).slice(0, 10)));
   });
   container.replaceChildren(svg, legend(series));
 }
 
 export function line(container, values, { height = 120, color = PALETTE[0] } = {}) {
-  const width = 600;
+  const width = widthOf(container, 600);
   const svg = frame(width, height);
   if (values.length < 2) { container.replaceChildren(svg); return; }
-  const max = Math.max(...values) * 1.1 || 1;
-  const min = Math.min(0, ...values);
+  // The band around the data, so a steady value draws a line in the middle, not on an edge.
+  const hi = Math.max(...values);
+  const lo = Math.min(...values);
+  const spread = (hi - lo) || Math.max(1, Math.abs(hi) * 0.1);
+  const max = hi + spread / 2;
+  const min = lo - spread / 2;
   const step = width / (values.length - 1);
   const points = values.map((v, i) => {
     const x = isArabic ? width - i * step : i * step;
@@ -70,11 +88,11 @@ export function line(container, values, { height = 120, color = PALETTE[0] } = {
 // rows: [{label, value}]
 export function hbars(container, rows, { suffix = '' } = {}) {
   if (!rows.length) { empty(container); return; }
-  const width = 420;
+  const width = widthOf(container, 420);
   const rowH = 26;
   const svg = frame(width, rows.length * rowH + 6);
   const max = Math.max(1, ...rows.map((r) => r.value));
-  const labelW = 130;
+  const labelW = Math.min(170, Math.floor(width * 0.42));
   rows.forEach((r, i) => {
     const y = i * rowH + 4;
     const w = ((width - labelW - 60) * r.value) / max;
