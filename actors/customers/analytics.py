@@ -105,15 +105,58 @@ def month_label(year_month: tuple[int, int], locale: str) -> str:
     return names[year_month[1] - 1]
 
 
-def segments(counts: Iterable[int], unique_customers: int) -> list[dict[str, Any]]:
-    values = list(counts)
+def segments(bookings: "CountHistogram", unique_customers: int) -> list[dict[str, Any]]:
     rows = (
-        ("New (1 visit)", sum(1 for n in values if n <= 1), 1),
-        ("Returning (2-5 visits)", sum(1 for n in values if 2 <= n <= 5), 3),
-        ("Loyal (6+ visits)", sum(1 for n in values if n >= 6), 6),
+        ("New (1 visit)", bookings.customers_with(0, 1), 1),
+        ("Returning (2-5 visits)", bookings.customers_with(2, 5), 3),
+        ("Loyal (6+ visits)", bookings.customers_with(6), 6),
     )
     return [
         {"segment": name, "count": count, "percentage": percent(count, unique_customers),
          "avgReservations": typical if count > 0 else 0}
         for name, count, typical in rows
     ]
+
+
+@dataclass(frozen=True)
+class CountHistogram:
+    """How many customers had each count (of messages or bookings) in the window."""
+
+    pairs: tuple[tuple[int, int], ...]  # (count, customers), ascending by count
+
+    @classmethod
+    def of(cls, raw: Iterable[Iterable[int]]) -> "CountHistogram":
+        return cls(tuple(sorted((int(n), int(k)) for n, k in raw)))
+
+    @property
+    def customers(self) -> int:
+        return sum(k for _, k in self.pairs)
+
+    def customers_with(self, low: int, high: int | None = None) -> int:
+        return sum(k for n, k in self.pairs if n >= low and (high is None or n <= high))
+
+    def mean_of(self, low: int, offset: int = 0) -> float:
+        chosen = [(n, k) for n, k in self.pairs if n >= low]
+        total = sum(k for _, k in chosen)
+        return sum((n - offset) * k for n, k in chosen) / total if total else 0.0
+
+    @property
+    def largest(self) -> int:
+        return self.pairs[-1][0] if self.pairs else 0
+
+    def median(self) -> float | int:
+        """statistics.median over the expanded counts (the middle one, or the mean of the middle two)."""
+        total = self.customers
+        if not total:
+            return 0.0
+
+        def nth(index: int) -> int:
+            seen = 0
+            for n, k in self.pairs:
+                seen += k
+                if index < seen:
+                    return n
+            raise IndexError(index)
+
+        middle = total // 2
+        return nth(middle) if total % 2 else (nth(middle - 1) + nth(middle)) / 2

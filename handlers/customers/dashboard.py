@@ -155,26 +155,26 @@ async def compute(request: web.Request, query: StatsQuery) -> dict[str, Any]:
         "max": responses["longest"] if responses["longest"] is not None else 0.0,
     }
     previous_response = min(60.0, previous_responses["mean"]) if previous_responses["mean"] is not None else 0.0
-    conversion = rules.percent(customers["converted"], customers["conversing"])
-    previous_conversion = rules.percent(previous_customers["converted"], previous_customers["conversing"])
-    followups = customers["avg_followups"] or 0.0
-    previous_followups = previous_customers["avg_followups"] or 0.0
+    messages_per, bookings_per = (rules.CountHistogram.of(customers["message_histogram"]),
+                                  rules.CountHistogram.of(customers["booking_histogram"]))
+    previous_messages_per = rules.CountHistogram.of(previous_customers["message_histogram"])
+    previous_bookings_per = rules.CountHistogram.of(previous_customers["booking_histogram"])
+    conversion = rules.percent(customers["converted"], messages_per.customers)
+    previous_conversion = rules.percent(previous_customers["converted"], previous_messages_per.customers)
+    returning = bookings_per.customers_with(2)
+    followups = bookings_per.mean_of(2, offset=1)
+    previous_followups = previous_bookings_per.mean_of(2, offset=1)
     previous_total = sum(g["n"] for g in previous_groups)
     previous_cancelled = sum(g["n"] for g in previous_groups if g["status"] == "cancelled")
     per_customer = messages["total"] / unique if unique else 0
-    median_messages = customers["median_messages"]
-    if median_messages is None:
-        median_messages = 0.0
-    elif customers["conversing"] % 2 == 1:
-        median_messages = int(median_messages)  # statistics.median of an odd count is the middle element
 
     stats = {
         "totalReservations": reservations["total"],
         "totalCancellations": reservations["cancelled"],
         "uniqueCustomers": unique,
         "conversionRate": conversion,
-        "returningCustomers": customers["returning"],
-        "returningRate": rules.percent(customers["returning"], unique),
+        "returningCustomers": returning,
+        "returningRate": rules.percent(returning, unique),
         "avgFollowups": followups,
         "avgResponseTime": response["avg"],
         "activeCustomers": active,
@@ -214,7 +214,7 @@ async def compute(request: web.Request, query: StatsQuery) -> dict[str, Any]:
             "uniqueCustomers": unique,
             "responseTimeStats": response,
             "messageCountDistribution": {
-                "avg": per_customer, "median": median_messages, "max": customers["max_messages"] or 0,
+                "avg": per_customer, "median": messages_per.median(), "max": messages_per.largest,
             },
         },
         "wordFrequency": rules.top_words(words.everyone),
@@ -225,12 +225,12 @@ async def compute(request: web.Request, query: StatsQuery) -> dict[str, Any]:
             for ym, (r, c, m) in sorted(reservations["months"].items())
         ],
         "funnelData": [
-            {"stage": "Conversations", "count": customers["conversing"]},
-            {"stage": "Made reservation", "count": customers["booking"]},
-            {"stage": "Returned for another", "count": customers["returning"]},
+            {"stage": "Conversations", "count": messages_per.customers},
+            {"stage": "Made reservation", "count": bookings_per.customers},
+            {"stage": "Returned for another", "count": returning},
             {"stage": "Cancelled", "count": reservations["cancelled"]},
         ],
-        "customerSegments": rules.segments(customers["booking_counts"], unique),
+        "customerSegments": rules.segments(bookings_per, unique),
     }
 
 

@@ -17,28 +17,26 @@ WHERE slot_date BETWEEN $1 AND $2 AND updated_at <> created_at
 GROUP BY 1;
 
 -- name: stats_customers
--- Per-customer activity of the window: conversation/reservation overlap, repeat bookings, the
--- distribution of message counts and the 50 most active customers (ties by wa_id).
-WITH messages AS (
+-- Per-customer activity of the window: conversation/reservation overlap, repeat bookings, histograms of
+-- per-customer message and booking counts (medians and segments are read off them), and the 50 most
+-- active customers (ties by wa_id).
+WITH messages AS MATERIALIZED (
     SELECT wa_id, count(*) AS n, max(local_date + local_time) AS last_at
     FROM conversation
     WHERE local_date BETWEEN $1 AND $2 AND wa_id <> ''
     GROUP BY wa_id
-), bookings AS (
+), bookings AS MATERIALIZED (
     SELECT wa_id, count(*) AS n, max(slot_date + slot_time) AS last_at
     FROM reservations
     WHERE slot_date BETWEEN $1 AND $2 AND wa_id <> ''
     GROUP BY wa_id
 )
 SELECT
-    (SELECT count(*) FROM messages) AS conversing,
     (SELECT count(*) FROM messages JOIN bookings USING (wa_id)) AS converted,
-    (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY n) FROM messages) AS median_messages,
-    (SELECT max(n) FROM messages) AS max_messages,
-    (SELECT count(*) FROM bookings) AS booking,
-    (SELECT count(*) FROM bookings WHERE n >= 2) AS returning,
-    (SELECT avg(n - 1)::float8 FROM bookings WHERE n >= 2) AS avg_followups,
-    (SELECT coalesce(array_agg(n), '{}') FROM bookings) AS booking_counts,
+    (SELECT coalesce(json_agg(json_build_array(n, customers) ORDER BY n), '[]')
+     FROM (SELECT n, count(*) AS customers FROM messages GROUP BY n) AS h) AS message_histogram,
+    (SELECT coalesce(json_agg(json_build_array(n, customers) ORDER BY n), '[]')
+     FROM (SELECT n, count(*) AS customers FROM bookings GROUP BY n) AS h) AS booking_histogram,
     (SELECT coalesce(json_agg(top ORDER BY top.message_count DESC, top.reservation_count DESC, top.wa_id), '[]')
      FROM (
         SELECT wa_id, coalesce(m.n, 0) AS message_count, coalesce(b.n, 0) AS reservation_count,

@@ -170,3 +170,18 @@ def test_stats_window():
 def test_trend(current, previous, higher, change, positive):
     result = trend(current, previous, higher)
     assert result["percentChange"] == pytest.approx(change) and result["isPositive"] is positive
+
+
+@pytest.mark.parametrize("counts", [[], [5], [5, 2, 1], [1, 2, 3, 4], [3, 3, 1, 7, 7, 7], [2, 2]])
+def test_count_histogram_matches_statistics(counts):
+    import statistics
+    from collections import Counter
+
+    from actors.customers.analytics import CountHistogram
+
+    histogram = CountHistogram.of(Counter(counts).items())
+    assert histogram.customers == len(counts)
+    assert histogram.median() == (statistics.median(counts) if counts else 0.0)
+    assert histogram.largest == max(counts, default=0)
+    repeat = [n for n in counts if n >= 2]
+    assert histogram.mean_of(2, offset=1) == (statistics.mean(n - 1 for n in repeat) if repeat else 0.0)
