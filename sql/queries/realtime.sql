@@ -4,22 +4,30 @@
 -- Sequence an event unless the de-duplication window suppresses it (spec 40 §7.2, fixed):
 -- suppressed only when the latest accepted event of the same reservation key is at most
 -- one second old, has an equal or higher priority and left the reservation in the same
--- state. Returns no row when suppressed. $3..$5 are NULL for non-reservation events.
--- Callers hold the realtime publish lock, so the check and the insert cannot interleave.
-INSERT INTO realtime_events (event_type, envelope, dedup_key, dedup_state, dedup_priority)
-SELECT $1, $2, $3, $4, $5
-WHERE $3::text IS NULL OR NOT EXISTS (
-    SELECT 1
-    FROM (SELECT dedup_state, dedup_priority, created_at
-          FROM realtime_events
-          WHERE dedup_key = $3
-          ORDER BY seq DESC
-          LIMIT 1) latest
-    WHERE latest.created_at >= clock_timestamp() - interval '1 second'
-      AND latest.dedup_priority >= $5
-      AND latest.dedup_state = $4
+-- state. $3..$5 are NULL for non-reservation events. When $6 is true the event is also
+-- stored in the notification history ($7 = envelope time, $8 = data). Returns no row when
+-- suppressed (then nothing is written). Callers hold the realtime publish lock, so the
+-- check and the insert cannot interleave with another publisher.
+WITH appended AS (
+    INSERT INTO realtime_events (event_type, envelope, dedup_key, dedup_state, dedup_priority)
+    SELECT $1, $2, $3, $4, $5
+    WHERE $3::text IS NULL OR NOT EXISTS (
+        SELECT 1
+        FROM (SELECT dedup_state, dedup_priority, created_at
+              FROM realtime_events
+              WHERE dedup_key = $3
+              ORDER BY seq DESC
+              LIMIT 1) latest
+        WHERE latest.created_at >= clock_timestamp() - interval '1 second'
+          AND latest.dedup_priority >= $5
+          AND latest.dedup_state = $4
+    )
+    RETURNING seq
+), noted AS (
+    INSERT INTO notification_events (event_type, ts, data)
+    SELECT $1, $7, $8 FROM appended WHERE $6::boolean
 )
-RETURNING seq;
+SELECT seq FROM appended;
 
 -- name: realtime_prune_events
 -- Keep the newest $1 events (the replay window).

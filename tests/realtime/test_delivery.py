@@ -109,12 +109,12 @@ async def test_slow_client_is_dropped_and_never_delays_a_fast_one(monkeypatch, a
 
 async def test_events_missed_on_the_bus_are_read_back_from_the_log_in_order(connect, services, hub):
     from runtime.bus import Event
-    from runtime.events import _append  # logging without publishing = a bus message that got lost
+    from runtime.event_publisher import append  # logging without publishing = a bus message that got lost
 
     c = await connect(Role.VIEWER)
     first = await typing(services, 1)
     async with services.require_pool().acquire() as conn:
-        lost = [await _append(conn, Event("conversation_typing", {"wa_id": str(i), "state": "start"}, (str(i),)))
+        lost = [await append(conn, Event("conversation_typing", {"wa_id": str(i), "state": "start"}, (str(i),)))
                 for i in (2, 3)]
     after = await typing(services, 4)
     got = [await c.until("conversation_typing") for _ in range(4)]

@@ -5,7 +5,8 @@ import aiohttp
 
 import handlers.ws as ws_module
 from runtime.bus import Event
-from runtime.events import _append, publish
+from runtime.event_publisher import append
+from runtime.events import publish
 from runtime.routes import Role
 from runtime.services import SERVICES
 
@@ -19,7 +20,7 @@ async def test_a_lost_last_event_is_delivered_from_the_log(monkeypatch, aiohttp_
     ws = await server.session.ws_connect(server.make_url("/ws"), params={"token": token})
     first = await publish(services, "conversation_typing", {"wa_id": "1", "state": "start"}, ["1"])
     async with services.require_pool().acquire() as conn:  # logged, never on the bus, nothing follows
-        lost = await _append(conn, Event("conversation_typing", {"wa_id": "2", "state": "stop"}, ("2",)))
+        lost = await append(conn, Event("conversation_typing", {"wa_id": "2", "state": "stop"}, ("2",)))
     got = []
     while len(got) < 2:
         body = await ws.receive_json(timeout=10)
