@@ -9,7 +9,6 @@ import asyncio
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,7 +120,11 @@ def live_server():
 
 @pytest.fixture
 async def browser():
-    """`await browser()` opens a fresh Chromium profile (its own user-data dir) and returns its context."""
+    """`await browser()` opens a fresh browser profile (its own cookies and storage) and returns it.
+
+    One Chromium process per test, started on a fresh temporary user-data dir; each profile is
+    an isolated context in it, so "a second browser" is a second signed-in person.
+    """
     path = chromium_path()
     if path is None:
         pytest.skip("chromium not installed (bin/bootstrap test installs it as root: apt-get install chromium)")
@@ -130,28 +133,24 @@ async def browser():
     except ImportError:
         pytest.skip("playwright not installed (pip install -e '.[test]')")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    manager = async_playwright()
-    playwright = await manager.start()
-    contexts = []
-    profiles = []
+    playwright = await async_playwright().start()
+    chromium = None
 
     async def open_profile(*, width: int = 1280, height: int = 860, locale: str = "en-US"):
-        profile = tempfile.mkdtemp(prefix="mawid-chromium-")
-        profiles.append(profile)
-        context = await playwright.chromium.launch_persistent_context(
-            profile, executable_path=path, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": width, "height": height}, locale=locale, timezone_id="UTC",
-        )
+        nonlocal chromium
+        if chromium is None:
+            chromium = await playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        context = await chromium.new_context(viewport={"width": width, "height": height}, locale=locale,
+                                             timezone_id="UTC")
         context.set_default_timeout(15000)
-        contexts.append(context)
         return context
 
-    yield open_profile
-    for context in contexts:
-        await context.close()
-    await playwright.stop()
-    for profile in profiles:
-        shutil.rmtree(profile, ignore_errors=True)
+    try:
+        yield open_profile
+    finally:
+        if chromium is not None:
+            await chromium.close()
+        await playwright.stop()
 
 
 async def log_in(context, server: LiveServer, who: str, next_path: str = "/app/calendar"):

@@ -114,8 +114,8 @@ async def test_a_dropped_connection_shows_a_banner_and_resumes_with_what_was_mis
     await page.wait_for_selector(chip("While Away", times[0]))
     await page.wait_for_selector("#conn-banner", state="hidden")
     # The missed event itself was replayed after `?since=`, with its sequence number.
-    replayed = await page.evaluate("window.seenEvents")
-    assert [(m["data"]["wa_id"], m["data"]["date"]) for m in replayed] == [("966509998877", day)]
+    replayed = [m for m in await page.evaluate("window.seenEvents") if m["data"]["wa_id"] == "966509998877"]
+    assert [m["data"]["date"] for m in replayed] == [day]
     assert isinstance(replayed[0]["seq"], int)
 
 
