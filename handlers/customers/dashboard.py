@@ -47,7 +47,7 @@ class Queries:
 
     async def _run(self, method: str, name: str, *args: Any) -> Any:
         async with self.slots, self.pool.acquire() as conn, conn.transaction(readonly=True):
-            await conn.execute(QUERIES.customers_read_tuning)
+            await conn.execute(QUERIES.stats_read_tuning)
             return await getattr(conn, method)(getattr(QUERIES, name), *args)
 
     async def fetch(self, name: str, *args: Any) -> list[Any]:
@@ -104,15 +104,14 @@ def _reservation_blocks(groups: list[Any], modifications: list[Any], window: rul
 
 def _message_blocks(hours: list[Any], months: dict[tuple[int, int], list[int]]) -> dict[str, Any]:
     heatmap: dict[tuple[str, int], int] = {}
-    total = chars = 0
+    total = 0
     for h in hours:
         key = (rules.WEEKDAYS[h["local_date"].weekday()], h["hour"])
         heatmap[key] = heatmap.get(key, 0) + h["n"]
         months[(h["local_date"].year, h["local_date"].month)][2] += h["n"]
         total += h["n"]
-        chars += h["chars"]
     return {
-        "total": total, "chars": chars,
+        "total": total,
         "messageHeatmap": [{"weekday": w, "hour": hour, "count": n} for (w, hour), n in heatmap.items()],
     }
 
@@ -145,8 +144,10 @@ async def compute(request: web.Request, query: StatsQuery) -> dict[str, Any]:
     reservations = _reservation_blocks(groups, modifications, window)
     messages = _message_blocks(hours, reservations["months"])
     words = rules.WordStats()
+    chars = 0
     for t in texts:
         words.add(t["role"], t["message"], t["n"])
+        chars += t["chars"] * t["n"]
 
     unique = first
     response = {
@@ -207,7 +208,7 @@ async def compute(request: web.Request, query: StatsQuery) -> dict[str, Any]:
             for t in customers["top_customers"]
         ],
         "conversationAnalysis": {
-            "avgMessageLength": messages["chars"] / total_messages if total_messages else 0,
+            "avgMessageLength": chars / total_messages if total_messages else 0,
             "avgWordsPerMessage": words.tokens / total_messages if total_messages else 0,
             "avgMessagesPerCustomer": per_customer,
             "totalMessages": total_messages,
