@@ -26,6 +26,10 @@ def validation_error(value: object, ar: bool = False) -> str | None:
     return None
 
 
+_PARSE_ERRORS = {getattr(phonenumbers.NumberParseException, name): name for name in (
+    "INVALID_COUNTRY_CODE", "NOT_A_NUMBER", "TOO_SHORT_AFTER_IDD", "TOO_SHORT_NSN", "TOO_LONG")}
+
+
 class InvalidPhone(ValueError):
     """The value cannot be read as a valid international number; the text says why, on one line."""
 
@@ -43,7 +47,9 @@ def normalize(value: object) -> str:
     try:
         number = phonenumbers.parse(cleaned, None)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidPhone(f"Unable to parse phone number: {exc.error_type.name}") from None
+        # error_type is an int in phonenumbers (the reference's `.name` raised AttributeError -> 500).
+        reason = _PARSE_ERRORS.get(exc.error_type, exc.error_type)
+        raise InvalidPhone(f"Unable to parse phone number: {reason}") from None
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhone("Phone number validation failed: Invalid phone number format")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
