@@ -96,7 +96,7 @@ async def measure(url: str, requests: int, only: str = "", plans: bool = True) -
         for label, path, params in cases:
             if only and only not in label:
                 continue
-            n = requests if path.startswith("/phone") else max(10, requests // 20)
+            n = requests if path.startswith("/phone") else max(3, requests // 10)
             samples, size = [], None
             for i in range(n + 3):
                 started = time.perf_counter()

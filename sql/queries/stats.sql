@@ -47,11 +47,11 @@ SELECT
      ) AS top) AS top_customers;
 
 -- name: stats_first_reservations
--- Customers whose first-ever reservation (any status) falls in the window: the window's customers
--- without an earlier reservation (one index probe each).
+-- Customers whose first-ever reservation (any status) falls in the window: for each of the window's
+-- customers, the earliest reservation is one probe of idx_reservations_wa_id_slot_date.
 SELECT count(*)
 FROM (SELECT DISTINCT wa_id FROM reservations WHERE slot_date BETWEEN $1 AND $2) AS w
-WHERE NOT EXISTS (SELECT 1 FROM reservations AS e WHERE e.wa_id = w.wa_id AND e.slot_date < $1);
+WHERE (SELECT min(e.slot_date) FROM reservations AS e WHERE e.wa_id = w.wa_id) >= $1;
 
 -- name: stats_active_customers
 SELECT count(DISTINCT wa_id) FROM reservations WHERE status = 'active' AND slot_date >= $1;
@@ -88,7 +88,8 @@ FROM (
         FROM conversation
         WHERE local_date BETWEEN $1 AND $2 AND wa_id <> ''
     ) AS m
-    WINDOW turn AS (PARTITION BY wa_id ORDER BY at, id)
+    -- byte order for the partition key: a linguistic collation makes this sort several times slower
+    WINDOW turn AS (PARTITION BY wa_id COLLATE "C" ORDER BY at, id)
 ) AS pairs
 WHERE role = 'assistant' AND previous_role <> 'assistant' AND minutes > 0;
 
