@@ -171,3 +171,28 @@ async def test_vacations_are_shown_edited_live_and_undone(live_server, browser):
     await colleague.wait_for_selector(f'.day.on-vacation[data-date="{day}"]', state="detached")
     with live_server.api("staff") as api:
         assert api.get("/vacations").json() in ([], {"success": True, "data": []})
+
+
+async def test_when_the_server_cannot_replay_the_page_reloads_from_rest(live_server, browser):
+    live_server.require(*CALENDAR_ROUTES)
+    day = working_day(4)
+    page = await open_day(await browser(), live_server, "staff", day)
+    await wait_until(page, "window.mawidRealtime.online && window.mawidRealtime.lastSeq !== null")
+    times = await page.eval_on_selector_all(".slot.bookable", "cells => cells.map(c => c.dataset.time)")
+    await page.evaluate("window.mawidRealtime.stop()")
+    with live_server.api("staff") as api:
+        booked = api.post("/reserve", json={"id": "966508887766", "title": "After Resync", "date": day,
+                                            "time": times[-1], "type": 0, "_call_source": "assistant"}).json()
+        assert booked["success"], booked
+    # A position the server never issued (as after a database restore): it answers `resync`.
+    await page.evaluate("window.mawidRealtime.lastSeq = 10 ** 9; window.mawidRealtime.lastEventSeq = 10 ** 9;"
+                        "window.mawidRealtime.connect()")
+    await page.wait_for_selector(chip("After Resync", times[-1]))
+    position = await page.evaluate("window.mawidRealtime.lastSeq")
+    assert position < 10 ** 9
+    # Later events are applied again, with the server's numbering.
+    with live_server.api("staff") as api:
+        moved = api.post("/reservations/966508887766/modify", json={"new_date": day, "new_time_slot": times[0],
+                                                                    "_call_source": "assistant"}).json()
+        assert moved["success"], moved
+    await page.wait_for_selector(chip("After Resync", times[0]))

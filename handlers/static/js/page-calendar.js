@@ -44,7 +44,10 @@ async function loadReservations() {
   try {
     const result = await get(`/reservations?future=false&include_cancelled=false&from_date=${from}&to_date=${to}`);
     if (!result.ok || result.data?.success === false) { notice(messageOf(result)); return false; }
-    store.replaceRange(from, to, payload(result) || {});
+    const grouped = payload(result) || {};
+    store.replaceRange(from, to, grouped);
+    // A customer first seen here (booked while this page was away) needs its name.
+    if (Object.keys(grouped).some((waId) => !store.hasName(waId))) await loadNames();
     return true;
   } catch (err) {
     if (err instanceof RouteMissing) notice(t('unavailable', { route: err.route }));

@@ -8,7 +8,7 @@ import { refreshSession, toLogin } from './api.js';
 
 const TAB_KEY = 'mawid_ws_tab';
 const PING_MS = 25000;
-const REPLIES = new Set(['pong', 'snapshot', 'resync', 'filter_ack', 'notifications_history']);
+const REPLIES = new Set(['pong', 'snapshot', 'filter_ack', 'notifications_history']);
 
 function tabId() {
   try {
@@ -102,6 +102,16 @@ export class Realtime extends EventTarget {
     let message;
     try { message = JSON.parse(text); } catch { return; }
     if (!message || typeof message !== 'object') return;
+    if (message.type === 'resync') {
+      // The server cannot replay from our position (pruned, or its log was reset): adopt its
+      // current position, forget ours, and reload everything from REST.
+      const position = Number.isInteger(message.data?.seq) ? message.data.seq : null;
+      this.lastSeq = position;
+      this.lastEventSeq = position;
+      this.dispatchEvent(new CustomEvent('reconnected', { detail: { resync: true } }));
+      this.dispatchEvent(new CustomEvent('resync', { detail: message }));
+      return;
+    }
     const seq = sequenceOf(message);
     if (seq !== null) {
       if (REPLIES.has(message.type)) {
@@ -112,10 +122,6 @@ export class Realtime extends EventTarget {
         this.lastEventSeq = seq;
         this.lastSeq = Math.max(this.lastSeq ?? 0, seq);
       }
-    }
-    if (message.type === 'resync') {
-      // The server could not replay what we missed: reload everything from REST.
-      this.dispatchEvent(new CustomEvent('reconnected', { detail: { resync: true } }));
     }
     const waiters = this.pending.get(message.type);
     if (waiters && waiters.length) waiters.shift()(message);

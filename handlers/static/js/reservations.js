@@ -20,8 +20,10 @@ export function reservationStore() {
       return [...byId.values()].filter((r) => r.date === day && r.time_slot === time).sort((a, b) => a.id - b.id);
     },
     timesOn(day) { return [...byId.values()].filter((r) => r.date === day).map((r) => r.time_slot); },
-    setNames(map) { for (const [waId, c] of Object.entries(map)) if (c?.customer_name) names.set(waId, c.customer_name); },
+    // Every known customer gets an entry, even without a name, so it is not looked up again.
+    setNames(map) { for (const [waId, c] of Object.entries(map)) names.set(waId, c?.customer_name || null); },
     setName(waId, name) { if (waId && name) names.set(waId, name); },
     nameOf(waId) { return names.get(waId) || waId; },
+    hasName(waId) { return names.has(waId); },
   };
 }
