@@ -21,6 +21,12 @@ log = logging.getLogger("mawid.ws")
 MAX_REPLAY = 2000  # beyond this a reload is cheaper than a replay
 
 
+def replay_limit(hub: Hub) -> int:
+    # Never more than half the send queue: a replay must not overflow it and get the client
+    # dropped (it would reconnect and replay again, forever).
+    return max(1, min(MAX_REPLAY, hub.queue_limit // 2))
+
+
 def with_seq(row: Any) -> dict[str, Any]:
     body = dict(row["envelope"])
     body["seq"] = row["seq"]
@@ -32,7 +38,7 @@ async def resume(services: Services, hub: Hub, conn: Connection, since: int) -> 
     try:
         async with services.require_pool().acquire() as db:
             bounds = await db.fetchrow(QUERIES.realtime_oldest_seq)
-            rows = await db.fetch(QUERIES.realtime_events_since, since, MAX_REPLAY + 1)
+            rows = await db.fetch(QUERIES.realtime_events_since, since, replay_limit(hub) + 1)
     except Exception:
         log.exception("could not read the event log for a replay")
         conn.send_json(reply("resync", {"reason": "unavailable", "seq": hub.last_seq}))
@@ -44,7 +50,7 @@ async def resume(services: Services, hub: Hub, conn: Connection, since: int) -> 
         reason = "unknown_sequence"  # the log was reset, or the number never existed
     elif oldest is not None and since < oldest - 1:
         reason = "too_old"  # pruned beyond the replay window
-    elif len(rows) > MAX_REPLAY:
+    elif len(rows) > replay_limit(hub):
         reason = "too_many"
     if reason is not None:
         conn.send_json(reply("resync", {"reason": reason, "seq": newest}))

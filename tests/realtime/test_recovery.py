@@ -57,3 +57,19 @@ async def test_a_write_stuck_past_the_timeout_drops_only_that_client(monkeypatch
     if msg.type is aiohttp.WSMsgType.CLOSE:
         assert msg.data == 1011
     await fast.close()
+
+
+async def test_too_much_missed_asks_for_a_resync_instead_of_flooding(monkeypatch, aiohttp_client, app, token_for):
+    monkeypatch.setattr(ws_module, "QUEUE_LIMIT", 10)  # replays at most 5 events
+    server = await aiohttp_client(app)
+    services = app[SERVICES]
+    events = [await publish(services, "conversation_typing", {"wa_id": str(i), "state": "start"}, [str(i)])
+              for i in range(8)]
+    _, token = await token_for(Role.VIEWER)
+    behind = await server.session.ws_connect(server.make_url("/ws"), params={"token": token, "since": events[0].seq})
+    body = await behind.receive_json(timeout=10)
+    assert body["type"] == "resync" and body["data"] == {"reason": "too_many", "seq": events[-1].seq}
+    close = await server.session.ws_connect(server.make_url("/ws"), params={"token": token, "since": events[3].seq})
+    assert [(await close.receive_json(timeout=10))["seq"] for _ in range(4)] == [e.seq for e in events[4:]]
+    await behind.close()
+    await close.close()
