@@ -149,3 +149,18 @@ async def test_a_message_to_the_system_agent_starts_its_turn_instead_of_whatsapp
     assert await db.fetchval("SELECT message FROM conversation WHERE wa_id = $1 AND role = 'secretary'",
                              agent) == "what is booked?"
     assert await db.fetchval("SELECT count(*) FROM whatsapp_outbound WHERE wa_id = $1", agent) == 0
+
+
+def test_the_registry_holds_every_reference_command_with_its_role():
+    from handlers import ws  # noqa: F401  (loads the command modules)
+    from handlers.ws_commands import COMMANDS
+
+    expected = {
+        "ping": Role.VIEWER, "set_filter": Role.VIEWER, "get_snapshot": Role.VIEWER,
+        "get_notifications": Role.VIEWER, "get_customer_document": Role.VIEWER, "get_document": Role.VIEWER,
+        "get_customer_doc": Role.VIEWER, "resume": Role.VIEWER,
+        "modify_reservation": Role.STAFF, "cancel_reservation": Role.STAFF, "conversation_send_message": Role.STAFF,
+        "secretary_typing": Role.STAFF, "vacation_update": Role.STAFF,
+    }
+    assert {name: entry.role for name, entry in COMMANDS.items()} == expected
+    assert all(entry.schema is not None for entry in COMMANDS.values())
