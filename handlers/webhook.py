@@ -16,10 +16,10 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from actors.assistant.engine import preload_providers
+from actors.inbound.batcher import batcher_for
 from actors.inbound.delivery import read_delivery
 from actors.inbound.dispatch import start_worker, wake_worker
 from actors.inbound.metrics import count_invalid
-from actors.inbound.queue import enqueue
 from actors.inbound.worker import WORKER_KEY
 from actors.whatsapp.graph import close_client
 from actors.whatsapp.statuses import record_statuses
@@ -69,7 +69,7 @@ async def receive(request: web.Request) -> web.Response:
     if delivery.statuses:
         await record_statuses(services, delivery.statuses)
     if delivery.items:
-        outcomes = await enqueue(services.require_pool(), delivery.items)
+        outcomes = await batcher_for(services).enqueue(delivery.items)
         if "queued" in outcomes:
             wake_worker(services)
         if all(outcome == "blocked" for outcome in outcomes):
@@ -83,11 +83,14 @@ async def receive(request: web.Request) -> web.Response:
 
 async def inbound_worker_context(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
-    preload_providers(services.config)
-    worker = start_worker(services)
+    worker = None
+    if services.config.inbound_worker:  # a webhook-only process leaves the queue to other processes
+        preload_providers(services.config)
+        worker = await start_worker(services)
     yield
-    await worker.stop(services.config.shutdown_deadline)
-    services.extras.pop(WORKER_KEY, None)
+    if worker is not None:
+        await worker.stop(services.config.shutdown_deadline)
+        services.extras.pop(WORKER_KEY, None)
     await close_client(services)
 
 

@@ -53,8 +53,18 @@ async def _keep_typing(services: "Services", message_id: str | None) -> None:
         await asyncio.sleep(TYPING_KEEPALIVE_SECONDS)
 
 
+_announcing: set[asyncio.Task] = set()
+
+
+def _announce(services: "Services", event_type: str, data: dict[str, Any], wa_id: str) -> None:
+    """Publish without making the customer's turn wait for the event log; tasks start (and so submit) in order."""
+    task = asyncio.create_task(publish(services, event_type, data, [wa_id]))
+    _announcing.add(task)
+    task.add_done_callback(_announcing.discard)
+
+
 async def _typing(services: "Services", wa_id: str, state: str) -> None:
-    await publish(services, "conversation_typing", {"wa_id": wa_id, "state": state, "_source": "assistant"}, [wa_id])
+    _announce(services, "conversation_typing", {"wa_id": wa_id, "state": state, "_source": "assistant"}, wa_id)
 
 
 async def _store_customer_message(conversation: "ConversationActor", text: str, when: datetime) -> None:
@@ -71,7 +81,7 @@ async def _store_customer_message(conversation: "ConversationActor", text: str, 
 async def _announce_reply(services: "Services", item: dict[str, Any] | None) -> None:
     if item is not None:
         data = {k: item[k] for k in ("wa_id", "role", "message", "date", "time")}
-        await publish(services, "conversation_new_message", {**data, "_source": "assistant"}, [item["wa_id"]])
+        _announce(services, "conversation_new_message", {**data, "_source": "assistant"}, item["wa_id"])
 
 
 async def _text_turn(conversation: "ConversationActor", msg: "HandleInbound", message: dict[str, Any]) -> dict:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from runtime.services import Services
 
 
-def start_worker(services: "Services") -> InboundWorker:
+async def start_worker(services: "Services") -> InboundWorker:
     settings = WorkerSettings.from_config(services.config)
 
     async def deliver(row: Claimed) -> object:
@@ -21,7 +21,7 @@ def start_worker(services: "Services") -> InboundWorker:
 
     worker = InboundWorker(services, deliver, settings)
     services.extras[WORKER_KEY] = worker
-    worker.start()
+    await worker.start()
     return worker
 
 

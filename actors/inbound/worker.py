@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import asyncpg
+
 from actors.inbound import queue
 from actors.inbound.metrics import CLAIM_FAILURES, ERRORS, FAILED_ROWS, GAVE_UP, LENGTH, OLDEST_AGE, PROCESSED
 from runtime.db import QUERIES
@@ -28,6 +30,7 @@ log = logging.getLogger("mawid.inbound")
 Deliver = Callable[[queue.Claimed], Awaitable[object]]
 CLAIM_BATCH = 32
 WORKER_KEY = "inbound_worker"
+NOTIFY_CHANNEL = "mawid_inbound"
 
 
 @dataclass(frozen=True)
@@ -59,16 +62,29 @@ class InboundWorker:
         self._in_flight: set[asyncio.Task] = set()
         self._loops: list[asyncio.Task] = []
         self._stopping = False
+        self._listener: asyncpg.Connection | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
-    def start(self) -> None:
+    async def start(self) -> None:
+        await self._listen()
         for index in range(self.settings.loops):
             self._loops.append(asyncio.create_task(self._claim_loop(), name=f"inbound-claim-{index}"))
         self._loops.append(asyncio.create_task(self._heartbeat_loop(), name="inbound-heartbeat"))
 
+    async def _listen(self) -> None:
+        """Wake on NOTIFY from any process's webhook; polling remains the fallback if this connection drops."""
+        try:
+            self._listener = await asyncpg.connect(self.services.config.database_url)
+            await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._work_arrived.set())
+        except Exception as exc:
+            self._listener = None
+            log.warning("inbound worker cannot LISTEN (%r); polling every %ss", exc, self.settings.poll_seconds)
+
     async def stop(self, deadline: float) -> None:
-        """Stop claiming, let turns in flight finish within `deadline`, give the rest back to the queue."""
+        """Stop claiming, let turns in flight finish within `deadline`; unfinished rows are replayed later."""
         self._stopping = True
+        if self._listener is not None:
+            await self._listener.close()
         self._work_arrived.set()
         self._slot_freed.set()
         if self._in_flight:

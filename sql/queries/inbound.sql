@@ -20,7 +20,9 @@ SELECT i.message_id,
        ins.id AS queue_id,
        CASE WHEN ins.id IS NOT NULL THEN 'queued'
             WHEN a.ord IS NULL THEN 'blocked'
-            ELSE 'duplicate' END AS outcome
+            ELSE 'duplicate' END AS outcome,
+       -- wake the workers of every process (LISTEN mawid_inbound) once per delivery that queued something
+       (SELECT count(pg_notify('mawid_inbound', '')) FROM (SELECT 1 FROM inserted LIMIT 1) one) AS notified
 FROM incoming i
 LEFT JOIN allowed a ON a.ord = i.ord
 LEFT JOIN inserted ins ON ins.message_id IS NOT DISTINCT FROM i.message_id AND a.ord IS NOT NULL

@@ -1,0 +1,61 @@
+"""Group commit for the webhook: concurrent deliveries share one INSERT and one commit.
+
+Under load many webhooks arrive while a commit is in flight; they wait for the next
+flush together instead of each taking a pool connection and a commit of its own.
+A caller is answered only after the flush holding its messages committed, so the
+webhook still acknowledges nothing that is not durably queued.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from actors.inbound.delivery import InboundItem
+from actors.inbound.queue import enqueue
+
+if TYPE_CHECKING:
+    import asyncpg
+
+MAX_BATCH = 500
+BATCHER_KEY = "inbound_enqueue_batcher"
+
+
+class EnqueueBatcher:
+    def __init__(self, pool: "asyncpg.Pool") -> None:
+        self.pool = pool
+        self._waiting: list[tuple[list[InboundItem], asyncio.Future]] = []
+        self._flusher: asyncio.Task | None = None
+
+    async def enqueue(self, items: list[InboundItem]) -> list[str]:
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.append((items, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_all())
+        return await asyncio.shield(future)
+
+    async def _flush_all(self) -> None:
+        while self._waiting:
+            batch, size = [], 0
+            while self._waiting and (not batch or size + len(self._waiting[0][0]) <= MAX_BATCH):
+                items, future = self._waiting.pop(0)
+                batch.append((items, future))
+                size += len(items)
+            try:
+                outcomes = await enqueue(self.pool, [item for items, _ in batch for item in items])
+            except Exception as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            start = 0
+            for items, future in batch:
+                if not future.done():
+                    future.set_result(outcomes[start:start + len(items)])
+                start += len(items)
+
+
+def batcher_for(services) -> EnqueueBatcher:
+    batcher = services.extras.get(BATCHER_KEY)
+    if batcher is None:
+        batcher = services.extras[BATCHER_KEY] = EnqueueBatcher(services.require_pool())
+    return batcher

@@ -1,0 +1,175 @@
+"""Webhook acknowledgement latency under load, and end-to-end inbound throughput.
+
+A real `bin/mawid serve` talks to a fake WhatsApp Cloud API and a fake Anthropic API
+(on loopback, in this process) that takes 2 s per turn. A separate process sends
+signed deliveries open-loop at a fixed rate (500/s by default), each one message
+from one of 1,000 customers in turn, and records how long each webhook took to
+answer 200 — by then the message is in the durable queue. Then we wait for every
+message to be answered and report messages/s end to end.
+
+    .venv/bin/python bench/bench_webhook.py [--rate 500] [--seconds 10] [--customers 1000] [--llm-delay 2]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import subprocess
+import sys
+import time
+
+import asyncpg
+from common import bench_database  # noqa: I001  (puts the repo root on sys.path first)
+
+from bench.loadgen import percentile
+from tests.support.servers import ServerProcess
+from tests.whatsapp.fake_llm import FakeLLM
+from tests.whatsapp.fakes import FakeGraph, text_delivery
+
+APP_SECRET = "bench-app-secret"
+
+
+# -- the load generator (runs in its own process) -------------------------------------------------
+async def generate(url: str, rate: float, seconds: float, customers: int, run_id: str) -> dict:
+    import aiohttp
+
+    total = int(rate * seconds)
+    bodies = []
+    for i in range(total):
+        wa_id = str(966500000000 + i % customers)
+        body = json.dumps(text_delivery(wa_id, f"hello {i}", f"wamid.bench{run_id}.{i}")).encode()
+        signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        bodies.append((body, signature))
+    latencies: list[float] = []
+    errors: list[int] = []
+    lateness: list[float] = []
+    connector = aiohttp.TCPConnector(limit=256)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        async def send(body: bytes, signature: str) -> None:
+            started = time.perf_counter()
+            try:
+                async with session.post(url, data=body, headers={"Content-Type": "application/json",
+                                                                 "X-Hub-Signature-256": signature}) as resp:
+                    await resp.read()
+                    if resp.status != 200:
+                        errors.append(resp.status)
+            except aiohttp.ClientError:
+                errors.append(0)
+            latencies.append(time.perf_counter() - started)
+
+        tasks = []
+        start = time.perf_counter()
+        for i, (body, signature) in enumerate(bodies):
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            else:
+                lateness.append(-delay)
+            tasks.append(asyncio.create_task(send(body, signature)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    return {"sent": total, "errors": len(errors), "offered_rate": total / elapsed,
+            "p50_ms": percentile(latencies, 50) * 1000, "p99_ms": percentile(latencies, 99) * 1000,
+            "max_ms": max(latencies) * 1000, "generator_late_max_ms": max(lateness, default=0) * 1000}
+
+
+# -- the benchmark ----------------------------------------------------------------------------------
+async def wait_until_done(db_url: str, expected: int, within: float) -> tuple[float, dict]:
+    conn = await asyncpg.connect(db_url)
+    try:
+        deadline = time.monotonic() + within
+        while True:
+            done = await conn.fetchval("SELECT count(*) FROM inbound_message_queue WHERE status = 'done'")
+            if done >= expected or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.2)
+        stats = await conn.fetchrow("""
+            SELECT count(*) FILTER (WHERE status = 'done') AS done,
+                   count(*) FILTER (WHERE status = 'failed') AS failed,
+                   extract(epoch FROM max(done_at) - min(created_at))::float8 AS span,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM done_at - created_at)) AS p50,
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM done_at - created_at)) AS p99
+            FROM inbound_message_queue""")
+        replies = await conn.fetchval("SELECT count(*) FROM whatsapp_outbound WHERE idempotency_key LIKE 'reply:%'")
+        return time.monotonic(), {**dict(stats), "replies": replies}
+    finally:
+        await conn.close()
+
+
+async def run(args: argparse.Namespace, db_url: str) -> None:
+    graph = await FakeGraph().start()
+    llm = await FakeLLM(delay=args.llm_delay).start()
+    env = {"DATABASE_URL": db_url, "APP_SECRET": APP_SECRET, "LOG_LEVEL": "WARNING",
+           "INBOUND_QUEUE_CONCURRENCY": str(args.concurrency), "DB_POOL_MAX": "15",
+           **graph.env(), **llm.env("anthropic")}
+    # One process receives webhooks only; worker processes run the turns (INBOUND_WORKER), so a
+    # burst of LLM turns never competes with acknowledgements on one event loop.
+    server = await asyncio.to_thread(lambda: ServerProcess({**env, "INBOUND_WORKER": "false"}).start())
+    workers = [await asyncio.to_thread(lambda: ServerProcess(env).start()) for _ in range(args.worker_processes)]
+    try:
+        # Warm-up: connections, SDK clients, actor activation paths.
+        await asyncio.to_thread(_generate_in_subprocess, server.url, 50, 1, 50, "warmup")
+        if workers:
+            await wait_until_done(db_url, 50, 60)
+        result = await asyncio.to_thread(_generate_in_subprocess, server.url, args.rate, args.seconds,
+                                         args.customers, "run")
+        expected = 50 + result["sent"]
+        e2e = (await wait_until_done(db_url, expected, 600))[1] if workers else None
+    finally:
+        for process in [server, *workers]:
+            await asyncio.to_thread(process.stop)
+    await llm.stop()
+    await graph.stop()
+    if e2e is None:
+        print(f"ack only (no worker processes): {json.dumps(result)}")
+        return
+    measured = e2e["done"] - 50
+    print(f"Fake LLM {args.llm_delay:.0f} s per turn; {args.customers} customers; "
+          f"one webhook process + {args.worker_processes} worker process(es), "
+          f"INBOUND_QUEUE_CONCURRENCY={args.concurrency} each.")
+    print("| webhook deliveries | offered rate/s | ack p50 ms | ack p99 ms | ack max ms | errors |")
+    print("|---|---|---|---|---|---|")
+    print(f"| {result['sent']} | {result['offered_rate']:.0f} | {result['p50_ms']:.2f} | {result['p99_ms']:.2f} "
+          f"| {result['max_ms']:.1f} | {result['errors']} |")
+    print()
+    print("| messages answered | failed | end-to-end messages/s | queue→done p50 s | queue→done p99 s | replies |")
+    print("|---|---|---|---|---|---|")
+    print(f"| {measured} | {e2e['failed']} | {e2e['done'] / e2e['span']:.0f} | {e2e['p50']:.2f} "
+          f"| {e2e['p99']:.2f} | {e2e['replies']} |")
+
+
+def _generate_in_subprocess(url: str, rate: float, seconds: float, customers: int, run_id: str) -> dict:
+    spec = json.dumps({"url": url + "/webhook", "rate": rate, "seconds": seconds, "customers": customers,
+                       "run_id": run_id})
+    out = subprocess.run([sys.executable, __file__, "--generate", spec], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--generate")
+    parser.add_argument("--rate", type=float, default=500)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--llm-delay", type=float, default=2.0)
+    parser.add_argument("--concurrency", type=int, default=500)
+    parser.add_argument("--worker-processes", type=int, default=2)
+    args = parser.parse_args()
+    if args.generate:
+        try:
+            import uvloop
+
+            uvloop.install()
+        except ImportError:
+            pass
+        print(json.dumps(asyncio.run(generate(**json.loads(args.generate)))))
+        return
+    with bench_database() as db_url:
+        asyncio.run(run(args, db_url))
+
+
+if __name__ == "__main__":
+    main()
