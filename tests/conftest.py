@@ -48,6 +48,9 @@ def env(db_url):
     """The environment a test server runs with; tests may add to it before using `config`."""
     return {
         "DATABASE_URL": db_url,
+        # Small pools: a run starts many apps and servers against one PostgreSQL (max_connections 100).
+        "DB_POOL_MIN": "1",
+        "DB_POOL_MAX": "8",
         "JWT_SECRET": TEST_JWT_SECRET,
         "LOG_FORMAT": "text",
         "LOG_LEVEL": "WARNING",
