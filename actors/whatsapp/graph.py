@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("mawid.whatsapp")
 
 CLIENT_KEY = "whatsapp_http"
-TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10)
+# Many turns run at once: waiting for a free connection is not a Graph timeout, so the pool wait is longer.
+TIMEOUT = httpx.Timeout(30.0, connect=10.0, pool=120.0)
+LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50)
 
 
 class SendResult(NamedTuple):

@@ -1,0 +1,50 @@
+"""Pure rules of the assistant: the offline dialogue's reading of messages, the circuit breaker, backoff."""
+from __future__ import annotations
+
+import pytest
+
+from actors.assistant.breaker import CircuitBreaker
+from actors.assistant.offline import dialogue
+from actors.inbound.queue import backoff_seconds
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2", "book"), ("٢", "book"), ("I want to book", "book"), ("أبغى أحجز موعد", "book"),
+    ("cancel my booking", "cancel"), ("ابي الغي موعدي", "cancel"), ("change my appointment", "move"),
+    ("what is free?", "slots"), ("my appointment", "mine"), ("0", "menu"), ("hello", "menu"), ("xyz", None),
+])
+def test_intents(text, expected):
+    assert dialogue.intent(text) == expected
+
+
+@pytest.mark.parametrize("text, previous, expected", [
+    ("hello", None, "en"), ("مرحبا", "en", "ar"), ("3", "ar", "ar"), ("3", None, "en"), ("٣", "en", "en"),
+])
+def test_language_follows_the_script(text, previous, expected):
+    assert dialogue.language(text, previous) == expected
+
+
+def test_numbers_accept_arabic_indic_digits():
+    assert dialogue.number("١٢") == 12 and dialogue.number(" 3. ") == 3 and dialogue.number("three") is None
+
+
+def test_breaker_opens_after_the_threshold_and_lets_one_trial_through_after_cooldown():
+    now = [0.0]
+    breaker = CircuitBreaker(threshold=2, cooldown=10, clock=lambda: now[0])
+    assert breaker.allow()
+    breaker.failure()
+    assert breaker.state == "closed" and breaker.allow()
+    breaker.failure()
+    assert breaker.state == "open" and not breaker.allow()
+    now[0] = 10.0
+    assert breaker.allow() and not breaker.allow()  # one trial at a time
+    breaker.failure()
+    assert breaker.state == "open"
+    now[0] = 20.0
+    assert breaker.allow()
+    breaker.success()
+    assert breaker.state == "closed" and breaker.allow()
+
+
+def test_backoff_doubles_and_is_capped():
+    assert [backoff_seconds(n, 2.0) for n in (1, 2, 3, 4, 10)] == [2.0, 4.0, 8.0, 16.0, 60.0]
