@@ -5,7 +5,10 @@ import asyncio
 import re
 
 import asyncpg
+import pytest
 
+from actors.adoption.convert import adopt
+from actors.adoption.inspect import AdoptionError
 from runtime.migrate import MIGRATION_LOCK_KEY, discover, migrate
 from tests.adoption.conftest import drop_later
 from tests.adoption.support import TABLES, create_database, database_fingerprint, mawid, table_checksums
@@ -140,16 +143,18 @@ async def test_corrupted_rows_are_listed_and_adopt_refuses_changing_nothing(refe
     assert await database_fingerprint(reference_url) == before
 
 
-async def test_adopt_refuses_a_database_that_is_not_the_reference(db_url):
-    run = mawid("adopt", database_url=db_url)
-    assert run.returncode == 0 and "already a Mawid database" in run.stdout
+async def test_adopt_refuses_a_database_that_is_not_the_reference():
     other = drop_later(await create_database("mawid_adopt_other"))
-    c = await asyncpg.connect(other)
-    await c.execute("CREATE TABLE customers (wa_id text PRIMARY KEY)")
-    await c.close()
-    refused = mawid("adopt", database_url=other)
-    assert refused.returncode != 0
-    assert "not a reference database (unknown)" in refused.stderr
+    conn = await asyncpg.connect(other)
+    try:
+        with pytest.raises(AdoptionError, match=r"not a reference database \(empty\)"):
+            await adopt(conn, timezone="Asia/Riyadh")
+        await conn.execute("CREATE TABLE customers (wa_id text PRIMARY KEY)")
+        with pytest.raises(AdoptionError, match=r"not a reference database \(unknown\)"):
+            await adopt(conn, timezone="Asia/Riyadh")
+        assert await conn.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 1
+    finally:
+        await conn.close()
 
 
 async def test_two_adopts_at_once_adopt_once(reference_url, reference_checksums):

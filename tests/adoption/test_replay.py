@@ -46,6 +46,10 @@ def _env(url: str) -> dict[str, str]:
         "DATABASE_URL": url, "TRUSTED_NETWORKS": "127.0.0.1/32", "JWT_SECRET": "replay-secret-0123456789abcdef",
         "LOG_FORMAT": "text", "LOG_LEVEL": "WARNING", "APP_SECRET": "replay-app-secret",
         "VERIFY_TOKEN": "replay-verify-token",
+        # no scheduled jobs: a reminder run would log messages into the histories being replayed
+        "SCHEDULER_ENABLED": "false",
+        # requests are replayed one at a time; leave connections to the other suites
+        "DB_POOL_MIN": "1", "DB_POOL_MAX": "6",
     }
 
 
