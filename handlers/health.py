@@ -15,8 +15,13 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready when the database answers and every migration is applied."""
-    pool = request.app[SERVICES].pool
+    """Ready when the database answers and every migration is applied.
+
+    The event bus is reported but does not decide readiness: without Redis this process still
+    serves its own clients (in-process delivery), so it stays in rotation with `status: degraded`.
+    """
+    services = request.app[SERVICES]
+    pool = services.pool
     checks: dict[str, str] = {}
     try:
         async with pool.acquire(timeout=2) as conn:
@@ -26,7 +31,12 @@ async def readyz(request: web.Request) -> web.Response:
     except Exception as exc:  # any failure to reach the database means "not ready"
         checks["database"] = f"unreachable: {type(exc).__name__}"
     ready = all(value == "ok" for value in checks.values())
-    return json_response({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
+    status = "ready" if ready else "not ready"
+    if services.bus is not None and services.config.redis_url:  # only with cross-process fan-out
+        checks["bus"] = services.bus.health()
+        if ready and checks["bus"] != "ok":
+            status = "degraded"
+    return json_response({"status": status, "checks": checks}, status=200 if ready else 503)
 
 
 async def metrics(request: web.Request) -> web.Response:

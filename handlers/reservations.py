@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from actors.reservation import operations, phone
 from actors.reservation.reads import list_reservations
 from actors.reservation.texts import text
+from runtime.db import DATABASE_UNAVAILABLE
 from runtime.routes import BODY, QUERY, Role, Route, json_response
 from runtime.services import SERVICES
 
@@ -91,6 +92,8 @@ async def get_reservations(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     try:
         data = await list_reservations(services, q.future, q.include_cancelled, q.from_date, q.to_date)
+    except DATABASE_UNAVAILABLE:
+        raise  # 503 + Retry-After from the middleware: retryable, unlike a failed listing
     except Exception:
         log.exception("reservation listing failed")
         return json_response({"success": False, "message": text("system_error_contact_secretary")})

@@ -4,6 +4,12 @@ Two implementations share one interface. `LocalBus` delivers in-process.
 `RedisBus` publishes on a Redis channel and delivers what it reads back, so an
 event published on any process reaches the subscribers of every process
 exactly once (including its own, via Redis, never twice).
+
+When Redis is unreachable the `RedisBus` degrades instead of failing: events
+published by this process are delivered to its own subscribers directly (its
+WebSocket clients keep receiving them live), cross-process fan-out is marked
+degraded (`/readyz`, the `realtime_bus_degraded` gauge), and other processes
+pick the events up from the shared event log (docs/realtime.md, docs/resilience.md).
 """
 from __future__ import annotations
 
@@ -14,7 +20,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from aioprometheus import Counter, Gauge
+
+from runtime.metrics import REGISTRY
+
 log = logging.getLogger("mawid.bus")
+
+BUS_DEGRADED = Gauge("realtime_bus_degraded",
+                     "1 while cross-process fan-out through Redis is unavailable (events stay in-process)",
+                     registry=REGISTRY)
+BUS_LOCAL_FALLBACK = Counter("realtime_bus_local_fallback_total",
+                             "Events delivered in-process only because Redis was unreachable", registry=REGISTRY)
+# Bounds every Redis round trip: a stalled Redis must not hold the publish lock or the publisher forever.
+REDIS_SOCKET_TIMEOUT = 5.0
 
 Subscriber = Callable[["Event"], None]
 CHANNEL = "mawid:events"
@@ -77,6 +95,10 @@ class LocalBus:
     async def start(self) -> None:
         return None
 
+    def health(self) -> str:
+        """`ok`, or why cross-process fan-out is degraded."""
+        return "ok"
+
     async def close(self) -> None:
         self._subscribers.clear()
 
@@ -89,22 +111,50 @@ class RedisBus(LocalBus):
 
         # The health check keeps an idle subscription verified, so a silently dropped connection is
         # noticed and re-established (redis-py re-subscribes the channel on reconnect).
-        self._redis = redis.from_url(url, health_check_interval=15, socket_keepalive=True)
+        self._redis = redis.from_url(url, health_check_interval=15, socket_keepalive=True,
+                                     socket_timeout=REDIS_SOCKET_TIMEOUT,
+                                     socket_connect_timeout=REDIS_SOCKET_TIMEOUT)
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         self._reader: asyncio.Task[None] | None = None
+        self.degraded_reason: str | None = None
+
+    def health(self) -> str:
+        return "ok" if self.degraded_reason is None else f"degraded: {self.degraded_reason}"
+
+    def _degrade(self, exc: BaseException) -> None:
+        reason = f"redis unreachable ({type(exc).__name__})"
+        if self.degraded_reason is None:
+            log.warning("event bus degraded: %s; events stay in this process until Redis is back", exc)
+        self.degraded_reason = reason
+        BUS_DEGRADED.set({}, 1)
+
+    def _recovered(self) -> None:
+        if self.degraded_reason is not None:
+            log.warning("event bus recovered: cross-process fan-out through Redis again")
+            self.degraded_reason = None
+            BUS_DEGRADED.set({}, 0)
 
     async def start(self) -> None:
-        await self._pubsub.subscribe(self.channel)
+        BUS_DEGRADED.set({}, 0)
+        try:
+            await self._pubsub.subscribe(self.channel)
+        except Exception as exc:  # start degraded; the reader subscribes once Redis answers
+            self._degrade(exc)
         self._reader = asyncio.create_task(self._read_loop(), name="redis-bus-reader")
 
     async def _read_loop(self) -> None:
         while True:
             try:
+                if not self._pubsub.subscribed:
+                    await self._pubsub.subscribe(self.channel)
                 message = await self._pubsub.get_message(timeout=1.0)
+                if self.degraded_reason is not None:
+                    await self._redis.ping()  # reading an idle socket proves little; a round trip does
+                    self._recovered()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("redis bus read failed; retrying")
+            except Exception as exc:
+                self._degrade(exc)
                 await asyncio.sleep(1.0)
                 continue
             if message and message.get("type") == "message":
@@ -116,14 +166,24 @@ class RedisBus(LocalBus):
                 self._deliver(event)
 
     async def publish(self, event: Event) -> None:
-        await self._redis.publish(self.channel, self._encode(event))
+        await self.publish_many([event])
 
     async def publish_many(self, events: list[Event]) -> None:
         # One round trip, in order: a pipeline without MULTI keeps the commands' order.
-        async with self._redis.pipeline(transaction=False) as pipe:
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for event in events:
+                    pipe.publish(self.channel, self._encode(event))
+                await pipe.execute()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # Redis is gone: this process's own subscribers still get the events now. Should the
+            # publish have reached Redis after all, the hub delivers a sequence number only once.
+            self._degrade(exc)
+            BUS_LOCAL_FALLBACK.add({}, len(events)) if len(events) > 1 else BUS_LOCAL_FALLBACK.inc({})
             for event in events:
-                pipe.publish(self.channel, self._encode(event))
-            await pipe.execute()
+                self._deliver(event)
 
     @staticmethod
     def _encode(event: Event) -> str:

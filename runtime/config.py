@@ -111,6 +111,9 @@ VARIABLES: tuple[Variable, ...] = (
              "Seconds allowed to drain mailboxes on shutdown."),
     Variable("MAX_BODY_BYTES", "max_body_bytes", _int_at_least(1024), 5 * 1024 * 1024,
              "Largest accepted request body."),
+    Variable("MAX_INFLIGHT_REQUESTS", "max_inflight_requests", _int_at_least(0), 256,
+             "REST requests served at once; more are refused at once with 503 + Retry-After (0: no limit). "
+             "The webhook, /ws, /healthz, /readyz and /metrics are not counted."),
     Variable("JWT_SECRET", "jwt_secret", _text, None,
              "Key for access tokens. Unset: falls back to APP_SECRET, else a random per-process key."),
     Variable("ACCESS_TOKEN_TTL", "access_token_ttl", _int_at_least(30), 900, "Access-token lifetime, seconds."),

@@ -48,6 +48,13 @@ class Queries:
 
 QUERIES = Queries(SQL_DIR / "queries")
 
+# The database cannot be reached (down, restarting, connection lost mid-query). Business code lets
+# these through instead of reporting a failed operation: the HTTP layer answers 503 + Retry-After,
+# the client retries, and nothing was written (docs/resilience.md).
+DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
+)
+
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     # jsonb columns arrive as Python objects and accept them, without manual dumps.

@@ -1,8 +1,8 @@
 """Cross-cutting HTTP behaviour, as aiohttp middlewares.
 
-Order (outermost first): metrics → request id → CORS → gzip → JSON errors.
-Metrics time the whole stack; errors are turned into JSON innermost so the
-layers above see an ordinary response.
+Order (outermost first): metrics → request id → CORS → in-flight limit → gzip →
+JSON errors. Metrics time the whole stack; errors are turned into JSON innermost
+so the layers above see an ordinary response.
 """
 from __future__ import annotations
 
@@ -14,16 +14,21 @@ from typing import Awaitable, Callable
 
 import asyncpg
 from aiohttp import web
+from aioprometheus import Counter
 
 from runtime.actor_system import ActorSystemStopped, MailboxFull
 from runtime.config import Config
+from runtime.db import DATABASE_UNAVAILABLE
 from runtime.logs import request_id_var
-from runtime.metrics import HTTP_DURATION, HTTP_REQUESTS
+from runtime.metrics import HTTP_DURATION, HTTP_REQUESTS, REGISTRY
 from runtime.routes import error_response
 
 log = logging.getLogger("mawid.http")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+REFUSED = Counter("http_requests_refused_total", "Requests refused to protect the process, by reason",
+                  registry=REGISTRY)
 
 GZIP_MIN_BYTES = 500
 PRODUCTION_ORIGINS = (
@@ -93,8 +98,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _unavailable(f"Service busy: {exc}", retry_after=1)
     except ActorSystemStopped:
         return _unavailable("The service is shutting down; retry shortly", retry_after=2)
-    except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-            asyncpg.CannotConnectNowError) as exc:
+    except DATABASE_UNAVAILABLE as exc:
         log.warning("dependency unavailable: %s", exc)
         return _unavailable("A dependency is unavailable; retry shortly", retry_after=5)
     except TimeoutError:
@@ -110,6 +114,33 @@ def _unavailable(detail: str, retry_after: int) -> web.Response:
     response = error_response(503, detail)
     response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+# Not counted by the in-flight limit: probes and scrapes must answer under load, the webhook only
+# writes the durable queue (Meta must keep being answered), and a WebSocket lives for hours.
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/webhook", "/ws"})
+
+
+def inflight_limit_middleware(limit: int) -> Callable:
+    """At most `limit` requests in the handlers at once; the excess is refused at once (503 +
+    Retry-After) instead of queueing for the pool without bound."""
+    active = 0
+
+    @web.middleware
+    async def inflight_limit(request: web.Request, handler: Handler) -> web.StreamResponse:
+        nonlocal active
+        if limit <= 0 or request.path in UNLIMITED_PATHS or request.method == "OPTIONS":
+            return await handler(request)
+        if active >= limit:
+            REFUSED.inc({"reason": "inflight_limit"})
+            return _unavailable(f"Service busy: {limit} requests already in progress; retry shortly", retry_after=1)
+        active += 1
+        try:
+            return await handler(request)
+        finally:
+            active -= 1
+
+    return inflight_limit
 
 
 def cors_middleware(config: Config) -> Callable:
@@ -161,5 +192,7 @@ async def gzip_middleware(request: web.Request, handler: Handler) -> web.StreamR
 
 
 def middlewares(config: Config, auth_middleware: Callable) -> list[Callable]:
-    return [metrics_middleware, request_id_middleware, cors_middleware(config), gzip_middleware,
-            error_middleware, auth_middleware]
+    # The limit sits inside CORS so a browser can read its 503.
+    return [metrics_middleware, request_id_middleware, cors_middleware(config),
+            inflight_limit_middleware(config.max_inflight_requests), gzip_middleware, error_middleware,
+            auth_middleware]

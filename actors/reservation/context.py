@@ -14,14 +14,15 @@ from actors.reservation.metrics import ASSISTANT_FUNCTION_ERRORS
 from actors.reservation.texts import text
 from actors.reservation.vacations import Period
 from runtime.actor_system import ActorSystemStopped, MailboxFull
-from runtime.db import QUERIES
+from runtime.db import DATABASE_UNAVAILABLE, QUERIES
 
 if TYPE_CHECKING:
     from runtime.services import Services
 
 log = logging.getLogger("mawid.reservations")
 
-_OVERLOAD = (MailboxFull, ActorSystemStopped, asyncpg.TooManyConnectionsError)
+# Busy or database unreachable: HTTP 503 + Retry-After from the middleware, not a failed operation.
+_OVERLOAD = (MailboxFull, ActorSystemStopped, asyncpg.TooManyConnectionsError, *DATABASE_UNAVAILABLE)
 CLOCK_KEY = "reservation_clock"  # services.extras: a zero-argument callable returning an aware datetime (tests)
 BOOKING_HORIZON_DAYS = 730  # the reference's only limit was the Hijri converter's range (year 2077)
 

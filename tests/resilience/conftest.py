@@ -1,0 +1,141 @@
+"""Fault-injection fixtures: private PostgreSQL / Redis that tests stop and start, fakes, servers.
+
+Private clusters live under the repository's var/ (not pytest's tmp dir) so the `postgres`
+user can reach them when the suite runs as root.
+"""
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+import uuid
+from datetime import date, timedelta
+from typing import Any, Awaitable, Callable
+
+import asyncpg
+import httpx
+import pytest
+
+from runtime.migrate import migrate
+from tests.support.private_services import PrivatePostgres, PrivateRedis
+from tests.support.servers import ROOT, ServerProcess
+from tests.whatsapp.fakes import FakeGraph
+
+APP_SECRET = "test-app-secret"
+
+
+def private_root(kind: str):
+    return ROOT / "var" / "faults" / f"{kind}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def postgres():
+    root = private_root("pg")
+    pg = PrivatePostgres(root)
+    if not pg.available:
+        pytest.skip("PostgreSQL server binaries are not installed")
+    pg.init().start()
+
+    async def prepare() -> None:
+        conn = await asyncpg.connect(pg.url)
+        try:
+            await migrate(conn)
+        finally:
+            await conn.close()
+
+    asyncio.run(prepare())
+    yield pg
+    pg.stop("immediate")
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def private_redis():
+    root = private_root("redis")
+    server = PrivateRedis(root)
+    if not server.available:
+        pytest.skip("redis-server is not installed")
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+async def graph():
+    fake = await FakeGraph().start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def fault_env(env, graph) -> dict[str, str]:
+    """A server acting as staff for loopback callers, talking to the fake Graph API (offline assistant)."""
+    return {**env, **graph.env(), "APP_SECRET": APP_SECRET, "TRUSTED_NETWORKS": "127.0.0.1/32",
+            "INBOUND_QUEUE_RETRY_SECONDS": "0.2", "INBOUND_QUEUE_LEASE_SECONDS": "3", "LOG_LEVEL": "WARNING",
+            "TIMEZONE": "Asia/Riyadh"}
+
+
+@pytest.fixture
+def servers():
+    started: list[ServerProcess] = []
+
+    def start(env: dict[str, str]) -> ServerProcess:
+        server = ServerProcess(env).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop(timeout=20)
+        (server.log_path.parent / "resilience-last-server.log").write_text(server.logs())
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
+    """Poll a synchronous check; the deadline only guards against hangs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], within: float = 60.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + within
+    while True:
+        value = await check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; last value {value!r}")
+        await asyncio.sleep(0.05)
+
+
+def ready_status(url: str) -> int:
+    try:
+        return httpx.get(url + "/readyz", timeout=5).status_code
+    except httpx.HTTPError:
+        return 0
+
+
+def future_workday(offset: int = 7) -> str:
+    """A Sunday–Thursday date `offset`+ days ahead (open in the default schedule)."""
+    day = date.today() + timedelta(days=offset)
+    while day.weekday() in (4, 5):  # Friday, Saturday
+        day += timedelta(days=1)
+    return day.isoformat()
+
+
+def assert_clean_unavailable(response: httpx.Response) -> None:
+    """A refusal a client can act on: JSON 503 with Retry-After, no traceback."""
+    assert response.status_code == 503, (response.status_code, response.text[:300])
+    assert response.headers.get("Retry-After", "").isdigit()
+    body = response.json()
+    assert body["detail"] and "Traceback" not in response.text
+
+
+def unhandled_errors(logs: str) -> list[str]:
+    """Lines where a request failed with an unhandled exception (a 500)."""
+    return [line for line in logs.splitlines() if "unhandled error in" in line]
