@@ -15,6 +15,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+import pytest_asyncio
 
 from actors.accounts.store import create_account
 from runtime.routes import Role
@@ -23,6 +24,8 @@ from tests.support.servers import ROOT, ServerProcess
 
 SCREENSHOTS = ROOT / "var" / "artifacts" / "screenshots"
 PASSWORD = "correct-horse-battery-staple"
+# Browser tests share the session loop with the `chromium` fixture.
+BROWSER_TESTS = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -118,12 +121,12 @@ def live_server():
         asyncio.run(drop_test_database(url))
 
 
-@pytest.fixture
-async def browser():
-    """`await browser()` opens a fresh browser profile (its own cookies and storage) and returns it.
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def chromium():
+    """One headless Chromium for the whole session (on a fresh temporary user-data dir).
 
-    One Chromium process per test, started on a fresh temporary user-data dir; each profile is
-    an isolated context in it, so "a second browser" is a second signed-in person.
+    Browser tests run on the session's event loop (`BROWSER_TESTS` marks) so they can share it;
+    starting Playwright's driver and Chromium for every test would double the folder's time.
     """
     path = chromium_path()
     if path is None:
@@ -134,23 +137,34 @@ async def browser():
         pytest.skip("playwright not installed (pip install -e '.[test]')")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     playwright = await async_playwright().start()
-    chromium = None
+    try:
+        browser = await playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+    finally:
+        await playwright.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def browser(chromium):
+    """`await browser()` opens a fresh profile (its own cookies and storage): "a second browser"
+    is a second signed-in person. Profiles are closed after the test."""
+    contexts = []
 
     async def open_profile(*, width: int = 1280, height: int = 860, locale: str = "en-US"):
-        nonlocal chromium
-        if chromium is None:
-            chromium = await playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         context = await chromium.new_context(viewport={"width": width, "height": height}, locale=locale,
                                              timezone_id="UTC")
         context.set_default_timeout(15000)
+        contexts.append(context)
         return context
 
     try:
         yield open_profile
     finally:
-        if chromium is not None:
-            await chromium.close()
-        await playwright.stop()
+        for context in contexts:
+            await context.close()
 
 
 async def log_in(context, server: LiveServer, who: str, next_path: str = "/app/calendar"):

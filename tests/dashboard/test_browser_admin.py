@@ -4,11 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
+from tests.dashboard.conftest import BROWSER_TESTS, screenshot, sign_in, wait_until
 
-from tests.dashboard.conftest import screenshot, sign_in, wait_until
-
-pytestmark = pytest.mark.slow
+pytestmark = BROWSER_TESTS
 
 
 async def test_an_admin_adds_a_user_and_changes_their_role(live_server, browser):

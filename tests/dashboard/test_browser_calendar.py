@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
+from tests.dashboard.conftest import BROWSER_TESTS, screenshot, sign_in, wait_until
 
-from tests.dashboard.conftest import screenshot, sign_in, wait_until
-
-pytestmark = pytest.mark.slow
+pytestmark = BROWSER_TESTS
 
 CALENDAR_ROUTES = ("POST /auth/jwt/login", "GET /ws", "GET /reservations", "POST /reserve", "GET /customers/names")
 

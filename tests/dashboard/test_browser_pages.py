@@ -1,12 +1,10 @@
 """Every page in headless Chromium against a real server: signs in, renders, screenshots in both languages."""
 from __future__ import annotations
 
-import pytest
-
 from handlers.dashboard import PAGES
-from tests.dashboard.conftest import log_in, screenshot, sign_in, wait_until
+from tests.dashboard.conftest import BROWSER_TESTS, log_in, screenshot, sign_in, wait_until
 
-pytestmark = pytest.mark.slow
+pytestmark = BROWSER_TESTS
 
 
 async def test_sign_in_then_every_page_renders_in_english_arabic_and_at_phone_width(live_server, browser):

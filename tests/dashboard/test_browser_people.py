@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
+from tests.dashboard.conftest import BROWSER_TESTS, screenshot, sign_in, wait_until
 
-from tests.dashboard.conftest import screenshot, sign_in, wait_until
-
-pytestmark = pytest.mark.slow
+pytestmark = BROWSER_TESTS
 
 CUSTOMERS = {
     "966500000101": "أحمد العتيبي",
