@@ -9,7 +9,6 @@ RUN apt-get update -qq \
     && apt-get install -y -qq --no-install-recommends postgresql-common ca-certificates \
     && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y >/dev/null \
     && apt-get install -y -qq --no-install-recommends postgresql-client-16 \
-    && apt-get purge -y -qq postgresql-common && apt-get autoremove -y -qq \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
