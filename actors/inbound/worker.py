@@ -140,7 +140,9 @@ class InboundWorker:
         try:
             await asyncio.wait_for(self.deliver(row), self.settings.turn_timeout)
         except asyncio.CancelledError:
-            if self._stopping:  # shutting down mid-turn: the lease lapses and the turn is replayed safely
+            # Shutting down mid-turn: the row is not released at once, because the actor may still finish
+            # (and send) while draining; after the lease lapses a replay only sends what was not sent.
+            if self._stopping:
                 log.warning("inbound message %s interrupted by shutdown", row.id)
             raise
         except Exception as exc:
