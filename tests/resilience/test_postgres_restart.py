@@ -96,7 +96,7 @@ async def test_requests_and_deliveries_during_an_outage_lose_nothing(postgres, f
     # Every REST answer was a success or a clean, retryable refusal — never a 500 or a hang.
     statuses = {status for _, status, _ in seen}
     assert statuses <= {200, 503}, statuses
-    assert 503 in statuses and 200 in statuses, [(w, s, t[:150]) for w, s, t in seen[outage_answers - 3:outage_answers + 6]]
+    assert 503 in statuses and 200 in statuses
     # Webhook: refused while nothing could be stored.
     for response in first.values():
         if response.status_code != 200:
