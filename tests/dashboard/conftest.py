@@ -24,8 +24,8 @@ from tests.support.servers import ROOT, ServerProcess
 
 SCREENSHOTS = ROOT / "var" / "artifacts" / "screenshots"
 PASSWORD = "correct-horse-battery-staple"
-# Browser tests share the session loop with the `chromium` fixture.
-BROWSER_TESTS = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
+# Browser tests share this package's loop with the `chromium` fixture.
+BROWSER_TESTS = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="package")]
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -104,11 +104,11 @@ async def _create_staff(url: str) -> dict[str, Staff]:
     return users
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server():
-    """One served process for every browser test, on a database of its own (tests use distinct
-    customers and days, so they do not need empty tables). Synchronous: session fixtures must
-    not share the per-test event loops."""
+    """One served process for this folder's browser tests, on a database of its own (tests use
+    distinct customers and days, so they do not need empty tables). Stopped when the folder is
+    done. Synchronous: it must not share the per-test event loops."""
     url = asyncio.run(create_test_database("mawid_ui"))
     try:
         users = asyncio.run(_create_staff(url))
@@ -121,11 +121,11 @@ def live_server():
         asyncio.run(drop_test_database(url))
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(scope="package", loop_scope="package")
 async def chromium():
-    """One headless Chromium for the whole session (on a fresh temporary user-data dir).
+    """One headless Chromium for this folder's tests (on a fresh temporary user-data dir).
 
-    Browser tests run on the session's event loop (`BROWSER_TESTS` marks) so they can share it;
+    Browser tests run on this package's event loop (`BROWSER_TESTS` marks) so they can share it;
     starting Playwright's driver and Chromium for every test would double the folder's time.
     """
     path = chromium_path()
@@ -147,7 +147,7 @@ async def chromium():
         await playwright.stop()
 
 
-@pytest_asyncio.fixture(loop_scope="session")
+@pytest_asyncio.fixture(loop_scope="package")
 async def browser(chromium):
     """`await browser()` opens a fresh profile (its own cookies and storage): "a second browser"
     is a second signed-in person. Profiles are closed after the test."""
