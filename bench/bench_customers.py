@@ -122,19 +122,26 @@ async def explain(url: str, examples: dict[str, str]) -> None:
 
     conn = await asyncpg.connect(url)
     try:
+        from handlers.customers.phone import THRESHOLD_LEVELS
+
         for label in ("English name", "Arabic name", "partial digits"):
             terms = SearchTerms.parse(examples[label])
-            async with conn.transaction():
-                await conn.fetchval(QUERIES.phone_search_setup, "0.3")
-                plan = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF) " + QUERIES.phone_search,
-                                        terms.name, terms.phone, terms.like_pattern, 100, 0.3)
-            print(f"\n-- EXPLAIN ANALYZE phone_search ({label}: {examples[label]!r})")
+            for threshold in THRESHOLD_LEVELS:  # the level at which the route stops
+                async with conn.transaction():
+                    await conn.fetchval(QUERIES.phone_search_setup, str(threshold))
+                    args = (terms.name, terms.phone, terms.like_pattern, 100, threshold)
+                    if len(await conn.fetch(QUERIES.phone_search, *args)) >= 100 or threshold == THRESHOLD_LEVELS[-1]:
+                        plan = await conn.fetch("EXPLAIN (ANALYZE, COSTS OFF) " + QUERIES.phone_search, *args)
+                        break
+            print(f"\n-- EXPLAIN ANALYZE phone_search ({label}: {examples[label]!r}, threshold {threshold})")
             print("\n".join(r[0] for r in plan))
         end = date.today()
         start = end - timedelta(days=29)
         for name, args in (("stats_customers", (start, end, 50)), ("stats_message_texts", (start, end)),
                            ("stats_response_times", (start, end))):
-            plan = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF) " + getattr(QUERIES, name), *args)
+            async with conn.transaction():
+                await conn.execute(QUERIES.stats_read_tuning)
+                plan = await conn.fetch("EXPLAIN (ANALYZE, COSTS OFF) " + getattr(QUERIES, name), *args)
             print(f"\n-- EXPLAIN ANALYZE {name} (30 days)")
             print("\n".join(r[0] for r in plan))
     finally:
