@@ -50,6 +50,8 @@ function wireLogout() {
 
 export function startShell() {
   wireLogout();
+  // On a phone the menu scrolls sideways: keep the current page's entry in view.
+  document.querySelector('.nav a.current')?.scrollIntoView({ inline: 'center', block: 'nearest' });
   const realtime = new Realtime();
   if (boot.user) {
     wireBanner(realtime);
