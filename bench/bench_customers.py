@@ -129,7 +129,7 @@ async def explain(url: str, examples: dict[str, str]) -> None:
             for threshold in THRESHOLD_LEVELS:  # the level at which the route stops
                 async with conn.transaction():
                     await conn.fetchval(QUERIES.phone_search_setup, str(threshold))
-                    args = (terms.name, terms.phone, terms.like_pattern, 100, threshold)
+                    args = terms.arguments(100, threshold)
                     if len(await conn.fetch(QUERIES.phone_search, *args)) >= 100 or threshold == THRESHOLD_LEVELS[-1]:
                         plan = await conn.fetch("EXPLAIN (ANALYZE, COSTS OFF) " + QUERIES.phone_search, *args)
                         break

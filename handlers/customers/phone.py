@@ -55,9 +55,7 @@ async def search(request: web.Request) -> web.Response:
                 # All rows scoring >= threshold are found; once they fill the page, lower scores cannot enter
                 # it, so the answer is the same as searching at 0.3 — with far fewer trigram rechecks.
                 await conn.fetchval(QUERIES.phone_search_setup, str(threshold))
-                rows = await conn.fetch(
-                    QUERIES.phone_search, terms.name, terms.phone, terms.like_pattern, query.limit, threshold
-                )
+                rows = await conn.fetch(QUERIES.phone_search, *terms.arguments(query.limit, threshold))
                 if len(rows) >= query.limit:
                     break
     except Exception as exc:

@@ -119,7 +119,8 @@ SELECT set_config('pg_trgm.similarity_threshold', $1::text, true),
 
 -- name: phone_search
 -- $1 name query, $2 phone query (the digits when the query has any: quirk 11), $3 the escaped
--- '%digits%' LIKE pattern or NULL (quirk 10), $4 limit, $5 minimum similarity.
+-- '%digits%' LIKE pattern or NULL (quirk 10), $4 limit, $5 minimum similarity, $6 whether the query has
+-- Arabic letters (without them the normalised-name branch finds exactly what the raw-name branch finds).
 -- Every branch is index-served and returns the few columns needed, so scores are computed for the
 -- candidates only. The substring branch only needs its newest $4 rows: all of them score exactly 0.9
 -- unless another branch (which finds them too) scores them higher.
@@ -131,7 +132,7 @@ WITH candidates AS (
     FROM customers WHERE $1 <% customer_name
     UNION
     SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
-    FROM customers WHERE normalize_arabic($1) <% normalize_arabic(customer_name)
+    FROM customers WHERE $6::boolean AND normalize_arabic($1) <% normalize_arabic(customer_name)
     UNION
     (SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
      FROM customers

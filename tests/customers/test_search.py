@@ -139,6 +139,8 @@ async def test_search_plan_uses_the_trigram_indexes(people, db):
             await db.execute("SET LOCAL enable_seqscan = off")
             await db.fetchval(QUERIES.phone_search_setup, "0.3")
             plan = "\n".join(r[0] for r in await db.fetch(
-                "EXPLAIN " + QUERIES.phone_search, terms.name, terms.phone, terms.like_pattern, 100, 0.3))
+                "EXPLAIN " + QUERIES.phone_search, *terms.arguments(100, 0.3)))
         assert "Seq Scan on customers" not in plan, plan
-        assert "idx_customers_name_trgm" in plan and "idx_customers_name_normalized_trgm" in plan, plan
+        assert "idx_customers_name_trgm" in plan, plan
+        if terms.arabic:
+            assert "idx_customers_name_normalized_trgm" in plan, plan
