@@ -80,3 +80,19 @@ async def test_an_expired_access_cookie_is_renewed_without_leaving_the_page(live
     await page.wait_for_selector("#customer-count")
     assert "/app/customers" in page.url
     assert any(c["name"] == "mawid_access" for c in await context.cookies())
+
+
+async def test_a_duplicated_tab_does_not_evict_its_twin_forever(live_server, browser):
+    live_server.require("POST /auth/jwt/login", "GET /ws")
+    context = await browser()
+    first = await sign_in(context, live_server, "staff", "/app/live")
+    await wait_until(first, "window.mawidRealtime.online")
+    tab = await first.evaluate("window.mawidRealtime.tab")
+    # A duplicated browser tab starts with a copy of the original's session storage.
+    twin = await context.new_page()
+    await twin.add_init_script(f"sessionStorage.setItem('mawid_ws_tab', {tab!r})")
+    await twin.goto(f"{live_server.url}/app/live")
+    await wait_until(twin, f"window.mawidRealtime.online && window.mawidRealtime.tab === {tab!r}")
+    # The server replaced the original's socket (close 1000); it came back under an id of its own.
+    await wait_until(first, f"window.mawidRealtime.online && window.mawidRealtime.tab !== {tab!r}")
+    assert await twin.evaluate("window.mawidRealtime.online")

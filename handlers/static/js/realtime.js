@@ -10,9 +10,9 @@ const TAB_KEY = 'mawid_ws_tab';
 const PING_MS = 25000;
 const REPLIES = new Set(['pong', 'snapshot', 'filter_ack', 'notifications_history']);
 
-function tabId() {
+function tabId(fresh = false) {
   try {
-    let id = sessionStorage.getItem(TAB_KEY);
+    let id = fresh ? null : sessionStorage.getItem(TAB_KEY);
     if (!id) {
       id = `${Math.random().toString(36).slice(2, 10)}-${Date.now().toString(36)}`;
       sessionStorage.setItem(TAB_KEY, id);
@@ -72,8 +72,10 @@ export class Realtime extends EventTarget {
       if (this.socket !== socket) return;
       this.setOnline(false);
       if (this.stopped) return;
-      // 1000 from the server means "replaced by a newer connection of this tab": still come back
-      // when visible, so a duplicated tab cannot leave this one silently stale.
+      // 1000 from the server means "replaced by a newer connection with this tab id": a duplicated
+      // browser tab copies its id. Come back under an id of our own, so the two tabs stop evicting
+      // each other and neither is left silently stale.
+      if (event.code === 1000) this.tab = tabId(true);
       this.attempt += 1;
       // A refused upgrade is most often an expired access cookie: renew it before retrying.
       // Only a definite "no session" (401) leads to the login page; a server that is down keeps
@@ -81,7 +83,7 @@ export class Realtime extends EventTarget {
       if (!opened) refreshSession().then((status) => { if (status === 401) toLogin(); });
       const delay = Math.min(500 * this.attempt, 15000) + Math.floor(Math.random() * 300);
       clearTimeout(this.retry);
-      this.retry = setTimeout(() => this.connect(), event.code === 1000 ? Math.max(delay, 2000) : delay);
+      this.retry = setTimeout(() => this.connect(), delay);
     });
     socket.addEventListener('error', () => {});
   }
