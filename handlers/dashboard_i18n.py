@@ -74,6 +74,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "block": ("Block", "حظر"),
     "unblock": ("Unblock", "إلغاء الحظر"),
     "no_results": ("No matching customers.", "لا يوجد عملاء مطابقون."),
+    "show_more": ("Show more", "عرض المزيد"),
     "last_message": ("Last message", "آخر رسالة"),
     "unread": ("unread", "غير مقروءة"),
     "select_conversation": ("Pick a conversation.", "اختر محادثة."),

@@ -51,6 +51,7 @@ class LiveServer:
     process: ServerProcess
     routes: set[str]
     users: dict[str, Staff]
+    database_url: str
 
     @property
     def url(self) -> str:
@@ -114,7 +115,7 @@ def live_server():
         users = asyncio.run(_create_staff(url))
         process = ServerProcess({**SERVER_ENV, "DATABASE_URL": url}).start()
         try:
-            yield LiveServer(process, served_routes(process.url), users)
+            yield LiveServer(process, served_routes(process.url), users, url)
         finally:
             process.stop()
     finally:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import asyncpg
+
 from tests.dashboard.conftest import BROWSER_TESTS, screenshot, sign_in, wait_until
 
 pytestmark = BROWSER_TESTS
@@ -127,3 +129,21 @@ async def test_chat_in_the_simulator_and_watch_the_booking_arrive_on_the_calenda
     await customer.wait_for_selector(".sim-booking")
     await screenshot(customer, "simulator-conversation")
     await screenshot(calendar, "simulator-booking-on-calendar")
+
+
+async def test_the_directory_pages_through_many_customers(live_server, browser):
+    live_server.require("POST /auth/jwt/login", "GET /phone/all")
+    conn = await asyncpg.connect(live_server.database_url)
+    try:
+        await conn.copy_records_to_table("customers", records=[(f"9665990{n:05d}", f"Bulk {n:03d}")
+                                                                for n in range(130)],
+                                         columns=["wa_id", "customer_name"])
+    finally:
+        await conn.close()
+    page = await sign_in(await browser(), live_server, "viewer", "/app/customers")
+    await page.wait_for_selector("#customer-more:not([hidden])")
+    assert len(await page.query_selector_all("#customer-rows tr")) == 100
+    await page.click("#customer-more")
+    await wait_until(page, "document.querySelectorAll('#customer-rows tr').length > 100")
+    listed = len(await page.query_selector_all("#customer-rows tr"))
+    assert (await page.inner_text("#customer-count")).startswith(f"{listed} / ")

@@ -31,24 +31,30 @@ function row(item) {
     h('td', {}, toggle(item, 'is_blocked')));
 }
 
-function render(items) {
-  shown.clear();
+const more = document.getElementById('customer-more');
+let page = 1;
+
+function render(items, { append = false, total = null } = {}) {
+  if (!append) { shown.clear(); rows.replaceChildren(); }
   for (const item of items) shown.set(item.wa_id, item);
-  rows.replaceChildren(...items.map(row));
-  empty.hidden = items.length > 0;
-  count.textContent = String(items.length);
+  rows.append(...items.map(row));
+  empty.hidden = shown.size > 0;
+  count.textContent = total === null ? String(shown.size) : `${shown.size} / ${total}`;
 }
 
-async function search() {
+async function search({ append = false } = {}) {
   const q = input.value.trim();
   const mine = ++generation;
+  page = append ? page + 1 : 1;
   try {
     const result = q
       ? await get(`/phone/search?q=${encodeURIComponent(q)}&limit=50`)
-      : await get('/phone/all?page=1&page_size=100');
+      : await get(`/phone/all?page=${page}&page_size=100`);
     if (mine !== generation) return;
     if (!result.ok) { toast(messageOf(result), { kind: 'error' }); return; }
-    render(result.data?.data || []);
+    const pages = result.data?.pagination;
+    render(result.data?.data || [], { append, total: pages ? pages.total : null });
+    more.hidden = !pages || pages.page >= pages.total_pages;
   } catch (err) {
     if (err instanceof RouteMissing) rows.replaceChildren(h('tr', {}, h('td', { colspan: 5, class: 'notice' }, t('unavailable', { route: err.route }))));
   }
@@ -73,9 +79,10 @@ function apply(waId, field, value) {
   if (old) old.replaceWith(fresh);
 }
 
-input.addEventListener('input', debounce(search, 120));
+input.addEventListener('input', debounce(() => search(), 120));
+more.addEventListener('click', () => search({ append: true }));
 realtime.on('customer_favorite_updated', ({ data }) => data && apply(data.wa_id, 'is_favorite', Boolean(data.is_favorite)));
 realtime.on('customer_block_updated', ({ data }) => data && apply(data.wa_id, 'is_blocked', Boolean(data.is_blocked)));
-realtime.on('customer_updated', () => search());
+realtime.on('customer_updated', () => search());  // names and numbers may have changed
 realtime.addEventListener('reconnected', () => search());
 search();
