@@ -136,6 +136,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sim_bookings": ("This customer's bookings", "حجوزات هذا العميل"),
     "sim_none": ("No bookings yet.", "لا توجد حجوزات بعد."),
     "loading": ("Loading…", "جارٍ التحميل…"),
+    "notifications": ("Notifications", "الإشعارات"),
+    "no_notifications": ("Nothing new.", "لا جديد."),
+    "notif_reservation_created": ("New booking", "حجز جديد"),
+    "notif_reservation_updated": ("Booking changed", "تعديل حجز"),
+    "notif_reservation_reinstated": ("Booking restored", "استعادة حجز"),
+    "notif_reservation_cancelled": ("Booking cancelled", "إلغاء حجز"),
+    "notif_conversation_new_message": ("Message", "رسالة"),
+    "notif_vacation_period_updated": ("Vacations updated", "تحديث الإجازات"),
     "unavailable": ("Not available on this server yet: {route}", "غير متاح على هذا الخادم بعد: {route}"),
 }
 

@@ -127,6 +127,11 @@ async def test_chat_in_the_simulator_and_watch_the_booking_arrive_on_the_calenda
     assert day in booked, booked
     await calendar.wait_for_selector('.event[data-wa-id="966512345670"]')
     await customer.wait_for_selector(".sim-booking")
+    # The assistant's booking is news for the other secretary: the bell counts it and lists it.
+    await calendar.wait_for_selector("#bell-count:not([hidden])")
+    await calendar.click("#bell")
+    await calendar.wait_for_selector(f'#bell-list li[data-type="reservation_created"]:has-text("{day}")')
+    await screenshot(calendar, "notifications-panel")
     await screenshot(customer, "simulator-conversation")
     await screenshot(calendar, "simulator-booking-on-calendar")
 

@@ -1,6 +1,7 @@
 // What every signed-in page shares: the live connection and its banner, toasts, logout.
 import { boot, t, h } from './boot.js';
 import { Realtime } from './realtime.js';
+import { wireNotifications } from './notifications.js';
 
 export function toast(text, { kind = 'info', action = null, timeout = 6000 } = {}) {
   const box = document.getElementById('toasts');
@@ -55,6 +56,7 @@ export function startShell() {
   const realtime = new Realtime();
   if (boot.user) {
     wireBanner(realtime);
+    wireNotifications(realtime);
     realtime.connect();
     addEventListener('online', () => {
       if (!realtime.socket || realtime.socket.readyState === WebSocket.CLOSED) realtime.connect();
