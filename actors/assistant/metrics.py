@@ -11,6 +11,8 @@ LLM_TOOL_ERRORS = Counter("llm_tool_execution_errors_total", "LLM tool calls tha
                           registry=REGISTRY)
 LLM_RETRIES = Counter("llm_retry_attempts_total", "Retry-eligible LLM failures", registry=REGISTRY)
 LLM_EMPTY = Counter("llm_empty_responses_total", "LLM answers without text", registry=REGISTRY)
+API_RETRY_EXHAUSTED = Counter("api_retry_exhausted_total", "LLM runs that finally failed (after the SDK's retries)",
+                              registry=REGISTRY)
 FALLBACKS = Counter("assistant_offline_fallbacks_total", "Turns answered by the offline assistant instead of the "
                     "configured provider", registry=REGISTRY)
 LLM_API_ERRORS.add({"provider": "anthropic", "error_type": "unknown"}, 0)

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from actors.assistant.metrics import LLM_API_ERRORS, LLM_EMPTY, LLM_RETRIES
+from actors.assistant.metrics import API_RETRY_EXHAUSTED, LLM_API_ERRORS, LLM_EMPTY, LLM_RETRIES
 from actors.assistant.prompt import system_agent_prompt, system_prompt
 from actors.assistant.tools import TOOLS, execute
 from runtime.db import QUERIES
@@ -96,8 +96,12 @@ def classify(exc: BaseException) -> tuple[str, bool]:
     return f"unknown::{name}", False
 
 
+RUN_FUNCTIONS = {"anthropic": "run_claude", "openai": "run_openai", "gemini": "run_gemini"}
+
+
 def count_error(provider: str, exc: BaseException) -> None:
     error_type, retryable = classify(exc)
+    API_RETRY_EXHAUSTED.inc({"function": RUN_FUNCTIONS.get(provider, provider), "exception_type": type(exc).__name__})
     LLM_API_ERRORS.inc({"provider": provider, "error_type": error_type})
     if retryable:
         LLM_RETRIES.inc({"provider": provider, "error_type": error_type})
