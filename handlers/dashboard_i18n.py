@@ -157,6 +157,13 @@ def language_of(request: web.Request) -> str:
     return "ar" if preferred.startswith("ar") else "en"
 
 
-def strings_for(lang: str) -> dict[str, str]:
+class Strings(dict):
+    """A missing text shows its key instead of failing the page (templates use StrictUndefined)."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+def strings_for(lang: str) -> Strings:
     index = 1 if lang == "ar" else 0
-    return {key: pair[index] for key, pair in STRINGS.items()}
+    return Strings({key: pair[index] for key, pair in STRINGS.items()})

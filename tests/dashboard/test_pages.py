@@ -108,3 +108,9 @@ def test_every_string_has_both_languages():
     for key, (english, arabic) in STRINGS.items():
         assert english and arabic, key
         assert re.search(r"[\u0600-\u06FF]", arabic) or key in {"language_toggle"}, key
+
+
+def test_a_missing_text_shows_its_key_rather_than_failing_the_page():
+    from handlers.dashboard_i18n import strings_for
+
+    assert strings_for("ar")["no_such_text"] == "no_such_text"
