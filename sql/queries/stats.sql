@@ -77,21 +77,15 @@ GROUP BY role, message
 ORDER BY min(local_date + local_time), min(id);
 
 -- name: stats_response_times
--- Minutes from a customer's last non-assistant message to the assistant message that follows it.
+-- Minutes from a customer's last non-assistant message to the assistant message that follows it, both in the
+-- window: the pairs are kept by conversation's triggers (migration 0250), so this reads one index range.
 SELECT avg(minutes)::float8 AS mean, percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes) AS median,
        max(minutes)::float8 AS longest
 FROM (
-    SELECT role, lag(role) OVER turn AS previous_role,
-           extract(epoch FROM at - lag(at) OVER turn)::float8 / 60 AS minutes
-    FROM (
-        SELECT wa_id, id, lower(trim(role)) AS role, local_date + local_time AS at
-        FROM conversation
-        WHERE local_date BETWEEN $1 AND $2 AND wa_id <> ''
-    ) AS m
-    -- byte order for the partition key: a linguistic collation makes this sort several times slower
-    WINDOW turn AS (PARTITION BY wa_id COLLATE "C" ORDER BY at, id)
-) AS pairs
-WHERE role = 'assistant' AND previous_role <> 'assistant' AND minutes > 0;
+    SELECT seconds::float8 / 60 AS minutes
+    FROM conversation_reply_delays
+    WHERE reply_date BETWEEN $1 AND $2 AND prompt_date >= $1
+) AS pairs;
 
 -- name: stats_read_tuning
 -- For one dashboard aggregate: custom plans, no JIT (compile time exceeds the run time), memory to hash
