@@ -120,6 +120,7 @@ class Publisher:
     async def _append_batch(self, conn: "asyncpg.Connection", batch: list[Pending]) -> list[Event | None]:
         results: list[Event | None] = []
         async with conn.transaction():
+            await conn.execute(QUERIES.realtime_relaxed_commit)
             for event, _ in batch:
                 seq = await append(conn, event)
                 results.append(None if seq is None else replace(event, seq=seq))

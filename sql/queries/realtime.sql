@@ -61,3 +61,10 @@ SELECT is_blocked FROM customers WHERE wa_id = $1;
 -- name: realtime_events_between
 -- Events a process missed on the bus: strictly between two sequence numbers, oldest first.
 SELECT seq, envelope FROM realtime_events WHERE seq > $1 AND seq < $2 ORDER BY seq;
+
+-- name: realtime_relaxed_commit
+-- The event log's commit need not wait for the WAL flush: the lock is held until the commit
+-- returns, so a synchronous flush (milliseconds) would serialise every process's publishing
+-- behind the disk. A database crash can lose the last fraction of a second of the replay log
+-- and notification history; clients that miss those get a resync instead of a replay.
+SET LOCAL synchronous_commit TO off;
