@@ -1,6 +1,7 @@
 """Rendering typed database values in the reference's wire formats."""
 from __future__ import annotations
 
+import struct
 from datetime import date, datetime, time, timezone
 from typing import Any, Mapping
 
@@ -22,6 +23,20 @@ def naive_utc_iso(value: datetime | None) -> str | None:
     return value.isoformat()
 
 
+def float4_value(value: float) -> float:
+    """A float4 (`real`) as PostgreSQL prints it: the shortest decimal that reads back as the same float4.
+
+    asyncpg widens float4 to a double (0.6 -> 0.6000000238418579); the reference's driver read PostgreSQL's
+    text form, so it sent 0.6.
+    """
+    single = struct.unpack("f", struct.pack("f", value))[0]
+    for digits in range(1, 10):  # 9 significant digits always round-trip a float4
+        shortest = float(f"{single:.{digits}g}")
+        if struct.unpack("f", struct.pack("f", shortest))[0] == single:
+            return shortest
+    return single
+
+
 def message_item(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "role": row["role"],
@@ -38,7 +53,7 @@ def contact_item(row: Mapping[str, Any], similarity: float | None = None) -> dic
         "customer_name": row["customer_name"],
         "last_message_at": row["last_user_message_at"].isoformat() if row["last_user_message_at"] else None,
         "last_reservation_at": naive_utc_iso(row["last_reservation_at"]),
-        "similarity": float(row["similarity"]) if similarity is None else similarity,
+        "similarity": float4_value(row["similarity"]) if similarity is None else similarity,
         "is_favorite": bool(row["is_favorite"]),
         "is_blocked": bool(row["is_blocked"]),
     }
