@@ -29,8 +29,12 @@ from runtime.masking import mask_text, mask_value
 log = logging.getLogger("mawid.tracing")
 TRACER = trace.get_tracer("mawid")
 
+# Model names carry release dates that look like phone numbers; they are never personal.
+_KEPT_AS_IS = frozenset({"mawid.llm.model", "gen_ai.request.model", "gen_ai.response.model"})
+
+
 def _masked(span: ReadableSpan) -> ReadableSpan:
-    attributes = {k: mask_value(v) for k, v in (span.attributes or {}).items()}
+    attributes = {k: v if k in _KEPT_AS_IS else mask_value(v) for k, v in (span.attributes or {}).items()}
     return ReadableSpan(
         name=mask_text(span.name), context=span.context, parent=span.parent, resource=span.resource,
         attributes=attributes, events=span.events, links=span.links, kind=span.kind, status=span.status,
@@ -158,6 +162,23 @@ def span(name: str, parent=None, **attributes: Any) -> Iterator[trace.Span]:
 
 
 _NO_SPAN = nullcontext()
+
+
+def quiet():
+    """Leave library spans out of a block (the queue's polling SQL would be one root trace per poll)."""
+    if _provider is None:
+        return _NO_SPAN
+    from opentelemetry.instrumentation.utils import suppress_instrumentation
+
+    return suppress_instrumentation()
+
+
+def record_span(name: str, parent, start_ns: int, end_ns: int, **attributes: Any) -> None:
+    """A span for work already done (one claim serves many traces: each gets its own copy)."""
+    if _provider is None:
+        return
+    clean = {f"mawid.{k}": v for k, v in attributes.items() if v is not None}
+    TRACER.start_span(name, context=parent, attributes=clean, start_time=start_ns).end(end_time=end_ns)
 
 
 def actor_span(actor: Any, message: Any, mailbox_wait: float):

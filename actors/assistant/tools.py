@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from actors.assistant.metrics import ASSISTANT_FUNCTION_ERRORS, LLM_TOOL_ERRORS
+from runtime.tracing import span
 
 if TYPE_CHECKING:
     from runtime.services import Services
@@ -140,10 +141,20 @@ def _declared(tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
 
 async def execute(services: "Services", wa_id: str, name: str, args: Any, *, provider: str = "offline") -> dict:
     """Run tool `name` for `wa_id`; failures become `{"success": false, "message": ...}` results."""
+    # The span names the tool and its outcome only: arguments and results may hold customer text.
+    with span("llm.tool", **{"llm.tool": name, "llm.provider": provider}) as current:
+        result, failed = await _execute(services, wa_id, name, args, provider)
+        outcome = "error" if failed else "ok" if result.get("success", True) is not False else "refused"
+        current.set_attribute("mawid.llm.tool_outcome", outcome)
+        return result
+
+
+async def _execute(services: "Services", wa_id: str, name: str, args: Any, provider: str) -> tuple[dict, bool]:
+    """(result, whether the tool failed) — a refusal (`success: false` from the tool itself) is not a failure."""
     tool = TOOLS.get(name)
     if tool is None:
         LLM_TOOL_ERRORS.inc({"tool_name": name, "provider": provider})
-        return {"success": False, "message": f"Tool '{name}' is not implemented"}
+        return {"success": False, "message": f"Tool '{name}' is not implemented"}, True
     if not isinstance(args, dict):
         args = {}
     try:
@@ -152,8 +163,8 @@ async def execute(services: "Services", wa_id: str, name: str, args: Any, *, pro
         log.exception("tool %s failed for %s", name, wa_id)
         LLM_TOOL_ERRORS.inc({"tool_name": name, "provider": provider})
         ASSISTANT_FUNCTION_ERRORS.inc({"function": name})
-        return {"success": False, "message": f"Error executing {name}: {exc}"}
-    return result if isinstance(result, dict) else {"success": True, "data": result}
+        return {"success": False, "message": f"Error executing {name}: {exc}"}, True
+    return (result if isinstance(result, dict) else {"success": True, "data": result}), False
 
 
 def result_json(result: Any) -> str:

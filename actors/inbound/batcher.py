@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from actors.inbound.delivery import InboundItem
 from actors.inbound.queue import enqueue
+from runtime.tracing import inject_carrier, tracing_enabled
 
 if TYPE_CHECKING:
     import asyncpg
@@ -23,12 +24,14 @@ BATCHER_KEY = "inbound_enqueue_batcher"
 class EnqueueBatcher:
     def __init__(self, pool: "asyncpg.Pool") -> None:
         self.pool = pool
-        self._waiting: list[tuple[list[InboundItem], asyncio.Future]] = []
+        self._waiting: list[tuple[list[InboundItem], dict[str, str] | None, asyncio.Future]] = []
         self._flusher: asyncio.Task | None = None
 
     async def enqueue(self, items: list[InboundItem]) -> list[str]:
         future = asyncio.get_running_loop().create_future()
-        self._waiting.append((items, future))
+        # Taken here, in the caller's context: the flush runs in another task, under another request's trace.
+        carrier = inject_carrier() if tracing_enabled() else None
+        self._waiting.append((items, carrier, future))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_all())
         return await asyncio.shield(future)
@@ -37,18 +40,19 @@ class EnqueueBatcher:
         while self._waiting:
             batch, size = [], 0
             while self._waiting and (not batch or size + len(self._waiting[0][0]) <= MAX_BATCH):
-                items, future = self._waiting.pop(0)
-                batch.append((items, future))
+                items, carrier, future = self._waiting.pop(0)
+                batch.append((items, carrier, future))
                 size += len(items)
             try:
-                outcomes = await enqueue(self.pool, [item for items, _ in batch for item in items])
+                outcomes = await enqueue(self.pool, [item for items, _, _ in batch for item in items],
+                                         trace_contexts=[carrier for items, carrier, _ in batch for _ in items])
             except Exception as exc:
-                for _, future in batch:
+                for _, _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
             start = 0
-            for items, future in batch:
+            for items, _, future in batch:
                 if not future.done():
                     future.set_result(outcomes[start:start + len(items)])
                 start += len(items)

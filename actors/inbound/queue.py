@@ -22,17 +22,24 @@ class Claimed:
     payload: dict[str, Any]
     attempts: int
     lease_token: uuid.UUID
+    trace_context: dict[str, str] | None = None  # the enqueuing request's W3C trace headers (migration 0800)
 
 
-async def enqueue(pool: "asyncpg.Pool", items: list[InboundItem], source: str = "webhook") -> list[str]:
-    """Queue every item in one statement; answers each item's outcome: queued, duplicate or blocked."""
+async def enqueue(pool: "asyncpg.Pool", items: list[InboundItem], source: str = "webhook",
+                  trace_contexts: list[dict[str, str] | None] | None = None) -> list[str]:
+    """Queue every item in one statement; answers each item's outcome: queued, duplicate or blocked.
+
+    `trace_contexts` (one per item) are stored with the rows so the worker continues each trace.
+    """
     if not items:
         return []
+    contexts = trace_contexts or [None] * len(items)
     rows = await pool.fetch(
         QUERIES.inbound_enqueue,
         [item.message_id for item in items],
         [item.wa_id for item in items],
         [json.dumps(item.payload, ensure_ascii=False) for item in items],
+        [json.dumps(context) if context else None for context in contexts],
     )
     outcomes = [row["outcome"] for row in rows]
     labels = {"source": source}
@@ -43,8 +50,8 @@ async def enqueue(pool: "asyncpg.Pool", items: list[InboundItem], source: str = 
 
 async def claim(pool: "asyncpg.Pool", limit: int, lease_seconds: float, held: list[int] = ()) -> list[Claimed]:
     rows = await pool.fetch(QUERIES.inbound_claim, limit, float(lease_seconds), list(held))
-    claimed = [Claimed(r["id"], r["message_id"], r["wa_id"], r["payload"], r["attempts"], r["lease_token"])
-               for r in rows]
+    claimed = [Claimed(r["id"], r["message_id"], r["wa_id"], r["payload"], r["attempts"], r["lease_token"],
+                       r["trace_context"]) for r in rows]
     if claimed:
         CLAIMED.inc({}) if len(claimed) == 1 else CLAIMED.add({}, len(claimed))
     return claimed

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -21,6 +22,9 @@ import asyncpg
 from actors.inbound import queue
 from actors.inbound.metrics import CLAIM_FAILURES, ERRORS, FAILED_ROWS, GAVE_UP, LENGTH, OLDEST_AGE, PROCESSED
 from runtime.db import QUERIES
+from runtime.logs import log_context_var
+from runtime.masking import mask_phone
+from runtime.tracing import extract_carrier, quiet, record_span, span, tracing_enabled
 
 if TYPE_CHECKING:
     from runtime.services import Services
@@ -113,8 +117,10 @@ class InboundWorker:
             wanted = min(self._free, CLAIM_BATCH)
             self._free -= wanted
             self._work_arrived.clear()
+            claim_started = time.time_ns()
             try:
-                rows = await queue.claim(pool, wanted, self.settings.lease_seconds, list(self._held))
+                with quiet():  # empty polls are not worth a trace; claims that found work get a span below
+                    rows = await queue.claim(pool, wanted, self.settings.lease_seconds, list(self._held))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -124,6 +130,12 @@ class InboundWorker:
                 await asyncio.sleep(self.settings.poll_seconds)
                 continue
             self._free += wanted - len(rows)
+            if rows and tracing_enabled():
+                claimed_at = time.time_ns()
+                for row in rows:
+                    record_span("inbound.claim", extract_carrier(row.trace_context), claim_started, claimed_at,
+                                **{"queue.id": row.id, "queue.attempt": row.attempts, "queue.batch": len(rows),
+                                   "whatsapp.message_id": row.message_id})
             for row in rows:
                 self._held[row.id] = row
                 task = asyncio.create_task(self._process(row), name=f"inbound-{row.id}")
@@ -136,6 +148,24 @@ class InboundWorker:
                     pass
 
     async def _process(self, row: queue.Claimed) -> None:
+        # Every log line about this message carries who (masked) and which message; this task is its own context.
+        log_context_var.set({"wa_id": mask_phone(row.wa_id or ""), "message_id": row.message_id or "",
+                             "queue_id": str(row.id)})
+        # The webhook's trace continues here, whichever process claimed the row and however late.
+        parent = extract_carrier(row.trace_context) if tracing_enabled() else None
+        try:
+            with span("inbound.process", parent=parent, **{
+                    "queue.id": row.id, "queue.attempt": row.attempts, "whatsapp.message_id": row.message_id,
+                    "whatsapp.wa_id": mask_phone(row.wa_id or "")}) as current:
+                current.set_attribute("mawid.queue.outcome", await self._run(row))
+        finally:
+            self._held.pop(row.id, None)
+            self._free += 1
+            self._slot_freed.set()
+            self._work_arrived.set()  # the customer's next message may be claimable now
+
+    async def _run(self, row: queue.Claimed) -> str:
+        """Deliver the row to its actor and settle it in the queue; answers the outcome for the span."""
         pool = self.services.require_pool()
         try:
             await asyncio.wait_for(self.deliver(row), self.settings.turn_timeout)
@@ -146,22 +176,18 @@ class InboundWorker:
                 log.warning("inbound message %s interrupted by shutdown", row.id)
             raise
         except Exception as exc:
-            await self._record_failure(row, exc)
-        else:
-            try:
-                if await queue.complete(pool, row):
-                    PROCESSED.inc({})
-                else:
-                    log.warning("inbound message %s finished after its lease was taken over", row.id)
-            except Exception:
-                log.exception("could not mark inbound message %s done; it will be replayed", row.id)
-        finally:
-            self._held.pop(row.id, None)
-            self._free += 1
-            self._slot_freed.set()
-            self._work_arrived.set()  # the customer's next message may be claimable now
+            return await self._record_failure(row, exc)
+        try:
+            if await queue.complete(pool, row):
+                PROCESSED.inc({})
+                return "done"
+            log.warning("inbound message %s finished after its lease was taken over", row.id)
+            return "lease_lost"
+        except Exception:
+            log.exception("could not mark inbound message %s done; it will be replayed", row.id)
+            return "unrecorded"
 
-    async def _record_failure(self, row: queue.Claimed, exc: BaseException) -> None:
+    async def _record_failure(self, row: queue.Claimed, exc: BaseException) -> str:
         ERRORS.inc({})
         error = f"{type(exc).__name__}: {exc}"
         backoff = queue.backoff_seconds(row.attempts, self.settings.retry_seconds)
@@ -169,8 +195,8 @@ class InboundWorker:
             status = await queue.fail(self.services.require_pool(), row, error, self.settings.max_attempts, backoff)
         except Exception:
             log.exception("could not record the failure of inbound message %s", row.id)
-            return
-        extra = {"queue_id": row.id, "wa_id": row.wa_id, "message_id": row.message_id, "attempts": row.attempts}
+            return "unrecorded"
+        extra = {"attempts": row.attempts}  # wa_id, message and queue ids come from the log context
         if status == "failed":
             GAVE_UP.inc({})
             log.error("inbound message %s failed for good after %d attempts: %s", row.id, row.attempts, error,
@@ -178,6 +204,7 @@ class InboundWorker:
         else:
             log.warning("inbound message %s failed (attempt %d), retrying in %.0fs: %s", row.id, row.attempts,
                         backoff, error, extra=extra)
+        return {"pending": "retry"}.get(status, status) if status else "lease_lost"
 
     # -- leases and gauges -------------------------------------------------------------------------
     async def _heartbeat_loop(self) -> None:
@@ -186,8 +213,9 @@ class InboundWorker:
         while True:
             await asyncio.sleep(interval)
             try:
-                await queue.renew(pool, list(self._held))
-                gauges = await pool.fetchrow(QUERIES.inbound_queue_gauges)
+                with quiet():
+                    await queue.renew(pool, list(self._held))
+                    gauges = await pool.fetchrow(QUERIES.inbound_queue_gauges)
                 LENGTH.set({}, gauges["pending"])
                 OLDEST_AGE.set({}, gauges["oldest_age"])
                 FAILED_ROWS.set({}, gauges["failed"])

@@ -13,6 +13,7 @@ from actors.jobs.job import Job, JobContext, JobFailed
 from runtime.db import QUERIES
 from runtime.ops_metrics import ASSISTANT_FUNCTION_ERRORS, JOB_DURATION, JOB_LAST_SUCCESS, JOB_RUNS
 from runtime.services import Services
+from runtime.tracing import span
 
 log = logging.getLogger("mawid.jobs")
 
@@ -42,6 +43,14 @@ async def _finish(services: Services, run_id: int, outcome: str, detail: str | N
 
 async def run_job(services: Services, job: Job, occurrence: datetime, *, manual: bool = False) -> RunResult:
     """Run `job` for `occurrence` unless another process already claimed that occurrence."""
+    with span("job.run", **{"job.id": job.name, "job.occurrence": occurrence.isoformat(), "job.manual": manual}) \
+            as current:
+        result = await _run(services, job, occurrence, manual)
+        current.set_attribute("mawid.job.outcome", result.outcome)
+        return result
+
+
+async def _run(services: Services, job: Job, occurrence: datetime, manual: bool) -> RunResult:
     run_id = None
     if not job.per_process:
         run_id = await _claim(services, job, occurrence, manual)

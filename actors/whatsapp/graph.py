@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import httpx
 
 from actors.whatsapp.metrics import count_failure
+from runtime.tracing import span
 
 if TYPE_CHECKING:
     from runtime.services import Services
@@ -75,6 +76,15 @@ def _failure_reason(response: httpx.Response) -> str:
 
 async def post_message(services: "Services", payload: dict[str, Any], kind: str) -> SendResult:
     """POST one message body to Graph; `kind` names it in errors ("message", "template message", ...)."""
+    # Only the kind, never the recipient or the body, goes on the span (the HTTP client span is its child).
+    with span("whatsapp.send", **{"whatsapp.message_type": payload.get("type") or kind.replace(" ", "_")}) as current:
+        result = await _post(services, payload, kind)
+        current.set_attribute("mawid.whatsapp.status_code", result.status)
+        current.set_attribute("mawid.whatsapp.outcome", "sent" if result.ok else "failed")
+        return result
+
+
+async def _post(services: "Services", payload: dict[str, Any], kind: str) -> SendResult:
     missing = missing_settings(services)
     if missing:
         return error(f"Missing {missing[0]}", 500)

@@ -2,17 +2,19 @@
 
 -- name: inbound_enqueue
 -- One row per message of a delivery, skipping blocked senders and message ids already
--- queued. $1 message ids, $2 wa_ids, $3 payloads (json text), all of the same length.
+-- queued. $1 message ids, $2 wa_ids, $3 payloads (json text), $4 trace contexts (json
+-- text or NULL, migration 0800), all of the same length.
 -- Returns the rows actually inserted, and for the others why they were skipped.
 WITH incoming AS (
-    SELECT m.ord, m.message_id, m.wa_id, m.payload
-    FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS m(message_id, wa_id, payload, ord)
+    SELECT m.ord, m.message_id, m.wa_id, m.payload, m.trace_context
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+         WITH ORDINALITY AS m(message_id, wa_id, payload, trace_context, ord)
 ), allowed AS (
     SELECT i.* FROM incoming i
     WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.wa_id = i.wa_id AND c.is_blocked)
 ), inserted AS (
-    INSERT INTO inbound_message_queue (message_id, wa_id, payload)
-    SELECT message_id, wa_id, payload::jsonb FROM allowed ORDER BY ord
+    INSERT INTO inbound_message_queue (message_id, wa_id, payload, trace_context)
+    SELECT message_id, wa_id, payload::jsonb, trace_context::jsonb FROM allowed ORDER BY ord
     ON CONFLICT (message_id) WHERE message_id IS NOT NULL DO NOTHING
     RETURNING id, message_id
 )
@@ -51,7 +53,7 @@ SET status = 'processing', locked_at = now(), updated_at = now(), attempts = q.a
     lease_token = gen_random_uuid()
 FROM candidate
 WHERE q.id = candidate.id
-RETURNING q.id, q.message_id, q.wa_id, q.payload, q.attempts, q.lease_token;
+RETURNING q.id, q.message_id, q.wa_id, q.payload, q.attempts, q.lease_token, q.trace_context;
 
 -- name: inbound_renew_leases
 UPDATE inbound_message_queue

@@ -16,6 +16,8 @@ from actors.assistant.providers.common import (
     client_cache,
     count_empty,
     count_error,
+    llm_request,
+    record_tokens,
 )
 from actors.assistant.tools import result_json
 
@@ -53,6 +55,14 @@ def _block(block: Any) -> dict[str, Any]:
     return block.model_dump(exclude_none=True)
 
 
+async def _request(client: anthropic.AsyncAnthropic, **arguments: Any) -> Any:
+    with llm_request("anthropic", MODEL) as current:
+        response = await client.messages.create(model=MODEL, max_tokens=MAX_OUTPUT_TOKENS, **arguments)
+        usage = getattr(response, "usage", None)
+        record_tokens(current, getattr(usage, "input_tokens", None), getattr(usage, "output_tokens", None))
+        return response
+
+
 async def run(turn: TurnContext) -> str | None:
     messages = _messages(turn.history)
     if not messages:
@@ -61,8 +71,7 @@ async def run(turn: TurnContext) -> str | None:
     tools = [{"name": t.name, "description": t.description, "input_schema": t.parameters} for t in turn.tools.values()]
     system = [{"type": "text", "text": turn.prompt, "cache_control": {"type": "ephemeral"}}]
     try:
-        response = await client.messages.create(model=MODEL, max_tokens=MAX_OUTPUT_TOKENS, system=system,
-                                                messages=messages, tools=tools)
+        response = await _request(client, system=system, messages=messages, tools=tools)
         for _ in range(MAX_TOOL_ROUNDS):
             uses = [block for block in response.content if block.type == "tool_use"]
             if response.stop_reason != "tool_use" or not uses:
@@ -73,8 +82,7 @@ async def run(turn: TurnContext) -> str | None:
                 result = await turn.call_tool(use.name, use.input)
                 results.append({"type": "tool_result", "tool_use_id": use.id, "content": result_json(result)})
             messages.append({"role": "user", "content": results})
-            response = await client.messages.create(model=MODEL, max_tokens=MAX_OUTPUT_TOKENS, system=system,
-                                                    messages=messages, tools=tools)
+            response = await _request(client, system=system, messages=messages, tools=tools)
     except Exception as exc:
         count_error("anthropic", exc)
         raise

@@ -4,6 +4,9 @@ from __future__ import annotations
 import html
 import json
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +14,7 @@ from actors.assistant.metrics import API_RETRY_EXHAUSTED, LLM_API_ERRORS, LLM_EM
 from actors.assistant.prompt import system_agent_prompt, system_prompt
 from actors.assistant.tools import TOOLS, execute
 from runtime.db import QUERIES
+from runtime.tracing import span
 
 if TYPE_CHECKING:
     from actors.conversation.actor import ConversationActor
@@ -68,6 +72,28 @@ class TurnContext:
             await self.conversation.append("tool", row, source="assistant")
         except Exception:
             log.exception("could not store a tool row for %s", self.wa_id)
+
+
+@contextmanager
+def llm_request(provider: str, model: str) -> Iterator[Any]:
+    """One span per request to a provider: who, which model, how long, tokens — never the text sent or received."""
+    started = time.perf_counter()
+    with span("llm.request", **{"llm.provider": provider, "llm.model": model}) as current:
+        outcome = "error"
+        try:
+            yield current
+            outcome = "ok"
+        finally:
+            current.set_attribute("mawid.llm.outcome", outcome)
+            current.set_attribute("mawid.llm.latency_ms", round((time.perf_counter() - started) * 1000, 1))
+
+
+def record_tokens(current: Any, input_tokens: Any, output_tokens: Any) -> None:
+    """Token counts as the SDK reports them (absent from some responses)."""
+    if isinstance(input_tokens, int):
+        current.set_attribute("mawid.llm.input_tokens", input_tokens)
+    if isinstance(output_tokens, int):
+        current.set_attribute("mawid.llm.output_tokens", output_tokens)
 
 
 def client_cache(services: "Services") -> dict[str, Any]:

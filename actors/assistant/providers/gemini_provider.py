@@ -5,6 +5,8 @@ tools from their JSON schemas and answers function calls with function responses
 """
 from __future__ import annotations
 
+from typing import Any
+
 from google import genai
 from google.genai import types
 
@@ -15,6 +17,8 @@ from actors.assistant.providers.common import (
     client_cache,
     count_empty,
     count_error,
+    llm_request,
+    record_tokens,
 )
 
 MODEL = "gemini-2.5-pro"
@@ -40,6 +44,15 @@ def _config(turn: TurnContext) -> types.GenerateContentConfig:
         automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True))
 
 
+async def _request(client: genai.Client, **arguments: Any) -> Any:
+    with llm_request("gemini", MODEL) as current:
+        response = await client.aio.models.generate_content(model=MODEL, **arguments)
+        usage = getattr(response, "usage_metadata", None)
+        record_tokens(current, getattr(usage, "prompt_token_count", None),
+                      getattr(usage, "candidates_token_count", None))
+        return response
+
+
 async def run(turn: TurnContext) -> str | None:
     contents = [types.Content(role="user" if item["role"] == "user" else "model",
                               parts=[types.Part(text=item["content"])])
@@ -49,7 +62,7 @@ async def run(turn: TurnContext) -> str | None:
     client = _client(turn)
     config = _config(turn)
     try:
-        response = await client.aio.models.generate_content(model=MODEL, contents=contents, config=config)
+        response = await _request(client, contents=contents, config=config)
         for _ in range(MAX_TOOL_ROUNDS):
             calls = response.function_calls or []
             if not calls:
@@ -60,7 +73,7 @@ async def run(turn: TurnContext) -> str | None:
                 result = await turn.call_tool(call.name, dict(call.args or {}))
                 parts.append(types.Part.from_function_response(name=call.name, response=result))
             contents.append(types.Content(role="user", parts=parts))
-            response = await client.aio.models.generate_content(model=MODEL, contents=contents, config=config)
+            response = await _request(client, contents=contents, config=config)
     except Exception as exc:
         count_error("gemini", exc)
         raise

@@ -15,7 +15,9 @@ from actors.assistant.providers.common import (
     client_cache,
     count_empty,
     count_error,
+    llm_request,
     parse_arguments,
+    record_tokens,
 )
 from actors.assistant.tools import result_json
 
@@ -43,6 +45,14 @@ def _settings(turn: TurnContext) -> dict[str, Any]:
             "text": {"format": {"type": "text"}, "verbosity": "low"}}
 
 
+async def _request(client: openai.AsyncOpenAI, **arguments: Any) -> Any:
+    with llm_request("openai", MODEL) as current:
+        response = await client.responses.create(**arguments)
+        usage = getattr(response, "usage", None)
+        record_tokens(current, getattr(usage, "input_tokens", None), getattr(usage, "output_tokens", None))
+        return response
+
+
 async def run(turn: TurnContext) -> str | None:
     if not turn.history:
         count_empty("openai", "missing_input")
@@ -50,7 +60,7 @@ async def run(turn: TurnContext) -> str | None:
     client = _client(turn)
     settings = _settings(turn)
     try:
-        response = await client.responses.create(input=turn.history, **settings)
+        response = await _request(client, input=turn.history, **settings)
         for _ in range(MAX_TOOL_ROUNDS):
             calls = [item for item in response.output if getattr(item, "type", None) == "function_call"]
             if not calls:
@@ -60,7 +70,7 @@ async def run(turn: TurnContext) -> str | None:
                 result = await turn.call_tool(call.name, parse_arguments(call.arguments))
                 outputs.append({"type": "function_call_output", "call_id": call.call_id,
                                 "output": result_json(result)})
-            response = await client.responses.create(input=outputs, previous_response_id=response.id, **settings)
+            response = await _request(client, input=outputs, previous_response_id=response.id, **settings)
     except Exception as exc:
         count_error("openai", exc)
         raise
