@@ -153,14 +153,25 @@ def extract_carrier(carrier: dict[str, str] | None):
     return propagate.extract(carrier or {})
 
 
+def span(name: str, parent=None, **attributes: Any):
+    """A Mawid span (a context manager giving the span); attributes with None values are left out.
+
+    With tracing off this is a shared do-nothing context giving the invalid span, whose setters do
+    nothing: the call sites stay unconditional and cost a function call.
+    """
+    if _provider is None:
+        return _NO_TRACE
+    return _span(name, parent, attributes)
+
+
 @contextmanager
-def span(name: str, parent=None, **attributes: Any) -> Iterator[trace.Span]:
-    """A Mawid span; attributes with None values are left out."""
+def _span(name: str, parent, attributes: dict[str, Any]) -> Iterator[trace.Span]:
     clean = {f"mawid.{k}": v for k, v in attributes.items() if v is not None}
     with TRACER.start_as_current_span(name, context=parent, attributes=clean) as current:
         yield current
 
 
+_NO_TRACE = nullcontext(trace.INVALID_SPAN)
 _NO_SPAN = nullcontext()
 
 

@@ -157,7 +157,10 @@ class InboundWorker:
             with span("inbound.process", parent=parent, **{
                     "queue.id": row.id, "queue.attempt": row.attempts, "whatsapp.message_id": row.message_id,
                     "whatsapp.wa_id": mask_phone(row.wa_id or "")}) as current:
-                current.set_attribute("mawid.queue.outcome", await self._run(row))
+                outcome = await self._run(row)
+                current.set_attribute("mawid.queue.outcome", outcome)
+                # One line per attempt, so `bin/mawid trace --log` shows the message's path in any process's log.
+                log.info("inbound message %s %s (attempt %d)", row.id, outcome, row.attempts)
         finally:
             self._held.pop(row.id, None)
             self._free += 1
