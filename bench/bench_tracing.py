@@ -5,7 +5,11 @@ Three requests, 64 connections from a separate process against a real `bin/mawid
 `POST /webhook` delivery (enqueue SQL plus the trace context stored with the row; the same
 message id each time, so after the first it is the duplicate path and no turn runs). The
 collector runs in this process and receives everything the server exports (batch delay 100 ms).
-Then, in this process, the cost of a Mawid span with tracing off (the no-op tracer).
+Three servers (off, on, on with 10 % of traces sampled) run side by side and the rounds interleave
+them, so a busy moment of a shared machine does not fall on one mode only; besides throughput, the
+server's own CPU time per request (from /proc, the export thread included) is reported, which
+load on the machine disturbs far less. Then, in this process, the cost of a Mawid span with
+tracing off (the no-op tracer).
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \
         .venv/bin/python bench/bench_tracing.py [--seconds 4] [--rounds 3]
