@@ -9,6 +9,7 @@ import asyncio
 import json
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -168,3 +169,28 @@ async def test_bin_mawid_trace_prints_the_path_of_a_processed_message(processed:
     missing = await invoke("wamid.unknown")
     assert missing.exit_code != 0 and "no queued message" in missing.output
 
+
+
+async def test_concurrent_deliveries_sharing_one_insert_keep_their_own_traces(collector, wa_env, servers, graph):
+    """The webhook's group commit queues concurrent deliveries in one INSERT; each row keeps its own trace."""
+    server = servers({**wa_env, "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"})
+    customers = [f"96650888{index:04d}" for index in range(12)]
+    async with httpx.AsyncClient(timeout=30) as client:
+        responses = await asyncio.gather(*(
+            post_delivery(server.url, APP_SECRET, text_delivery(wa_id, "hello", f"wamid.race{index}"), client=client)
+            for index, wa_id in enumerate(customers)))
+    assert [r.status_code for r in responses] == [200] * len(customers)
+
+    def processed_all() -> list[dict]:
+        done = [s for s in collector.spans if s["name"] == "inbound.process"]
+        return done if len(done) == len(customers) else []
+
+    processes = await eventually(lambda: _async(processed_all()), what="every message processed")
+    webhooks = {s["span_id"]: s for s in collector.spans if s["name"] == "POST /webhook"}
+    assert len({p["trace_id"] for p in processes}) == len(customers)
+    for process in processes:
+        parent = webhooks[process["parent_id"]]
+        assert parent["trace_id"] == process["trace_id"]
+    # and each webhook request's trace holds exactly its own message
+    assert sorted(p["attributes"]["mawid.whatsapp.message_id"] for p in processes) == sorted(
+        f"wamid.race{index}" for index in range(len(customers)))
