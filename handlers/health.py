@@ -1,13 +1,19 @@
 """Liveness, readiness and the Prometheus scrape endpoint."""
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
+from aioprometheus import Gauge
 from aioprometheus.renderer import render
 
 from runtime.metrics import REGISTRY
 from runtime.migrate import pending
 from runtime.routes import Role, Route, json_response, register
 from runtime.services import SERVICES
+
+LOOP_TASKS = Gauge("mawid_event_loop_tasks", "asyncio tasks alive in this process (at scrape time)",
+                   registry=REGISTRY)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -40,6 +46,7 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
+    LOOP_TASKS.set({}, len(asyncio.all_tasks()))  # read at scrape time: a leak shows as a rising line
     body, headers = render(REGISTRY, request.headers.getall("Accept", []))
     return web.Response(body=body, headers=headers)
 
