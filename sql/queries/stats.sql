@@ -20,10 +20,12 @@ GROUP BY 1;
 -- Per-customer activity of the window: conversation/reservation overlap, repeat bookings, histograms of
 -- per-customer message and booking counts (medians and segments are read off them), and the 50 most
 -- active customers (ties by wa_id).
+-- Messages come from the per-customer-day counts (migration 0251): the latest activity is reported as a
+-- date, and the day of a customer's latest message is the latest of their days with messages.
 WITH messages AS MATERIALIZED (
-    SELECT wa_id, count(*) AS n, max(local_date + local_time) AS last_at
-    FROM conversation
-    WHERE local_date BETWEEN $1 AND $2 AND wa_id <> ''
+    SELECT wa_id, sum(n) AS n, max(local_date) AS last_day
+    FROM conversation_customer_days
+    WHERE local_date BETWEEN $1 AND $2 AND n > 0 AND wa_id <> ''
     GROUP BY wa_id
 ), bookings AS MATERIALIZED (
     SELECT wa_id, count(*) AS n, max(slot_date + slot_time) AS last_at
@@ -40,7 +42,7 @@ SELECT
     (SELECT coalesce(json_agg(top ORDER BY top.message_count DESC, top.reservation_count DESC, top.wa_id), '[]')
      FROM (
         SELECT wa_id, coalesce(m.n, 0) AS message_count, coalesce(b.n, 0) AS reservation_count,
-               greatest(m.last_at, b.last_at)::date AS last_activity
+               greatest(m.last_day, b.last_at::date) AS last_activity
         FROM messages AS m FULL JOIN bookings AS b USING (wa_id)
         ORDER BY message_count DESC, reservation_count DESC, wa_id
         LIMIT $3
