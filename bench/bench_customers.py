@@ -40,7 +40,8 @@ async def vacuum(url: str) -> None:
 
     conn = await asyncpg.connect(url)
     try:
-        await conn.execute("VACUUM (ANALYZE) customers, conversation, reservations, conversation_reply_delays",
+        await conn.execute("VACUUM (ANALYZE) customers, conversation, reservations, conversation_reply_delays,"
+                           " conversation_customer_days",
                            timeout=1800)
     finally:
         await conn.close()
