@@ -45,7 +45,8 @@ SECRET = "soak-app-secret"
 async def hold_sockets(url: str, count: int, seconds: float) -> None:
     received = 0
     closed = 0
-    async with aiohttp.ClientSession() as session:
+    # No connector limit: aiohttp's default (100) would silently hold the rest of the sockets back.
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         async def one(i: int) -> None:
             nonlocal received, closed
             ws = await session.ws_connect(url + "/ws", params={"tab": f"soak-{os.getpid()}-{i}"}, heartbeat=None)
