@@ -18,7 +18,7 @@ from runtime.bus import create_bus
 from runtime.config import Config
 from runtime.db import create_pool
 from runtime.http import middlewares
-from runtime.migrate import migrate
+from runtime.migrate import migrate_url
 from runtime.routes import ROUTES_KEY
 from runtime.services import SERVICES, Services
 
@@ -30,9 +30,9 @@ async def database_context(app: web.Application) -> AsyncIterator[None]:
     config = services.config
     if not config.database_url:
         raise RuntimeError("DATABASE_URL is not set (run through `make run` or `bin/mawid serve`)")
+    # Migrate on a connection of its own: the pool's statement timeout would cut a long backfill short.
+    applied = await migrate_url(config.database_url)
     pool = await create_pool(config.database_url, min_size=config.db_pool_min, max_size=config.db_pool_max)
-    async with pool.acquire() as conn:
-        applied = await migrate(conn)
     if applied:
         log.info("database migrated", extra={"applied": [f"{m.version:04d}_{m.name}" for m in applied]})
     services.pool = pool
