@@ -10,7 +10,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from actors.assistant.metrics import API_RETRY_EXHAUSTED, LLM_API_ERRORS, LLM_EMPTY, LLM_RETRIES
+from actors.assistant.metrics import (
+    API_RETRY_ATTEMPTS,
+    API_RETRY_EXHAUSTED,
+    API_RETRY_LAST,
+    LLM_API_ERRORS,
+    LLM_API_ERRORS_DETAILED,
+    LLM_EMPTY,
+    LLM_RETRIES,
+)
 from actors.assistant.prompt import system_agent_prompt, system_prompt
 from actors.assistant.tools import TOOLS, execute
 from runtime.db import QUERIES
@@ -127,10 +135,18 @@ RUN_FUNCTIONS = {"anthropic": "run_claude", "openai": "run_openai", "gemini": "r
 
 def count_error(provider: str, exc: BaseException) -> None:
     error_type, retryable = classify(exc)
-    API_RETRY_EXHAUSTED.inc({"function": RUN_FUNCTIONS.get(provider, provider), "exception_type": type(exc).__name__})
+    exception_type = type(exc).__name__
+    function = RUN_FUNCTIONS.get(provider, provider)
+    API_RETRY_EXHAUSTED.inc({"function": function, "exception_type": exception_type})
     LLM_API_ERRORS.inc({"provider": provider, "error_type": error_type})
+    if provider == "openai":
+        status = getattr(exc, "status_code", None)
+        LLM_API_ERRORS_DETAILED.inc({"provider": provider, "error_type": error_type, "exception_type": exception_type,
+                                     "http_status": "" if status is None else str(status), "function": function})
     if retryable:
         LLM_RETRIES.inc({"provider": provider, "error_type": error_type})
+        API_RETRY_ATTEMPTS.inc({"exception_type": exception_type})
+        API_RETRY_LAST.set({"exception_type": exception_type}, time.time())
 
 
 def count_empty(provider: str, response_type: str) -> None:
