@@ -192,6 +192,16 @@ def authorize(route: Route, request: web.Request) -> web.Response | None:
     return None
 
 
+def _validated(model: type[BaseModel], data: Any, location: str) -> tuple[Any, web.Response | None]:
+    """The parsed model, or the 422 that says what was wrong (text PostgreSQL cannot store included)."""
+    if (problem := _unstorable_response(data, location)) is not None:
+        return None, problem
+    try:
+        return model.model_validate(data), None
+    except ValidationError as exc:
+        return None, validation_error(exc, location)
+
+
 def bind(route: Route) -> Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
         refusal = authorize(route, request)
@@ -202,33 +212,19 @@ def bind(route: Route) -> Handler:
         if (problem := _unstorable_response(dict(request.match_info), "path")) is not None:
             return problem
         if route.query is not None:
-            query = _query_input(route.query, request)
-            if (problem := _unstorable_response(query, "query")) is not None:
-                return problem
-            try:
-                request[QUERY] = route.query.model_validate(query)
-            except ValidationError as exc:
-                return validation_error(exc, "query")
-        if route.body is not None:
-            parsed, problem = await _body_input(request)
-            if problem is None:
-                problem = _unstorable_response(parsed, "body")
+            parsed, problem = _validated(route.query, _query_input(route.query, request), "query")
             if problem is not None:
                 return problem
-            try:
-                request[BODY] = route.body.model_validate(parsed)
-            except ValidationError as exc:
-                return validation_error(exc, "body")
-        if route.form is not None:
-            fields, problem = await _form_input(request)
+            request[QUERY] = parsed
+        for model, read_input in ((route.body, _body_input), (route.form, _form_input)):
+            if model is None:
+                continue
+            raw, problem = await read_input(request)
             if problem is None:
-                problem = _unstorable_response(fields, "body")
+                parsed, problem = _validated(model, raw, "body")
             if problem is not None:
                 return problem
-            try:
-                request[BODY] = route.form.model_validate(fields)
-            except ValidationError as exc:
-                return validation_error(exc, "body")
+            request[BODY] = parsed
         return await route.handler(request)
 
     handle.__name__ = getattr(route.handler, "__name__", "handle")
