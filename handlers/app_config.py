@@ -17,6 +17,7 @@ from actors.app_config import (
     update_app_config,
 )
 from actors.app_config.schema import AppConfigDocument, AppConfigUpdate
+from runtime.db import DATABASE_UNAVAILABLE
 from runtime.routes import BODY, Role, Route, error_response, json_response
 from runtime.services import SERVICES
 
@@ -27,6 +28,8 @@ TAGS = ("configuration",)
 async def get_config(request: web.Request) -> web.Response:
     try:
         return json_response(await current_app_config_response(request.app[SERVICES]))
+    except DATABASE_UNAVAILABLE:
+        raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception as exc:
         log.exception("reading the app config failed")
         return error_response(500, f"Failed to get configuration: {exc}")
@@ -38,6 +41,8 @@ async def put_config(request: web.Request) -> web.Response:
         return json_response(await update_app_config(request.app[SERVICES], body.present()))
     except ConfigInvalid as exc:
         return error_response(400, str(exc))
+    except DATABASE_UNAVAILABLE:
+        raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception as exc:
         log.exception("updating the app config failed")
         return error_response(500, f"Failed to update configuration: {exc}")
@@ -49,6 +54,8 @@ async def post_config(request: web.Request) -> web.Response:
         return json_response(await replace_app_config(request.app[SERVICES], body.model_dump(mode="json")))
     except ConfigInvalid as exc:
         return error_response(400, str(exc))
+    except DATABASE_UNAVAILABLE:
+        raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception as exc:
         log.exception("replacing the app config failed")
         return error_response(500, f"Failed to create configuration: {exc}")

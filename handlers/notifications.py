@@ -11,7 +11,7 @@ import asyncpg
 from aiohttp import web
 from pydantic import BaseModel
 
-from runtime.db import QUERIES
+from runtime.db import DATABASE_UNAVAILABLE, QUERIES
 from runtime.events import HISTORY_LIMIT
 from runtime.routes import QUERY, Role, Route, json_response
 from runtime.services import SERVICES
@@ -43,6 +43,8 @@ async def notifications(request: web.Request) -> web.Response:
     limit = request[QUERY].limit
     try:
         items = await load_history(request.app[SERVICES].require_pool(), limit)
+    except DATABASE_UNAVAILABLE:
+        raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception:
         log.exception("could not load notification history")
         return json_response({"success": False, "message": "failed_to_load"}, status=500)

@@ -14,6 +14,7 @@ from actors.reservation import operations
 from actors.reservation.ops_vacations import VacationUpdateRejected
 from actors.reservation.reads import list_vacations
 from actors.reservation.texts import text
+from runtime.db import DATABASE_UNAVAILABLE
 from runtime.routes import BODY, Role, Route, json_response
 from runtime.services import SERVICES
 
@@ -59,6 +60,8 @@ def _legacy_periods(start_dates: Any, durations: Any) -> list[dict[str, Any]]:
 async def get_vacations(request: web.Request) -> web.Response:
     try:
         return json_response(await list_vacations(request.app[SERVICES]))
+    except DATABASE_UNAVAILABLE:
+        raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception:
         log.exception("vacation listing failed")
         return json_response([], 500)
@@ -70,6 +73,8 @@ async def _replace(request: web.Request, periods: Any, ar: bool, source: str, ok
         await operations.update_vacation_periods(request.app[SERVICES], periods, ar=ar, source=source)
     except VacationUpdateRejected as exc:
         return json_response({"success": False, "message": text(fail_key, ar), "detail": str(exc)}, 400)
+    except DATABASE_UNAVAILABLE:
+        raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception:
         log.exception("vacation update failed")
         return json_response({"success": False, "message": text(fail_key, ar)}, 500)

@@ -14,7 +14,7 @@ from actors.customers.search import SearchTerms
 from actors.customers.wire import contact_item
 from handlers.customers.common import services_of
 from handlers.customers.directory import DirectoryQuery, DirectorySql, directory_filters
-from runtime.db import QUERIES
+from runtime.db import DATABASE_UNAVAILABLE, QUERIES
 from runtime.routes import QUERY, Role, Route, json_response
 
 log = logging.getLogger("mawid.customers.phone")
@@ -58,6 +58,8 @@ async def search(request: web.Request) -> web.Response:
                 rows = await conn.fetch(QUERIES.phone_search, *terms.arguments(query.limit, threshold))
                 if len(rows) >= query.limit:
                     break
+    except DATABASE_UNAVAILABLE:
+        raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception as exc:
         return _failure(exc)
     return json_response({"success": True, "data": [_item(r) for r in rows]})
@@ -67,6 +69,8 @@ async def recent(request: web.Request) -> web.Response:
     try:
         async with services_of(request).require_pool().acquire() as conn:
             rows = await conn.fetch(QUERIES.phone_recent, request[QUERY].limit)
+    except DATABASE_UNAVAILABLE:
+        raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception as exc:
         return _failure(exc)
     return json_response({"success": True, "data": [_item(r) for r in rows]})
@@ -93,6 +97,8 @@ async def directory(request: web.Request) -> web.Response:
                 sql = DirectorySql(filters, str(code) if code else None)
                 rows = await conn.fetch(*sql.page(query.page_size, offset))
                 total = await conn.fetchval(*sql.count())
+    except DATABASE_UNAVAILABLE:
+        raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception as exc:
         return _failure(exc)
     return json_response({
@@ -120,6 +126,8 @@ async def stats(request: web.Request) -> web.Response:
             irregular = [r["wa_id"] for r in await conn.fetch(QUERIES.phone_irregular_wa_ids)]
             for code in sorted(shared):
                 irregular += [r["wa_id"] for r in await conn.fetch(QUERIES.phone_wa_ids_with_prefix, str(code))]
+    except DATABASE_UNAVAILABLE:
+        raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception as exc:
         return _failure(exc)
     countries.update(region for region in map(region_of, irregular) if region)
