@@ -73,6 +73,6 @@ async def fail(pool: "asyncpg.Pool", row: Claimed, error: str, max_attempts: int
     return None if result is None else result["status"]
 
 
-def backoff_seconds(attempts: int, base: float, cap: float = 60.0) -> float:
+def backoff_seconds(attempts: int, base: float, cap: float = 300.0) -> float:
     """Exponential: base, 2·base, 4·base … capped."""
     return min(cap, base * (2 ** max(0, attempts - 1)))

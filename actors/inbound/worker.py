@@ -42,7 +42,7 @@ class WorkerSettings:
     loops: int = 2
     concurrency: int = 64
     lease_seconds: float = 60.0
-    max_attempts: int = 5
+    max_attempts: int = 12
     retry_seconds: float = 2.0
     poll_seconds: float = 0.5
     turn_timeout: float = 600.0

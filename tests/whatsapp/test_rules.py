@@ -47,4 +47,6 @@ def test_breaker_opens_after_the_threshold_and_lets_one_trial_through_after_cool
 
 
 def test_backoff_doubles_and_is_capped():
-    assert [backoff_seconds(n, 2.0) for n in (1, 2, 3, 4, 10)] == [2.0, 4.0, 8.0, 16.0, 60.0]
+    assert [backoff_seconds(n, 2.0) for n in (1, 2, 3, 4, 9, 10)] == [2.0, 4.0, 8.0, 16.0, 300.0, 300.0]
+    # the default budget (12 attempts) outlasts a WhatsApp Cloud API outage of ~23 minutes
+    assert sum(backoff_seconds(n, 2.0) for n in range(1, 12)) > 20 * 60
