@@ -23,7 +23,7 @@ from handlers import ws_reads, ws_writes  # noqa: F401  (they register the comma
 from handlers.ws_commands import CommandContext, handle_frame
 from handlers.ws_replay import resume, with_seq
 from runtime.bus import Event
-from runtime.db import QUERIES
+from runtime.db import DATABASE_UNAVAILABLE, QUERIES
 from runtime.http import PRODUCTION_ORIGINS
 from runtime.hub import Hub, reply
 from runtime.metrics_map import metrics_map
@@ -109,6 +109,10 @@ async def _check_log(services: Services, hub: Hub) -> None:
     try:
         async with services.require_pool().acquire() as conn:
             bounds = await conn.fetchrow(QUERIES.realtime_oldest_seq)
+    except DATABASE_UNAVAILABLE as exc:
+        # Expected while PostgreSQL is down (every 3 s): one line, no traceback; /readyz reports the outage.
+        log.warning("could not check the event log's position: %s: %s", type(exc).__name__, exc)
+        return
     except Exception:
         log.warning("could not check the event log's position", exc_info=True)
         return
