@@ -7,6 +7,7 @@ a PUT is invalid; 500: `{"detail": "Failed to … configuration: <reason>"}`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 
 from aiohttp import web
 
@@ -25,40 +26,35 @@ log = logging.getLogger("mawid.handlers.app_config")
 TAGS = ("configuration",)
 
 
-async def get_config(request: web.Request) -> web.Response:
+async def _answer(operation: Awaitable[dict], verb: str, *, writing: bool = True) -> web.Response:
+    """The reference's answers: the document; 400 when a write's merged document is invalid; otherwise
+    500 `Failed to <verb> configuration` (an invalid *stored* document included)."""
     try:
-        return json_response(await current_app_config_response(request.app[SERVICES]))
+        return json_response(await operation)
+    except ConfigInvalid as exc:
+        if not writing:
+            log.exception("the stored app config is invalid")
+            return error_response(500, f"Failed to {verb} configuration: {exc}")
+        return error_response(400, str(exc))
     except DATABASE_UNAVAILABLE:
         raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception as exc:
-        log.exception("reading the app config failed")
-        return error_response(500, f"Failed to get configuration: {exc}")
+        log.exception("could not %s the app config", verb)
+        return error_response(500, f"Failed to {verb} configuration: {exc}")
+
+
+async def get_config(request: web.Request) -> web.Response:
+    return await _answer(current_app_config_response(request.app[SERVICES]), "get", writing=False)
 
 
 async def put_config(request: web.Request) -> web.Response:
     body: AppConfigUpdate = request[BODY]
-    try:
-        return json_response(await update_app_config(request.app[SERVICES], body.present()))
-    except ConfigInvalid as exc:
-        return error_response(400, str(exc))
-    except DATABASE_UNAVAILABLE:
-        raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
-    except Exception as exc:
-        log.exception("updating the app config failed")
-        return error_response(500, f"Failed to update configuration: {exc}")
+    return await _answer(update_app_config(request.app[SERVICES], body.present()), "update")
 
 
 async def post_config(request: web.Request) -> web.Response:
     body: AppConfigDocument = request[BODY]
-    try:
-        return json_response(await replace_app_config(request.app[SERVICES], body.model_dump(mode="json")))
-    except ConfigInvalid as exc:
-        return error_response(400, str(exc))
-    except DATABASE_UNAVAILABLE:
-        raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
-    except Exception as exc:
-        log.exception("replacing the app config failed")
-        return error_response(500, f"Failed to create configuration: {exc}")
+    return await _answer(replace_app_config(request.app[SERVICES], body.model_dump(mode="json")), "create")
 
 
 ROUTES = [
