@@ -5,24 +5,23 @@ import re
 from datetime import date
 
 AGE_MIN, AGE_MAX = 0, 120
-_BARE_ESCAPE = re.compile(r"u([0-9a-fA-F]{4})")
+_ESCAPE = re.compile(r"\\?u([0-9a-fA-F]{4})")
 
 
 def repair_name(name: str) -> str:
-    """Decode literal `\\uXXXX` (or bare `uXXXX` when `u0` occurs) escapes some clients send; else unchanged."""
-    try:
-        if "\\u" in name:
-            return name.encode("latin-1", "backslashreplace").decode("unicode_escape")
-        if "u0" in name:
-            escaped = _BARE_ESCAPE.sub(r"\\u\1", name)
-            return escaped.encode("latin-1", "backslashreplace").decode("unicode_escape")
-    except (UnicodeDecodeError, UnicodeEncodeError):
-        return name
+    """Decode `\\uXXXX` (or bare `uXXXX` when `u0` occurs) escapes some clients send; else unchanged.
+
+    Only those escapes are decoded (spec 20 Q28): the reference's byte-level codec also rewrote other
+    backslash sequences and mangled names mixing real letters with escapes.
+    """
+    if "\\u" in name or "u0" in name:
+        return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), name)
     return name
 
 
-def clean_name(name: str) -> str:
-    return repair_name(name.strip()).strip()
+def clean_name(name: object) -> str:
+    """A name as stored: escapes repaired, trimmed; anything but text is no name."""
+    return repair_name(name).strip() if isinstance(name, str) else ""
 
 
 class AgeError(ValueError):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from actors.customers.profile import clean_name
 from actors.reservation import context, metrics, phone
 from actors.reservation.actor import day_ref
 from actors.reservation.capacity import limits, role_for_source
 from actors.reservation.messages import MoveBooking
-from actors.reservation.parsing import clean_name, hijri_string, parse_date, parse_time, to_display, to_hhmm
+from actors.reservation.parsing import hijri_string, parse_date, parse_time, to_display, to_hhmm
 from actors.reservation.records import snapshot, upcoming
 from actors.reservation.slots import Refusal, check_date_time, open_day, refuse, slot_day_duration, vacation_refusal
 from runtime.db import QUERIES

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from actors.customers.profile import clean_name
 from actors.reservation import context, metrics, phone
 from actors.reservation.actor import day_ref
 from actors.reservation.capacity import limits, role_for_source
 from actors.reservation.messages import BookSlot
-from actors.reservation.parsing import clean_name, to_display
+from actors.reservation.parsing import to_display
 from actors.reservation.records import booking_data, event_data, upcoming
 from actors.reservation.slots import (
     Refusal,

@@ -200,13 +200,3 @@ def hijri_month(day: date) -> int:
     return Gregorian(day.year, day.month, day.day).to_hijri().month
 
 
-_ESCAPE = re.compile(r"\\?u([0-9a-fA-F]{4})")
-
-
-def clean_name(name: object) -> str:
-    """Decode only `\\uXXXX`/`uXXXX` escapes of a name produced by a double-encoding client; trim."""
-    if not isinstance(name, str):
-        return ""
-    if "\\u" in name or "u0" in name:
-        name = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), name)
-    return name.strip()

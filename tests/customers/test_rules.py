@@ -76,6 +76,8 @@ def test_registered_names(name, wa_id, registered):
 @pytest.mark.parametrize(("raw", "clean"), [
     ("  Sara  ", "Sara"), ("\\u0623\\u062d\\u0645\\u062f", "أحمد"), ("u0623u062du0645u062f", "أحمد"),
     ("John u0", "John u0"), ("أحمد", "أحمد"),
+    # spec 20 Q28: only unicode escapes are decoded; other backslash sequences and real letters stay as typed
+    ("Sara\\nAli \\u0041", "Sara\\nAli A"), ("أحمد \\u0623", "أحمد أ"),
 ])
 def test_name_repair(raw, clean):
     assert clean_name(raw) == clean

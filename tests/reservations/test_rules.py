@@ -7,10 +7,10 @@ import pytest
 
 from actors.app_config.defaults import first_boot_document, ramadan_ranges
 from actors.app_config.migrations import migrate_stored
+from actors.customers.profile import clean_name
 from actors.reservation import phone
 from actors.reservation.capacity import limits, role_for_source
 from actors.reservation.parsing import (
-    clean_name,
     hijri_string,
     parse_gregorian,
     parse_hijri,
