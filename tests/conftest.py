@@ -17,6 +17,8 @@ from runtime.config import load_config
 from runtime.routes import Role
 from runtime.services import SERVICES
 from tests.support.database import create_test_database, drop_test_database, empty_tables
+from tests.support.servers import ServerProcess
+from tests.whatsapp.fakes import FakeGraph
 
 TEST_JWT_SECRET = "test-secret-not-for-production-0123456789"
 
@@ -126,3 +128,29 @@ async def admin_client(aiohttp_client, app, token_for):
 @pytest.fixture
 async def viewer_client(aiohttp_client, app, token_for):
     return await _client_with_role(aiohttp_client, app, token_for, Role.VIEWER)
+
+
+@pytest.fixture
+async def graph():
+    """A fake WhatsApp Cloud API on loopback; `graph.env()` points a server at it."""
+    fake = await FakeGraph().start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def servers(request):
+    """`servers(env)` starts a real `bin/mawid serve`; all are stopped after the test."""
+    started: list[ServerProcess] = []
+
+    def start(server_env: dict[str, str]) -> ServerProcess:
+        server = ServerProcess(server_env).start()
+        started.append(server)
+        return server
+
+    yield start
+    suite = request.node.module.__name__.split(".")[1]
+    for server in started:
+        server.stop(timeout=20)
+        # Kept for reading after a failure (var/ is shared with other suites' servers).
+        (server.log_path.parent / f"{suite}-last-server.log").write_text(server.logs())

@@ -10,7 +10,7 @@ import shutil
 import time
 import uuid
 from datetime import date, timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
 import asyncpg
 import httpx
@@ -18,8 +18,8 @@ import pytest
 
 from runtime.migrate import migrate
 from tests.support.private_services import PrivatePostgres, PrivateRedis
-from tests.support.servers import ROOT, ServerProcess
-from tests.whatsapp.fakes import FakeGraph
+from tests.support.servers import ROOT
+from tests.support.waiting import eventually  # noqa: F401  (re-exported for the tests here)
 
 APP_SECRET = "test-app-secret"
 
@@ -62,33 +62,11 @@ def private_redis():
 
 
 @pytest.fixture
-async def graph():
-    fake = await FakeGraph().start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 def fault_env(env, graph) -> dict[str, str]:
     """A server acting as staff for loopback callers, talking to the fake Graph API (offline assistant)."""
     return {**env, **graph.env(), "APP_SECRET": APP_SECRET, "TRUSTED_NETWORKS": "127.0.0.1/32",
             "INBOUND_QUEUE_RETRY_SECONDS": "0.2", "INBOUND_QUEUE_LEASE_SECONDS": "3", "LOG_LEVEL": "WARNING",
             "TIMEZONE": "Asia/Riyadh"}
-
-
-@pytest.fixture
-def servers():
-    started: list[ServerProcess] = []
-
-    def start(env: dict[str, str]) -> ServerProcess:
-        server = ServerProcess(env).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop(timeout=20)
-        (server.log_path.parent / "resilience-last-server.log").write_text(server.logs())
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
@@ -100,17 +78,6 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
             return value
         time.sleep(0.1)
     raise AssertionError(f"condition not met within {timeout}s")
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], within: float = 60.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        value = await check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; last value {value!r}")
-        await asyncio.sleep(0.05)
 
 
 def ready_status(url: str) -> int:

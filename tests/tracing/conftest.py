@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.fake_otlp import FakeCollector
-from tests.whatsapp.conftest import graph, servers, wa_env  # noqa: F401  (fixtures shared with tests/whatsapp)
+from tests.whatsapp.conftest import wa_env  # noqa: F401  (fixture shared with tests/whatsapp; graph and servers are in tests/conftest.py)
 from tests.whatsapp.fake_llm import FakeLLM
 
 
