@@ -11,6 +11,7 @@ def test_defaults_with_empty_environment():
     assert config.port == 8000
     assert config.timezone == "Asia/Riyadh"
     assert config.redis_url is None
+    assert config.graph_api_timeout == 30.0
     assert config.is_development
     assert not config.whatsapp_configured
 
@@ -34,6 +35,7 @@ def test_sqlalchemy_style_urls_are_accepted():
     ("COOKIE_SECURE", "maybe", "true or false"),
     ("LLM_PROVIDER", "mistral", "one of"),
     ("ACTOR_IDLE_TIMEOUT", "-1", "positive"),
+    ("GRAPH_API_TIMEOUT", "0", "positive"),
 ])
 def test_bad_values_name_the_variable(name, value, fragment):
     with pytest.raises(ConfigError) as caught:

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("mawid.whatsapp")
 
 CLIENT_KEY = "whatsapp_http"
+CONNECT_TIMEOUT = 10.0
 # Many turns run at once: waiting for a free connection is not a Graph timeout, so the pool wait is longer.
-TIMEOUT = httpx.Timeout(30.0, connect=10.0, pool=120.0)
+POOL_TIMEOUT = 120.0
 LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50)
 
 
@@ -37,11 +38,16 @@ def error(message: str, status: int) -> SendResult:
     return SendResult({"status": "error", "message": message}, status)
 
 
+def timeout(services: "Services") -> httpx.Timeout:
+    """GRAPH_API_TIMEOUT bounds each read and write; connecting and waiting for the pool have their own."""
+    return httpx.Timeout(services.config.graph_api_timeout, connect=CONNECT_TIMEOUT, pool=POOL_TIMEOUT)
+
+
 def client(services: "Services") -> httpx.AsyncClient:
     """The process's Graph client, created on first use and re-created if found closed."""
     current = services.extras.get(CLIENT_KEY)
     if current is None or current.is_closed:
-        current = services.extras[CLIENT_KEY] = httpx.AsyncClient(timeout=TIMEOUT, limits=LIMITS)
+        current = services.extras[CLIENT_KEY] = httpx.AsyncClient(timeout=timeout(services), limits=LIMITS)
     return current
 
 
