@@ -1,14 +1,16 @@
-"""An LLM provider that hangs and a WhatsApp Cloud API that errors, against a real server.
+"""An LLM provider that hangs and a WhatsApp Cloud API that errors or hangs, against a real server.
 
 Every customer still gets an answer (the offline assistant when the LLM stalls), each
 exactly once; the circuit breaker stops waiting on a provider that keeps failing; a
-customer whose replies cannot be sent does not hold up the others.
+customer whose replies cannot be sent, or whose sends get no answer at all, does not
+hold up the others.
 """
 from __future__ import annotations
 
 import asyncio
 
 import asyncpg
+import httpx
 import pytest
 from aiohttp import web
 
@@ -58,6 +60,18 @@ async def _queue_done(conn: asyncpg.Connection, count: int):
     return rows if len(rows) == count and all(r["status"] == "done" for r in rows) else None
 
 
+async def scrape(url: str, name: str, **labels: str) -> float:
+    """The value of one sample on a server's /metrics (0 when absent)."""
+    async with httpx.AsyncClient(timeout=10) as http:
+        text = (await http.get(url + "/metrics")).text
+    wanted = [f'{key}="{value}"' for key, value in labels.items()]
+    for line in text.splitlines():
+        sample, _, value = line.rpartition(" ")
+        if sample.split("{")[0] == name and all(label in sample for label in wanted):
+            return float(value)
+    return 0.0
+
+
 async def _deliver(url: str, customers: list[str], tag: str) -> None:
     responses = await asyncio.gather(*(post_delivery(url, APP_SECRET, text_delivery(wa, "hello", f"wamid.{tag}.{wa}"))
                                        for wa in customers))
@@ -102,4 +116,40 @@ async def test_failing_sends_for_one_customer_do_not_hold_up_the_others(fault_en
         assert len(flaky_graph.texts_to(wa_id)) == 1, wa_id  # retried, delivered once
     counts = await db.fetch("SELECT wa_id, count(*) AS n FROM conversation WHERE role = 'assistant' GROUP BY wa_id")
     assert {r["wa_id"]: r["n"] for r in counts} == {wa: 1 for wa in [unlucky, *others]}
+    assert unhandled_errors(server.logs()) == []
+
+
+async def test_a_hanging_graph_api_is_cut_off_retried_and_delivers_once_it_answers(fault_env, graph, servers, db):
+    server = servers({**fault_env, "GRAPH_API_TIMEOUT": "1"})
+    stuck, others = "966505700001", [f"96650570{i:04d}" for i in range(2, 6)]
+    graph.hang_for.add(stuck)  # Graph reads the stuck customer's replies and never answers
+    await _deliver(server.url, [stuck, *others], "hung")
+
+    async def stuck_and_retrying():
+        rows = await db.fetch("SELECT wa_id, status, attempts, last_error FROM inbound_message_queue ORDER BY id")
+        by_wa = {r["wa_id"]: r for r in rows}
+        row = by_wa.get(stuck)
+        others_done = all(by_wa.get(wa) is not None and by_wa[wa]["status"] == "done" for wa in others)
+        waiting = row is not None and row["status"] == "pending" and row["attempts"] >= 2  # between attempts
+        return by_wa if others_done and waiting else None
+
+    rows = await eventually(stuck_and_retrying, what="the others answered while the stuck turn keeps retrying")
+    # Each attempt ended (cut off by the timeout) and was put back with backoff: a visible retrying row.
+    tried = rows[stuck]["attempts"]
+    assert "Request timed out" in rows[stuck]["last_error"]
+    assert [b["to"] for b in graph.hung] == [stuck] * tried and graph.texts_to(stuck) == []
+    for wa_id in others:
+        assert rows[wa_id]["attempts"] == 1 and len(graph.texts_to(wa_id)) == 1, wa_id
+    assert await scrape(server.url, "whatsapp_outbound_messages_total", kind="text", delivery="failed") == tried
+    assert await scrape(server.url, "inbound_queue_processing_errors_total") == tried
+
+    graph.stop_hanging()
+    rows = await eventually(lambda: _queue_done(db, 1 + len(others)), what="the stuck message done once Graph answers")
+    attempts = {r["wa_id"]: r["attempts"] for r in rows}
+    assert attempts[stuck] == len(graph.hung) + 1  # every attempt but the last was cut off, none sent twice
+    assert len(graph.texts_to(stuck)) == 1
+    for wa_id in others:
+        assert attempts[wa_id] == 1 and len(graph.texts_to(wa_id)) == 1, wa_id
+    counts = await db.fetch("SELECT wa_id, count(*) AS n FROM conversation WHERE role = 'assistant' GROUP BY wa_id")
+    assert {r["wa_id"]: r["n"] for r in counts} == {wa: 1 for wa in [stuck, *others]}
     assert unhandled_errors(server.logs()) == []

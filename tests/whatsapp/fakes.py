@@ -52,6 +52,9 @@ class FakeGraph:
         self.requests: list[dict[str, Any]] = []
         self.fail_next: list[int] = []  # HTTP statuses to answer text messages with before succeeding again
         self.failed: list[dict[str, Any]] = []
+        self.hang_for: set[str] = set()  # recipients whose text messages are read but never answered
+        self.hung: list[dict[str, Any]] = []
+        self._unhang = asyncio.Event()
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -69,6 +72,12 @@ class FakeGraph:
         if request.headers.get("Authorization") != "Bearer test-access-token":
             return web.json_response({"error": {"message": "Invalid OAuth access token", "type": "OAuthException"}},
                                      status=401)
+        if body.get("type") == "text" and body.get("to") in self.hang_for:
+            self.hung.append(body)
+            self.changed.set()
+            # No answer until the test stops the hang; by then the caller has given up, so nothing is delivered.
+            await self._unhang.wait()
+            return web.json_response({"error": {"message": "gave up", "type": "Transient"}}, status=504)
         if self.fail_next and body.get("type") == "text":
             self.failed.append(body)
             return web.json_response({"error": {"message": "temporary", "type": "Transient"}},
@@ -80,6 +89,12 @@ class FakeGraph:
         to = body.get("to")
         return web.json_response({"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
                                   "messages": [{"id": f"wamid.fake{next(self._ids)}"}]})
+
+    def stop_hanging(self) -> None:
+        """Answer normally again; requests still hanging end with an error nobody reads."""
+        self.hang_for.clear()
+        self._unhang.set()
+        self._unhang = asyncio.Event()
 
     async def start(self) -> "FakeGraph":
         app = web.Application()
@@ -93,6 +108,7 @@ class FakeGraph:
         return self
 
     async def stop(self) -> None:
+        self._unhang.set()  # hung handlers end, so shutdown does not wait for them
         if self._runner is not None:
             await self._runner.cleanup()
 
