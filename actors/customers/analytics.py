@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterable
@@ -67,33 +66,6 @@ def tokenize(text: str) -> list[str]:
     """Lowercase, digits and punctuation (outside the Arabic block) to spaces, words of 3+ characters."""
     cleaned = _NOT_WORD.sub(" ", _DIGITS.sub(" ", text.lower()))
     return [word for word in cleaned.split() if len(word) >= 3]
-
-
-def top_words(counter: Counter[str]) -> list[dict[str, Any]]:
-    # Counter.most_common sorts stably: ties stay in first-seen order, as the reference's do.
-    return [{"word": word, "count": count} for word, count in counter.most_common(TOP_WORDS)]
-
-
-@dataclass
-class WordStats:
-    tokens: int = 0
-    everyone: Counter[str] | None = None
-    by_role: dict[str, Counter[str]] | None = None
-
-    def __post_init__(self) -> None:
-        self.everyone = Counter()
-        self.by_role = {"user": Counter(), "assistant": Counter()}
-
-    def add(self, role: str, message: str, times: int) -> None:
-        """One distinct (role, message) seen `times` times; call in order of first appearance."""
-        words = tokenize(message)
-        self.tokens += len(words) * times
-        if role == "tool":
-            return
-        for word in words:
-            self.everyone[word] += times
-            if role in self.by_role:
-                self.by_role[role][word] += times
 
 
 def median_of(values: list[float]) -> float:

@@ -11,6 +11,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, field_validator
 
 from actors.customers import analytics as rules
+from actors.customers import message_days
 from handlers.customers.common import services_of, today
 from runtime.db import QUERIES
 from runtime.metrics_map import metrics_map
@@ -102,14 +103,14 @@ def _reservation_blocks(groups: list[Any], modifications: list[Any], window: rul
     }
 
 
-def _message_blocks(hours: list[Any], months: dict[tuple[int, int], list[int]]) -> dict[str, Any]:
+def _message_blocks(hours: list[tuple[date, int, int]], months: dict[tuple[int, int], list[int]]) -> dict[str, Any]:
     heatmap: dict[tuple[str, int], int] = {}
     total = 0
-    for h in hours:
-        key = (rules.WEEKDAYS[h["local_date"].weekday()], h["hour"])
-        heatmap[key] = heatmap.get(key, 0) + h["n"]
-        months[(h["local_date"].year, h["local_date"].month)][2] += h["n"]
-        total += h["n"]
+    for day, hour, n in hours:
+        key = (rules.WEEKDAYS[day.weekday()], hour)
+        heatmap[key] = heatmap.get(key, 0) + n
+        months[(day.year, day.month)][2] += n
+        total += n
     return {
         "total": total,
         "messageHeatmap": [{"weekday": w, "hour": hour, "count": n} for (w, hour), n in heatmap.items()],
@@ -126,7 +127,7 @@ async def compute(request: web.Request, query: StatsQuery) -> dict[str, Any]:
     )
     q = Queries(services.require_pool())
     cur, prev = (window.start, window.end), (window.previous_start, window.previous_end)
-    (groups, modifications, customers, previous_customers, first, previous_first, active, hours, texts,
+    (groups, modifications, customers, previous_customers, first, previous_first, active, message_window,
      responses, previous_responses, previous_groups) = await asyncio.gather(
         q.fetch("stats_reservation_groups", *cur),
         q.fetch("stats_modifications", *cur, services.config.timezone),
@@ -135,19 +136,13 @@ async def compute(request: web.Request, query: StatsQuery) -> dict[str, Any]:
         q.value("stats_first_reservations", *cur),
         q.value("stats_first_reservations", *prev),
         q.value("stats_active_customers", now),
-        q.fetch("stats_message_hours", *cur),
-        q.fetch("stats_message_texts", *cur),
+        message_days.message_window(services.require_pool(), *cur),
         q.row("stats_response_times", *cur),
         q.row("stats_response_times", *prev),
         q.fetch("stats_reservation_groups", *prev),
     )
     reservations = _reservation_blocks(groups, modifications, window)
-    messages = _message_blocks(hours, reservations["months"])
-    words = rules.WordStats()
-    chars = 0
-    for t in texts:
-        words.add(t["role"], t["message"], t["n"])
-        chars += t["chars"] * t["n"]
+    messages = _message_blocks(message_window.hours, reservations["months"])
 
     unique = first
     response = {
@@ -208,8 +203,8 @@ async def compute(request: web.Request, query: StatsQuery) -> dict[str, Any]:
             for t in customers["top_customers"]
         ],
         "conversationAnalysis": {
-            "avgMessageLength": chars / total_messages if total_messages else 0,
-            "avgWordsPerMessage": words.tokens / total_messages if total_messages else 0,
+            "avgMessageLength": message_window.chars / total_messages if total_messages else 0,
+            "avgWordsPerMessage": message_window.tokens / total_messages if total_messages else 0,
             "avgMessagesPerCustomer": per_customer,
             "totalMessages": total_messages,
             "uniqueCustomers": unique,
@@ -218,8 +213,8 @@ async def compute(request: web.Request, query: StatsQuery) -> dict[str, Any]:
                 "avg": per_customer, "median": messages_per.median(), "max": messages_per.largest,
             },
         },
-        "wordFrequency": rules.top_words(words.everyone),
-        "wordFrequencyByRole": {role: rules.top_words(counter) for role, counter in words.by_role.items()},
+        "wordFrequency": message_window.top_words["everyone"],
+        "wordFrequencyByRole": {role: message_window.top_words[role] for role in ("user", "assistant")},
         "dayOfWeekData": reservations["dayOfWeekData"],
         "monthlyTrends": [
             {"month": rules.month_label(ym, query.locale), "reservations": r, "cancellations": c, "conversations": m}
