@@ -10,6 +10,8 @@ published by this process are delivered to its own subscribers directly (its
 WebSocket clients keep receiving them live), cross-process fan-out is marked
 degraded (`/readyz`, the `realtime_bus_degraded` gauge), and other processes
 pick the events up from the shared event log (docs/realtime.md, docs/resilience.md).
+While degraded, publishes do not try Redis at all; the reader's periodic PING (sent
+while healthy too, so a stalled Redis that answers nothing is noticed) detects the return.
 """
 from __future__ import annotations
 
@@ -33,6 +35,9 @@ BUS_LOCAL_FALLBACK = Counter("realtime_bus_local_fallback_total",
                              "Events delivered in-process only because Redis was unreachable", registry=REGISTRY)
 # Bounds every Redis round trip: a stalled Redis must not hold the publish lock or the publisher forever.
 REDIS_SOCKET_TIMEOUT = 5.0
+# A stalled Redis (process stopped, host frozen: connections accepted, nothing answered) breaks no socket,
+# so a subscription only sees silence; a PING this often is what notices it (within interval + timeout).
+PROBE_INTERVAL = 5.0
 
 Subscriber = Callable[["Event"], None]
 CHANNEL = "mawid:events"
@@ -143,14 +148,13 @@ class RedisBus(LocalBus):
         self._reader = asyncio.create_task(self._read_loop(), name="redis-bus-reader")
 
     async def _read_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_probe = loop.time() + PROBE_INTERVAL
         while True:
             try:
                 if not self._pubsub.subscribed:
                     await self._pubsub.subscribe(self.channel)
                 message = await self._pubsub.get_message(timeout=1.0)
-                if self.degraded_reason is not None:
-                    await self._redis.ping()  # reading an idle socket proves little; a round trip does
-                    self._recovered()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -158,17 +162,36 @@ class RedisBus(LocalBus):
                 await asyncio.sleep(1.0)
                 continue
             if message and message.get("type") == "message":
+                self._deliver_message(message)
+            if self.degraded_reason is not None or loop.time() >= next_probe:
                 try:
-                    event = Event.from_envelope(json.loads(message["data"]))
-                except (ValueError, KeyError, TypeError):
-                    log.warning("unreadable event on %s; skipped", self.channel)
-                    continue
-                self._deliver(event)
+                    await self._redis.ping()  # reading an idle socket proves little; a round trip does
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    self._degrade(exc)
+                    await asyncio.sleep(1.0)
+                else:
+                    self._recovered()
+                next_probe = loop.time() + PROBE_INTERVAL
+
+    def _deliver_message(self, message: dict[str, Any]) -> None:
+        try:
+            event = Event.from_envelope(json.loads(message["data"]))
+        except (ValueError, KeyError, TypeError):
+            log.warning("unreadable event on %s; skipped", self.channel)
+            return
+        self._deliver(event)
 
     async def publish(self, event: Event) -> None:
         await self.publish_many([event])
 
     async def publish_many(self, events: list[Event]) -> None:
+        if self.degraded_reason is not None:
+            # Known unreachable: do not wait out a timeout per batch while holding the publish lock (a stalled
+            # Redis would cost every publish of every process 5 s); the reader's probe notices its return.
+            self._deliver_locally(events)
+            return
         # One round trip, in order: a pipeline without MULTI keeps the commands' order.
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
@@ -181,9 +204,12 @@ class RedisBus(LocalBus):
             # Redis is gone: this process's own subscribers still get the events now. Should the
             # publish have reached Redis after all, the hub delivers a sequence number only once.
             self._degrade(exc)
-            BUS_LOCAL_FALLBACK.add({}, len(events)) if len(events) > 1 else BUS_LOCAL_FALLBACK.inc({})
-            for event in events:
-                self._deliver(event)
+            self._deliver_locally(events)
+
+    def _deliver_locally(self, events: list[Event]) -> None:
+        BUS_LOCAL_FALLBACK.add({}, len(events)) if len(events) > 1 else BUS_LOCAL_FALLBACK.inc({})
+        for event in events:
+            self._deliver(event)
 
     @staticmethod
     def _encode(event: Event) -> str:
