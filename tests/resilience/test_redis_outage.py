@@ -1,9 +1,10 @@
-"""Redis disappears under two server processes sharing PostgreSQL, then comes back.
+"""Redis disappears (or stalls) under two server processes sharing PostgreSQL, then comes back.
 
 Each process keeps serving its own WebSocket clients in-process, reports cross-process
 fan-out as degraded (/readyz, `realtime_bus_degraded`), and recovers by itself; the
 other process's clients get what they missed from the shared event log (catch-up or an
-explicit resume), each event exactly once.
+explicit resume), each event exactly once. A stalled Redis (SIGSTOP: connections are
+accepted, nothing is answered) is noticed by the bus's probe and hangs no request.
 """
 from __future__ import annotations
 
@@ -123,6 +124,67 @@ async def test_each_process_serves_its_clients_through_a_redis_outage(private_re
 
         for client, expected in ((here, ["966501110001", "966501110002", "966501110003", "966501110004"]),
                                  (resumed, ["966501110002", "966501110003", "966501110004"])):
+            seqs = [e["seq"] for e in client.events]
+            assert len(seqs) == len(set(seqs)), f"an event was delivered twice: {client.wa_ids()}"
+            assert sorted(client.wa_ids()) == expected
+        await here.close()
+        await resumed.close()
+    for server in (one, two):
+        assert unhandled_errors(server.logs()) == []
+
+
+async def test_a_stalled_redis_degrades_fan_out_without_hanging_anything(private_redis, fault_env, servers):
+    env = {**fault_env, "REDIS_URL": private_redis.url, "REDIS_CHANNEL": f"mawid:faults:{uuid.uuid4().hex}"}
+    one, two = servers(env), servers(env)
+    day = future_workday()
+    async with aiohttp.ClientSession() as session:
+        here, there = await connect(session, one.url, "a"), await connect(session, two.url, "b")
+        await reserve(one.url, "966501120001", day)
+        for client in (here, there):
+            await eventually(lambda c=client: c.has("966501120001"), what="the event before the stall")
+        before_stall = max(e["seq"] for e in there.events)
+        assert await bus_state(one.url) == ("ok", "0")
+
+        private_redis.stall()
+        try:
+            # Noticed by each process on its own, before anything is published (a receiving-only
+            # process would otherwise believe a silent subscription).
+            for server in (one, two):
+                async def degraded(url=server.url):
+                    bus, gauge = await bus_state(url)
+                    return bus.startswith("degraded") and gauge == "1"
+                await eventually(degraded, what="bus reported degraded")
+            async with httpx.AsyncClient(timeout=10) as http:  # the timeouts only guard against a hang
+                for server in (one, two):
+                    assert (await http.get(server.url + "/healthz")).status_code == 200
+                    ready = await http.get(server.url + "/readyz")
+                    assert ready.status_code == 200 and ready.json()["status"] == "degraded"
+                    listed = await http.get(server.url + "/reservations", params={"future": "true"})
+                    assert listed.status_code == 200, listed.text
+            await reserve(one.url, "966501120002", day)  # published while Redis answers nothing
+            await eventually(lambda: here.has("966501120002"), what="the in-process delivery on the publisher")
+            await reserve(two.url, "966501120003", day)
+            await eventually(lambda: there.has("966501120003"), what="the in-process delivery on the other process")
+
+            await there.close()  # a client of the other process resumes from its last seq
+            resumed = await connect(session, two.url, "b", since=before_stall)
+            for wa_id in ("966501120002", "966501120003"):
+                await eventually(lambda w=wa_id: resumed.has(w), what=f"{wa_id} after resume")
+        finally:
+            private_redis.resume()
+
+        for server in (one, two):
+            async def recovered(url=server.url):
+                return await bus_state(url) == ("ok", "0")
+            await eventually(recovered, what="bus recovered")
+        await reserve(two.url, "966501120004", day)
+        for client in (here, resumed):
+            await eventually(lambda c=client: c.has("966501120004"), what="cross-process delivery again")
+        await eventually(lambda: here.has("966501120003"), what="catch-up from the log")
+        await asyncio.sleep(1.0)  # anything duplicated (a publish Redis ran late) would arrive now
+
+        for client, expected in ((here, ["966501120001", "966501120002", "966501120003", "966501120004"]),
+                                 (resumed, ["966501120002", "966501120003", "966501120004"])):
             seqs = [e["seq"] for e in client.events]
             assert len(seqs) == len(set(seqs)), f"an event was delivered twice: {client.wa_ids()}"
             assert sorted(client.wa_ids()) == expected

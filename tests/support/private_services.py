@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -79,7 +80,17 @@ class PrivateRedis:
             time.sleep(0.05)
         raise RuntimeError("private redis did not start")
 
+    def stall(self) -> None:
+        """SIGSTOP: the port still accepts connections (the kernel's backlog) but nothing is ever answered."""
+        assert self.process is not None and self.process.poll() is None
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
+            self.resume()  # a stalled server would not act on SIGTERM
             self.process.terminate()
             self.process.wait(10)
