@@ -2,15 +2,16 @@
 -- window ($1..$2, inclusive, business-zone dates) so the process never loads a window's rows.
 
 -- name: stats_reservation_groups
--- Reservations in the window by appointment slot, type and status, in (date, slot) order.
-SELECT slot_date, slot_time, coalesce(type, 0) AS type, status, count(*) AS n
-FROM reservations
-WHERE slot_date BETWEEN $1 AND $2
-GROUP BY slot_date, slot_time, type, status
-ORDER BY slot_date, slot_time;
+-- Reservations in the window by appointment slot, type and status, in (date, slot) order: the counts kept by
+-- reservations' triggers (migration 0252; type is NOT NULL there, so no coalesce is needed).
+SELECT slot_date, slot_time, type, status, n::bigint AS n
+FROM reservation_group_counts
+WHERE slot_date BETWEEN $1 AND $2 AND n <> 0
+ORDER BY slot_date, slot_time, type, status;
 
 -- name: stats_modifications
 -- Reservations of the window changed after creation, by the business-zone date of the change (quirk 23).
+-- Reads idx_reservations_modified (0252): the modified reservations only, with their updated_at.
 SELECT (updated_at AT TIME ZONE $3)::date AS day, count(*) AS n
 FROM reservations
 WHERE slot_date BETWEEN $1 AND $2 AND updated_at <> created_at
@@ -49,14 +50,13 @@ SELECT
      ) AS top) AS top_customers;
 
 -- name: stats_first_reservations
--- Customers whose first-ever reservation (any status) falls in the window: for each of the window's
--- customers, the earliest reservation is one probe of idx_reservations_wa_id_slot_date.
-SELECT count(*)
-FROM (SELECT DISTINCT wa_id FROM reservations WHERE slot_date BETWEEN $1 AND $2) AS w
-WHERE (SELECT min(e.slot_date) FROM reservations AS e WHERE e.wa_id = w.wa_id) >= $1;
+-- Customers whose first-ever reservation (any status) falls in the window (those with a reservation in the
+-- window and none before it): per-customer first dates kept by reservations' triggers (migration 0252).
+SELECT count(*) FROM customer_reservation_dates WHERE first_date BETWEEN $1 AND $2;
 
 -- name: stats_active_customers
-SELECT count(DISTINCT wa_id) FROM reservations WHERE status = 'active' AND slot_date >= $1;
+-- Customers with an active reservation on or after $1: per-customer latest active dates (migration 0252).
+SELECT count(*) FROM customer_reservation_dates WHERE last_active_date >= $1;
 
 -- name: stats_message_hours
 -- Messages of the window per (date, hour), in time order (read from the covering index alone).
@@ -80,14 +80,29 @@ ORDER BY min(local_date + local_time), min(id);
 
 -- name: stats_response_times
 -- Minutes from a customer's last non-assistant message to the assistant message that follows it, both in the
--- window: the pairs are kept by conversation's triggers (migration 0250), so this reads one index range.
-SELECT avg(minutes)::float8 AS mean, percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes) AS median,
-       max(minutes)::float8 AS longest
-FROM (
-    SELECT seconds::float8 / 60 AS minutes
-    FROM conversation_reply_delays
-    WHERE reply_date BETWEEN $1 AND $2 AND prompt_date >= $1
-) AS pairs;
+-- window (pairs kept by conversation's triggers, migration 0250), read off their histogram per
+-- (reply date, prompt date, seconds) (migration 0252). The mean, the median and the maximum equal
+-- avg / percentile_cont(0.5) / max over the pairs' minutes (seconds::float8 / 60): the median is the value at
+-- 0-based position (N - 1) / 2 of the sorted minutes, or when N is even percentile_cont's interpolation
+-- lo + 0.5 * (hi - lo) between the values at N / 2 - 1 and N / 2, in the same float8 arithmetic.
+WITH counts AS MATERIALIZED (
+    SELECT seconds, sum(n) AS n
+    FROM conversation_reply_delay_counts
+    WHERE reply_date BETWEEN $1 AND $2 AND prompt_date >= $1 AND n <> 0
+    GROUP BY seconds
+), totals AS (
+    SELECT sum(n)::bigint AS pairs, sum(seconds * n) AS seconds, max(seconds) AS longest FROM counts
+), middle AS (
+    SELECT min(c.seconds) FILTER (WHERE c.upto > (t.pairs - 1) / 2) AS lo,
+           min(c.seconds) FILTER (WHERE c.upto > t.pairs / 2) AS hi
+    FROM (SELECT seconds, sum(n) OVER (ORDER BY seconds) AS upto FROM counts) AS c
+    CROSS JOIN totals AS t
+)
+SELECT (t.seconds::numeric / t.pairs / 60)::float8 AS mean,
+       CASE WHEN t.pairs % 2 = 1 THEN m.lo::float8 / 60
+            ELSE m.lo::float8 / 60 + 0.5::float8 * (m.hi::float8 / 60 - m.lo::float8 / 60) END AS median,
+       t.longest::float8 / 60 AS longest
+FROM totals AS t CROSS JOIN middle AS m;
 
 -- name: stats_read_tuning
 -- For one dashboard aggregate: custom plans, no JIT (compile time exceeds the run time), memory to hash
