@@ -285,6 +285,12 @@ CREATE FUNCTION stats_rollups_rebuild() RETURNS void
     LANGUAGE plpgsql
     SET work_mem = '256MB'
     AS $$
+DECLARE
+    derived regclass[] := ARRAY['conversation_reply_delays', 'conversation_chain_tails',
+                                'conversation_customer_days', 'reservation_group_counts',
+                                'customer_reservation_dates', 'conversation_reply_delay_counts'];
+    recreate text[];
+    ddl text;
 BEGIN
     LOCK TABLE conversation, reservations IN SHARE MODE;
 
@@ -300,35 +306,54 @@ BEGIN
     ) AS m
     WHERE c.wa_id = m.wa_id AND c.last_user_message_at IS DISTINCT FROM m.last_at;
 
+    -- the derived tables' secondary indexes are built once, after their rows (keys stay)
+    recreate := ARRAY(
+        SELECT pg_get_indexdef(i.indexrelid)
+        FROM pg_index AS i
+        WHERE i.indrelid = ANY (derived)
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint AS k WHERE k.conindid = i.indexrelid));
+    FOR ddl IN
+        SELECT format('DROP INDEX %s', i.indexrelid::regclass)
+        FROM pg_index AS i
+        WHERE i.indrelid = ANY (derived)
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint AS k WHERE k.conindid = i.indexrelid)
+    LOOP
+        EXECUTE ddl;
+    END LOOP;
     TRUNCATE conversation_reply_delays, conversation_chain_tails, conversation_customer_days;
 
-    INSERT INTO conversation_reply_delays (message_id, wa_id, reply_date, prompt_date, seconds)
-    SELECT id, wa_id, at::date, previous_at::date, extract(epoch FROM at - previous_at)::integer
-    FROM (
-        SELECT id, wa_id, role, at, lag(role) OVER turn AS previous_role, lag(at) OVER turn AS previous_at
+    -- One pass over each customer's history in (date + time, id) order gives the pairs (0250's rule), the
+    -- tails (each customer's last message) and the per-day counts. Partitioned under "C": the same
+    -- partitions (equality is bytewise either way), sorted without the database's collation.
+    WITH m AS MATERIALIZED (
+        SELECT id, wa_id, role, at, lag(role) OVER turn AS previous_role, lag(at) OVER turn AS previous_at,
+               lead(id) OVER turn IS NULL AS is_last
         FROM (
-            SELECT id, wa_id, lower(trim(role)) AS role, local_date + local_time AS at
+            SELECT id, wa_id COLLATE "C" AS wa_id, lower(trim(role)) AS role, local_date + local_time AS at
             FROM conversation
             WHERE local_date IS NOT NULL
-        ) AS m
+        ) AS dated
         WINDOW turn AS (PARTITION BY wa_id ORDER BY at, id)
-    ) AS pairs
-    WHERE wa_id <> '' AND role = 'assistant' AND previous_role <> 'assistant' AND at > previous_at;
-
+    ), pairs AS (
+        INSERT INTO conversation_reply_delays (message_id, wa_id, reply_date, prompt_date, seconds)
+        SELECT id, wa_id, at::date, previous_at::date, extract(epoch FROM at - previous_at)::integer
+        FROM m
+        WHERE wa_id <> '' AND role = 'assistant' AND previous_role <> 'assistant' AND at > previous_at
+    ), days AS (
+        INSERT INTO conversation_customer_days (wa_id, local_date, n)
+        SELECT wa_id, at::date, count(*)
+        FROM m
+        GROUP BY wa_id, at::date
+    )
     INSERT INTO conversation_chain_tails (wa_id, at, id, role)
-    SELECT DISTINCT ON (wa_id) wa_id, local_date + local_time, id, lower(trim(role))
-    FROM conversation
-    WHERE local_date IS NOT NULL
-    ORDER BY wa_id, local_date DESC, local_time DESC, id DESC;
-
-    INSERT INTO conversation_customer_days (wa_id, local_date, n)
-    SELECT wa_id, local_date, count(*)
-    FROM conversation
-    WHERE local_date IS NOT NULL
-    GROUP BY wa_id, local_date;
+    SELECT wa_id, at, id, role FROM m WHERE is_last;
 
     -- after the pairs, so the histogram is right whether or not their triggers ran
     PERFORM reservation_rollups_rebuild();
+
+    FOREACH ddl IN ARRAY recreate LOOP
+        EXECUTE ddl;
+    END LOOP;
 
     INSERT INTO stats_message_day_changes AS c (local_date, version)
     VALUES ('-infinity', nextval('stats_message_day_versions'))
