@@ -19,6 +19,8 @@ for path in (ROOT, ROOT / "bin"):
 
 from cli.seed_demo import normalize_url, seed_demo  # noqa: E402
 
+from tests.support.rollups import assert_rollups_match  # noqa: E402
+
 ADMIN_URL = os.environ.get("MAWID_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SCHEMA = (ROOT / "sql" / "migrations" / "0001_core_schema.sql").read_text()
 
@@ -169,6 +171,39 @@ def test_seed_demo_loads_realistic_rows(scratch_url: str) -> None:
     facts = asyncio.run(_facts(scratch_url))
     assert facts["customers"] == facts["distinct_wa"] == 600
     assert facts["messages"] == 6000
+
+
+async def _triggers_enabled(url: str) -> set[str]:
+    conn = await asyncpg.connect(url)
+    try:
+        return {r["tgenabled"].decode() for r in await conn.fetch(
+            "SELECT tgenabled FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY ($1::regclass[])",
+            ["conversation", "reservations", "conversation_reply_delays"])}
+    finally:
+        await conn.close()
+
+
+async def _rollups_match(url: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await assert_rollups_match(conn)
+    finally:
+        await conn.close()
+
+
+def test_seed_demo_into_a_migrated_database_leaves_every_rollup_right(db_url: str) -> None:
+    """The fresh load pauses the triggers that keep the derived tables (directory, /stats rollups) and rebuilds
+    them once; an --append load goes through the triggers. Either way they equal the direct computation."""
+    runner = CliRunner()
+    result = runner.invoke(seed_demo, ["--customers", "300", "--seed", "7", "--database-url", db_url])
+    assert result.exit_code == 0, result.output
+    assert "rollups" in result.output
+    assert asyncio.run(_triggers_enabled(db_url)) == {"O"}  # enabled again
+    asyncio.run(_rollups_match(db_url))
+
+    more = runner.invoke(seed_demo, ["--customers", "40", "--seed", "8", "--append", "--database-url", db_url])
+    assert more.exit_code == 0, more.output
+    asyncio.run(_rollups_match(db_url))
 
 
 def test_normalize_url() -> None:
