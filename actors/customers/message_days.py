@@ -125,3 +125,10 @@ async def message_window(pool: Any, start: date, end: date) -> MessageWindow:
     window, to_cache = await read_window(pool, start, end)
     await store(pool, to_cache)
     return window
+
+
+async def warm(pool: Any, start: date, end: date) -> int:
+    """Summarise and cache every settled day of start..end that is not validly cached; answers how many."""
+    _, to_cache = await read_window(pool, start, end)
+    await store(pool, to_cache)
+    return len(to_cache)

@@ -6,6 +6,7 @@ import gc
 import logging
 from datetime import timedelta
 
+from actors.customers import message_days
 from actors.jobs.job import JobContext
 from runtime.db import QUERIES
 from runtime.events import HISTORY_LIMIT
@@ -15,6 +16,7 @@ log = logging.getLogger("mawid.jobs.maintenance")
 
 JOB_HISTORY_DAYS = 90
 ABANDONED_AFTER = timedelta(hours=6)  # longer than any job runs
+STATS_WARM_DAYS = 400  # a year of /stats windows plus their previous windows' reach
 
 
 async def system_metrics(ctx: JobContext) -> str:
@@ -48,3 +50,11 @@ async def prune_job_history(ctx: JobContext) -> str:
         )
     return (f"{abandoned.split()[-1]} abandoned runs closed, {runs.split()[-1]} runs and "
             f"{reminders.split()[-1]} reminder records deleted")
+
+
+async def warm_stats_days(ctx: JobContext) -> str:
+    """Fill /stats' per-day message cache for the settled days of the last year (after a bulk load, or days
+    that nobody has looked at yet), so the first dashboard view of a long window is not the slow one."""
+    today = ctx.local_occurrence.date()
+    days = await message_days.warm(ctx.services.require_pool(), today - timedelta(days=STATS_WARM_DAYS), today)
+    return f"{days} days summarised"

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from actors.jobs.backups import database_backup
 from actors.jobs.job import Job
-from actors.jobs.maintenance import gc_collect, prune_job_history, prune_notifications, system_metrics
+from actors.jobs.maintenance import (
+    gc_collect,
+    prune_job_history,
+    prune_notifications,
+    system_metrics,
+    warm_stats_days,
+)
 from actors.jobs.reminders import send_reminders
 
 JOBS: tuple[Job, ...] = (
@@ -17,6 +23,8 @@ JOBS: tuple[Job, ...] = (
         "Keep the newest 100 notification events (every 15 min)"),
     Job("prune_job_history", "30 3 * * *", prune_job_history,
         "Delete job and reminder history older than 90 days (03:30 daily)"),
+    Job("warm_stats_days", "45 3 * * *", warm_stats_days,
+        "Summarise settled days' messages for /stats (the last 400 days; 03:45 daily)"),
 )
 
 

@@ -161,3 +161,21 @@ async def test_an_empty_window_and_an_empty_database(pool):
     today = utc_today()
     window = await check(pool, today - timedelta(days=9), today)
     assert window.top_words == {"everyone": [], "user": [], "assistant": []} and window.messages == 0
+
+
+async def test_the_warm_job_caches_every_settled_day_once(db, config):
+    from actors.jobs.job import JobContext
+    from actors.jobs.maintenance import warm_stats_days
+    from tests.ops.support import running_services
+
+    rnd = random.Random(5)
+    today = utc_today()
+    await add_messages(db, rnd, 100, today - timedelta(days=20), 21)
+    async with running_services(config) as services:
+        context = JobContext(services, datetime.now(timezone.utc), manual=True)
+        first = await warm_stats_days(context)
+        again = await warm_stats_days(context)
+    settled = {d for d in await cached_days(db) if d >= today - timedelta(days=20)}
+    # every settled day of the last 400 is cached (empty ones too); a second run has nothing left to do
+    assert first.split()[0] == str(len(await cached_days(db))) and again == "0 days summarised"
+    assert settled == {today - timedelta(days=20) + timedelta(days=i) for i in range(18)}
