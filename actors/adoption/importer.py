@@ -22,6 +22,7 @@ import asyncpg
 from actors.adoption.convert import AdoptionResult, Progress, adopt, drop_secondary_objects, no_progress
 from actors.adoption.inspect import QUERIES, AdoptionError, detect
 from actors.adoption.report import DatabaseKind
+from runtime.bulk_load import pause_rollup_triggers, rebuild_rollups_and_resume
 from runtime.migrate import migrate
 
 # Mawid's tables that an adoption fills, in foreign-key order
@@ -97,11 +98,14 @@ async def import_dump(
 
 
 async def copy_adopted(source: asyncpg.Connection, target: asyncpg.Connection, progress: Progress) -> None:
-    """Stream every adopted table from `source` into the (empty) `target`, in one transaction."""
+    """Stream every adopted table from `source` into the (empty) `target`, in one transaction: without
+    secondary indexes and foreign keys, and without the triggers that keep derived tables (the derived
+    tables are recomputed once at the end)."""
     async with target.transaction():
         recreate = await drop_secondary_objects(
             target, [f"public.{t}" for t in ("customers", "conversation", "reservations", "notification_events")]
         )
+        paused = await pause_rollup_triggers(target)
         for table in ADOPTED_TABLES:
             columns = [r["column_name"] for r in await source.fetch(
                 "SELECT column_name FROM information_schema.columns "
@@ -109,6 +113,8 @@ async def copy_adopted(source: asyncpg.Connection, target: asyncpg.Connection, p
             total = await source.fetchval(f"SELECT count(*) FROM public.{table}")
             with progress(f"copy {table}", total) as bar:
                 await _stream_table(source, target, table, columns, bar)
+        if paused:  # before the indexes: the rebuild updates every customer's row
+            await rebuild_rollups_and_resume(target)
         for ddl in recreate:
             await target.execute(ddl)
         for row in await source.fetch(QUERIES.adoption_identity_positions):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncpg
 
 from tests.adoption.support import DUMP, TABLES, mawid, table_checksums
+from tests.support.rollups import assert_rollups_match
 
 
 async def test_import_of_the_dump_equals_the_reference_content(db_url, reference_checksums):
@@ -18,6 +19,12 @@ async def test_import_of_the_dump_equals_the_reference_content(db_url, reference
     try:
         assert await conn.fetchval("SELECT nextval(pg_get_serial_sequence('conversation', 'id'))") == 50001
         assert await conn.fetchval("SELECT count(*) FROM pg_database WHERE datname LIKE 'mawid_import_%'") == 0
+        # copied with the rollup triggers paused: the derived tables were rebuilt, the triggers are back on
+        await assert_rollups_match(conn)
+        assert {r["tgenabled"] for r in await conn.fetch(
+            "SELECT tgenabled FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY ($1::regclass[])",
+            ["conversation", "reservations", "conversation_reply_delays"])} == {b"O"}
+        assert await conn.fetchval("SELECT count(*) FROM conversation_reply_delays") > 0
     finally:
         await conn.close()
 
