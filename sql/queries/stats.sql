@@ -58,26 +58,6 @@ SELECT count(*) FROM customer_reservation_dates WHERE first_date BETWEEN $1 AND 
 -- Customers with an active reservation on or after $1: per-customer latest active dates (migration 0252).
 SELECT count(*) FROM customer_reservation_dates WHERE last_active_date >= $1;
 
--- name: stats_message_hours
--- Messages of the window per (date, hour), in time order (read from the covering index alone).
-SELECT local_date, extract(hour FROM local_time)::int AS hour, count(*) AS n
-FROM conversation
-WHERE local_date BETWEEN $1 AND $2
-GROUP BY local_date, hour
-ORDER BY local_date, hour;
-
--- name: stats_message_texts
--- Distinct (role, text) pairs of the window with their counts, in order of first appearance.
-SELECT role, message, count(*) AS n, char_length(message) AS chars
-FROM (
-    SELECT coalesce(nullif(lower(trim(role)), ''), 'user') AS role, coalesce(message, '') AS message,
-           local_date, local_time, id
-    FROM conversation
-    WHERE local_date BETWEEN $1 AND $2
-) AS m
-GROUP BY role, message
-ORDER BY min(local_date + local_time), min(id);
-
 -- name: stats_response_times
 -- Minutes from a customer's last non-assistant message to the assistant message that follows it, both in the
 -- window (pairs kept by conversation's triggers, migration 0250), read off their histogram per
