@@ -140,14 +140,16 @@ WITH candidates AS (
      ORDER BY last_user_message_at DESC NULLS LAST, wa_id
      LIMIT $4)
 ), scored AS MATERIALIZED (
+    -- a name scoring 1 (the most any score can be) is not scored again: common names tie at 1 by thousands
     SELECT c.*,
-           greatest(
+           CASE WHEN n.raw >= 1 THEN 1 ELSE greatest(
+               n.raw,
                similarity(c.wa_id, $2),
-               word_similarity($1, coalesce(c.customer_name, '')),
                word_similarity(normalize_arabic($1), normalize_arabic(coalesce(c.customer_name, ''))),
                CASE WHEN $3::text IS NOT NULL AND translate(c.wa_id, ' -+', '') LIKE $3::text THEN 0.9 ELSE 0 END
-           )::real AS similarity
+           ) END::real AS similarity
     FROM candidates AS c
+    CROSS JOIN LATERAL (SELECT word_similarity($1, coalesce(c.customer_name, '')) AS raw) AS n
 )
 SELECT s.*, (SELECT max(r.updated_at) FROM reservations AS r WHERE r.wa_id = s.wa_id) AS last_reservation_at
 FROM scored AS s
