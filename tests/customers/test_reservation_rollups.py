@@ -193,6 +193,42 @@ async def test_concurrent_conversation_writers_keep_the_histogram(db, db_url):
     await assert_rollups_match(db)
 
 
+async def test_racing_rewrites_of_shared_histogram_rows_do_not_deadlock(db, db_url):
+    """A back-dated message (A's pair of 30 s becomes one of 10 s) and a delete (B's pairs of 10 s and 30 s are
+    rewritten) race, six such couples at a time: each rewrite removes pairs in one statement and adds them in
+    the next, so without the advisory lock the two lock the 10 s and 30 s rows in opposite orders (without it
+    this deadlocks in most rounds). With it they take turns, and the histogram stays exact."""
+    couples = [(f"9665100{i:05d}", f"9665200{i:05d}") for i in range(6)]
+    await add_customers(db, *(w for couple in couples for w in couple))
+    conns = [await asyncpg.connect(db_url) for _ in range(2 * len(couples))]
+    columns = ("wa_id", "role", "message", "local_date", "local_time")
+    try:
+        async def backdate(conn: asyncpg.Connection, wa_id: str) -> None:
+            async with conn.transaction():
+                await conn.execute("INSERT INTO conversation (wa_id, role, message, local_date, local_time)"
+                                   " VALUES ($1, 'user', 'b', $2, '10:00:20')", wa_id, DAY0)
+
+        async def delete(conn: asyncpg.Connection, wa_id: str) -> None:
+            async with conn.transaction():
+                await conn.execute("DELETE FROM conversation WHERE wa_id = $1 AND message = 'x'", wa_id)
+
+        for _ in range(8):
+            await db.execute("DELETE FROM conversation")
+            rows = []
+            for a, b in couples:
+                rows += [(a, "user", "u", DAY0, time(10)), (a, "assistant", "a", DAY0, time(10, 0, 30)),
+                         (b, "user", "u", DAY0, time(11)), (b, "assistant", "a", DAY0, time(11, 0, 10)),
+                         (b, "user", "u", DAY0, time(12)), (b, "assistant", "a", DAY0, time(12, 0, 30)),
+                         (b, "user", "x", DAY0, time(9))]
+            await db.copy_records_to_table("conversation", columns=columns, records=rows)
+            await asyncio.gather(*(job for i, (a, b) in enumerate(couples)
+                                   for job in (backdate(conns[2 * i], a), delete(conns[2 * i + 1], b))))
+    finally:
+        for conn in conns:
+            await conn.close()
+    await assert_rollups_match(db)
+
+
 EPOCH = "SELECT coalesce(max(version), 0) FROM stats_message_day_changes WHERE local_date = '-infinity'"
 # Every user trigger on the tables bulk loaders load with their triggers disabled, by the migration whose
 # part of stats_rollups_rebuild() recomputes what it maintains. A new trigger there needs its part too.
