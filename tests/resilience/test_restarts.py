@@ -1,4 +1,10 @@
-"""SIGTERM drains; SIGKILL at a random moment loses no accepted write and duplicates no reply."""
+"""SIGTERM drains; SIGKILL at a random moment loses no accepted write and duplicates no reply.
+
+The SIGKILL lands anywhere except inside the one window where exactly-once cannot hold: after
+the Cloud API accepted a reply part and before it is recorded as sent (no idempotency key at
+Meta, so the restarted server sends that part again; docs/resilience.md). Hitting it by chance
+made the test fail now and then under load; it is excluded on purpose, see `_kill_outside_send_window`.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -11,12 +17,20 @@ import pytest
 
 from tests.resilience.conftest import APP_SECRET, eventually, future_workday, unhandled_errors
 from tests.whatsapp.fake_llm import FakeLLM
-from tests.whatsapp.fakes import post_delivery, text_delivery
+from tests.whatsapp.fakes import FakeGraph, post_delivery, text_delivery
 
 pytestmark = pytest.mark.faults
 
 NUMBERS = itertools.count(1)
 SLOTS = ("11:00", "13:00", "15:00")
+
+
+@pytest.fixture
+async def graph_after_restart():
+    """The Graph API the restarted server talks to (the first one never answers again)."""
+    fake = await FakeGraph().start()
+    yield fake
+    await fake.stop()
 
 
 @pytest.fixture
@@ -73,7 +87,8 @@ async def _writer(url: str, acknowledged: list[str], attempted: list[str], stop:
                 refusals.append(response.text)
 
 
-async def test_sigkill_mid_write_loses_no_accepted_write_and_duplicates_no_reply(fault_env, graph, servers, db):
+async def test_sigkill_mid_write_loses_no_accepted_write_and_duplicates_no_reply(fault_env, graph, graph_after_restart,
+                                                                                   servers, db):
     first = servers(fault_env)
     acknowledged: list[str] = []
     attempted: list[str] = []
@@ -83,13 +98,17 @@ async def test_sigkill_mid_write_loses_no_accepted_write_and_duplicates_no_reply
                for _ in range(6)]
     deliveries = {f"wamid.kill.{i}": text_delivery(f"96650581{i:04d}", "hello", f"wamid.kill.{i}")
                   for i in range(30)}
+    sent_unfinished = {f"96650581{i:04d}" for i in (10, 11, 12)}  # killed after their reply, before "done"
+    graph.hold_for.update(sent_unfinished)
     answered: dict[str, int] = {}
     async with httpx.AsyncClient(timeout=10) as http:
         for n, (mid, body) in enumerate(deliveries.items()):
             if n == 15:
-                await eventually(lambda: _async(len(acknowledged) >= 20 or refusals), what="writes acknowledged")
+                await eventually(lambda: _async(refusals or (len(acknowledged) >= 20 and graph.accepted_ids
+                                                             and len(graph.held) == len(sent_unfinished))),
+                                 what="writes acknowledged, replies sent, replies held")
                 assert not refusals, refusals[:3]
-                first.stop(signal.SIGKILL)  # mid-traffic: writes and turns in progress
+                await _kill_outside_send_window(first, graph, db, sent_unfinished)  # writes and turns in progress
             try:
                 answered[mid] = (await post_delivery(first.url, APP_SECRET, body, client=http)).status_code
             except httpx.HTTPError:
@@ -98,7 +117,7 @@ async def test_sigkill_mid_write_loses_no_accepted_write_and_duplicates_no_reply
     await asyncio.gather(*writers)
     assert any(status == 0 for status in answered.values())
 
-    second = servers(fault_env)
+    second = servers({**fault_env, **graph_after_restart.env()})
     async with httpx.AsyncClient(timeout=10) as http:  # Meta retries what was not acknowledged (and may repeat)
         for body in deliveries.values():
             assert (await post_delivery(second.url, APP_SECRET, body, client=http)).status_code == 200
@@ -109,10 +128,13 @@ async def test_sigkill_mid_write_loses_no_accepted_write_and_duplicates_no_reply
 
     rows = await eventually(all_done, what="every delivery processed after the restart")
     assert sorted(r["message_id"] for r in rows) == sorted(deliveries)
+    replayed = await db.fetch("SELECT wa_id, attempts FROM inbound_message_queue WHERE wa_id = ANY($1::text[])",
+                              list(sent_unfinished))
+    assert {r["wa_id"] for r in replayed if r["attempts"] >= 2} == sent_unfinished  # replayed (and, below, not resent)
     await asyncio.sleep(0.5)  # a duplicate reply would arrive now
     for body in deliveries.values():
         wa_id = body["entry"][0]["changes"][0]["value"]["messages"][0]["from"]
-        assert len(graph.texts_to(wa_id)) == 1, wa_id
+        assert len(graph.texts_to(wa_id)) + len(graph_after_restart.texts_to(wa_id)) == 1, wa_id
     counts = await db.fetch("SELECT wa_id, count(*) AS n FROM conversation WHERE role IN ('user', 'assistant') "
                             "GROUP BY wa_id, role")
     assert all(r["n"] == 1 for r in counts)
@@ -122,6 +144,30 @@ async def test_sigkill_mid_write_loses_no_accepted_write_and_duplicates_no_reply
     assert set(acknowledged) <= set(booked), "an acknowledged reservation was lost"
     assert set(booked) <= set(attempted) and all(n == 1 for n in booked.values())
     assert unhandled_errors(second.logs()) == []
+
+
+async def _kill_outside_send_window(server, graph: FakeGraph, db, sent_unfinished: set[str]) -> None:
+    """SIGKILL `server` at no moment between Graph accepting a reply part and its record as sent.
+
+    Graph stops accepting anything new (text messages sent from now on are read and hung, also
+    any still in the socket when the process dies) except the held replies of `sent_unfinished`.
+    Those turns' leases are taken from under the server first (as a worker taking over a lapsed
+    lease would), so they send their reply but cannot be marked done. Once every part Graph
+    accepted is recorded as sent, the process is killed: those turns have replied and are not
+    done, others are hung at Graph or in an earlier step, writes and deliveries go on.
+    """
+    taken = await db.execute("UPDATE inbound_message_queue SET lease_token = gen_random_uuid() "
+                             "WHERE wa_id = ANY($1::text[]) AND status = 'processing'", list(sent_unfinished))
+    assert taken == f"UPDATE {len(sent_unfinished)}", taken
+    graph.hang_all = True
+    graph.release_held()
+
+    async def accepted_parts_recorded() -> bool:
+        sent = {r["wamid"] for r in await db.fetch("SELECT wamid FROM whatsapp_outbound WHERE delivery = 'sent'")}
+        return len(graph.accepted_ids) > 0 and set(graph.accepted_ids) <= sent
+
+    await eventually(accepted_parts_recorded, what="every part Graph accepted recorded as sent")
+    server.stop(signal.SIGKILL)
 
 
 async def _async(value):

@@ -45,6 +45,10 @@ async def post_delivery(base_url: str, secret: str, payload: Any, *, signature: 
         return await own.post(base_url + "/webhook", content=body, headers=headers)
 
 
+def _gave_up() -> web.Response:
+    return web.json_response({"error": {"message": "gave up", "type": "Transient"}}, status=504)
+
+
 class FakeGraph:
     """Records every message POSTed to /{version}/{phone_number_id}/messages and answers like Graph."""
 
@@ -53,8 +57,14 @@ class FakeGraph:
         self.fail_next: list[int] = []  # HTTP statuses to answer text messages with before succeeding again
         self.failed: list[dict[str, Any]] = []
         self.hang_for: set[str] = set()  # recipients whose text messages are read but never answered
+        self.hang_all = False  # every recipient's text messages are read but never answered
         self.hung: list[dict[str, Any]] = []
+        self.hold_for: set[str] = set()  # recipients whose text messages wait unanswered until release_held()
+        self.held: list[dict[str, Any]] = []
+        self.accepted_ids: list[str] = []  # the id answered for every message accepted, in order
         self._unhang = asyncio.Event()
+        self._release = asyncio.Event()
+        self._stopping = False
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -72,12 +82,19 @@ class FakeGraph:
         if request.headers.get("Authorization") != "Bearer test-access-token":
             return web.json_response({"error": {"message": "Invalid OAuth access token", "type": "OAuthException"}},
                                      status=401)
-        if body.get("type") == "text" and body.get("to") in self.hang_for:
+        text_to = body.get("to") if body.get("type") == "text" else None
+        if text_to is not None and text_to in self.hold_for:
+            self.held.append(body)
+            self.changed.set()
+            await self._release.wait()  # then accepted as usual, unless the fake stops first
+            if self._stopping:
+                return _gave_up()
+        elif text_to is not None and (self.hang_all or text_to in self.hang_for):
             self.hung.append(body)
             self.changed.set()
             # No answer until the test stops the hang; by then the caller has given up, so nothing is delivered.
             await self._unhang.wait()
-            return web.json_response({"error": {"message": "gave up", "type": "Transient"}}, status=504)
+            return _gave_up()
         if self.fail_next and body.get("type") == "text":
             self.failed.append(body)
             return web.json_response({"error": {"message": "temporary", "type": "Transient"}},
@@ -87,12 +104,21 @@ class FakeGraph:
         if "status" in body:  # read receipt or typing indicator
             return web.json_response({"success": True})
         to = body.get("to")
+        message_id = f"wamid.fake{next(self._ids)}"
+        self.accepted_ids.append(message_id)  # with the request above, in one step: accepted means both
         return web.json_response({"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
-                                  "messages": [{"id": f"wamid.fake{next(self._ids)}"}]})
+                                  "messages": [{"id": message_id}]})
+
+    def release_held(self) -> None:
+        """Accept and answer the held messages now (a hang set meanwhile does not apply to them)."""
+        self.hold_for.clear()
+        self._release.set()
+        self._release = asyncio.Event()
 
     def stop_hanging(self) -> None:
         """Answer normally again; requests still hanging end with an error nobody reads."""
         self.hang_for.clear()
+        self.hang_all = False
         self._unhang.set()
         self._unhang = asyncio.Event()
 
@@ -108,7 +134,9 @@ class FakeGraph:
         return self
 
     async def stop(self) -> None:
-        self._unhang.set()  # hung handlers end, so shutdown does not wait for them
+        self._stopping = True
+        self._unhang.set()  # hung and held handlers end, unanswered, so shutdown does not wait for them
+        self._release.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
