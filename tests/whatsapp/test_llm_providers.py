@@ -63,8 +63,12 @@ async def test_the_llm_failing_then_recovering(wa_env, servers, graph, llm, db):
     await post_delivery(server.url, APP_SECRET, text_delivery(CUSTOMER, "hello once more", "wamid.fail3"))
     third = await eventually(lambda: _reply(graph, CUSTOMER, 3), what="the provider's reply")
     assert third[2] == "Hello from anthropic", third
-    statuses = [r["status"] for r in await db.fetch("SELECT status FROM inbound_message_queue ORDER BY id")]
-    assert statuses == ["done", "done", "done"]
+
+    async def all_done():  # a reply goes out before its queue row is marked done
+        statuses = [r["status"] for r in await db.fetch("SELECT status FROM inbound_message_queue ORDER BY id")]
+        return statuses == ["done", "done", "done"]
+
+    await eventually(all_done, what="the three messages done")
     async with httpx.AsyncClient() as http:
         metrics = (await http.get(server.url + "/metrics")).text
     assert 'assistant_offline_fallbacks_total{provider="anthropic",reason="error"}' in metrics
