@@ -1,4 +1,9 @@
-"""Delivery status callbacks (sent, delivered, read, failed): recorded and counted."""
+"""Delivery status callbacks (sent, delivered, read, failed): recorded and counted.
+
+A callback carrying `biz_opaque_callback_data` (the idempotency key our send put there)
+is also recorded under that string: proof that Graph accepted that message, which
+settles a send left in doubt (`actors.whatsapp.in_doubt`).
+"""
 from __future__ import annotations
 
 import logging
@@ -34,6 +39,10 @@ async def record_statuses(services: "Services", statuses: list[dict[str, Any]]) 
                 log.warning("WhatsApp delivery failed for %s: %s", status.get("recipient_id"),
                             failure_reason(status), extra={"wamid": status.get("id")})
             wamid = status.get("id")
+            marker = status.get("biz_opaque_callback_data")
+            if wamid and isinstance(marker, str) and marker:
+                await conn.execute(QUERIES.whatsapp_status_callback_record, marker, str(wamid), name,
+                                   status.get("recipient_id"))
             if not wamid or name not in STATUS_RANK:
                 continue
             errors = status.get("errors") or ([status["error"]] if status.get("error") else None)

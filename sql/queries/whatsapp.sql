@@ -42,6 +42,15 @@ SET status = excluded.status, status_rank = excluded.status_rank, status_ts = ex
     errors = coalesce(excluded.errors, s.errors), updated_at = now()
 WHERE excluded.status_rank > s.status_rank;
 
+-- name: whatsapp_status_callback_record
+-- The first status callback carrying a `biz_opaque_callback_data` string (migration 0401).
+INSERT INTO whatsapp_status_callback_data (callback_data, wamid, status, recipient_id)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (callback_data) DO NOTHING;
+
+-- name: whatsapp_status_callback_wamid
+SELECT wamid FROM whatsapp_status_callback_data WHERE callback_data = $1;
+
 -- name: whatsapp_status_get
 SELECT wamid, recipient_id, status, status_rank, status_ts, errors FROM whatsapp_message_status WHERE wamid = $1;
 

@@ -45,6 +45,19 @@ async def post_delivery(base_url: str, secret: str, payload: Any, *, signature: 
         return await own.post(base_url + "/webhook", content=body, headers=headers)
 
 
+def status_delivery(wamid: str, status: str, recipient: str, callback_data: str | None = None) -> dict[str, Any]:
+    """A status callback as Meta posts it; `callback_data` is the send's echoed `biz_opaque_callback_data`."""
+    entry: dict[str, Any] = {"id": wamid, "status": status, "timestamp": str(int(time.time())),
+                             "recipient_id": recipient}
+    if callback_data is not None:
+        entry["biz_opaque_callback_data"] = callback_data
+    return {"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{
+        "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
+            "statuses": [entry]}}]}]}
+
+
 def _gave_up() -> web.Response:
     return web.json_response({"error": {"message": "gave up", "type": "Transient"}}, status=504)
 
@@ -52,7 +65,8 @@ def _gave_up() -> web.Response:
 class FakeGraph:
     """Records every message POSTed to /{version}/{phone_number_id}/messages and answers like Graph."""
 
-    def __init__(self) -> None:
+    def __init__(self, id_prefix: str = "wamid.fake") -> None:
+        self.id_prefix = id_prefix  # message ids answered are id_prefix + a counter
         self.requests: list[dict[str, Any]] = []
         self.fail_next: list[int] = []  # HTTP statuses to answer text messages with before succeeding again
         self.failed: list[dict[str, Any]] = []
@@ -62,6 +76,14 @@ class FakeGraph:
         self.hold_for: set[str] = set()  # recipients whose text messages wait unanswered until release_held()
         self.held: list[dict[str, Any]] = []
         self.accepted_ids: list[str] = []  # the id answered for every message accepted, in order
+        self.accepted_at: list[float] = []  # time.monotonic() of each acceptance, in the same order
+        # Recipient -> how many of their next text messages are accepted (and reported) but never answered.
+        self.accept_unanswered: dict[str, int] = {}
+        self.unanswered: list[dict[str, Any]] = []
+        self.report_to = ""  # a server's base URL: each accepted message is reported there, as Meta does
+        self.report_secret = "test-app-secret"
+        self.reports: list[tuple[dict[str, Any], int]] = []  # (status reported, the server's HTTP answer; 0: none)
+        self._stopped = asyncio.Event()
         self._unhang = asyncio.Event()
         self._release = asyncio.Event()
         self._stopping = False
@@ -104,10 +126,29 @@ class FakeGraph:
         if "status" in body:  # read receipt or typing indicator
             return web.json_response({"success": True})
         to = body.get("to")
-        message_id = f"wamid.fake{next(self._ids)}"
+        message_id = f"{self.id_prefix}{next(self._ids)}"
         self.accepted_ids.append(message_id)  # with the request above, in one step: accepted means both
+        self.accepted_at.append(time.monotonic())
+        if self.report_to:
+            await self._report(body, message_id)
+        if text_to is not None and self.accept_unanswered.get(text_to, 0) > 0:
+            self.accept_unanswered[text_to] -= 1
+            self.unanswered.append(body)
+            self.changed.set()
+            await self._stopped.wait()  # accepted, but the caller never learns it (times out or dies waiting)
+            return _gave_up()
         return web.json_response({"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
                                   "messages": [{"id": message_id}]})
+
+    async def _report(self, body: dict[str, Any], message_id: str) -> None:
+        """POST the signed `sent` status callback to `report_to` and wait for the server's answer."""
+        delivery = status_delivery(message_id, "sent", str(body.get("to")), body.get("biz_opaque_callback_data"))
+        try:
+            answer = (await post_delivery(self.report_to, self.report_secret, delivery)).status_code
+        except httpx.HTTPError:
+            answer = 0
+        self.reports.append((delivery["entry"][0]["changes"][0]["value"]["statuses"][0], answer))
+        self.changed.set()
 
     def release_held(self) -> None:
         """Accept and answer the held messages now (a hang set meanwhile does not apply to them)."""
@@ -135,6 +176,7 @@ class FakeGraph:
 
     async def stop(self) -> None:
         self._stopping = True
+        self._stopped.set()
         self._unhang.set()  # hung and held handlers end, unanswered, so shutdown does not wait for them
         self._release.set()
         if self._runner is not None:

@@ -7,7 +7,7 @@ import json
 import httpx
 
 from tests.whatsapp.conftest import APP_SECRET, eventually
-from tests.whatsapp.fakes import fixture, post_delivery, sign, text_delivery
+from tests.whatsapp.fakes import fixture, post_delivery, sign, status_delivery, text_delivery
 
 SARA, OMAR = "966501234567", "201001234567"
 
@@ -104,6 +104,21 @@ async def test_statuses_are_recorded_without_downgrade(wa_env, servers, graph, d
     assert 'whatsapp_message_failures_by_reason_total{message_type="delivery_status",reason="Re-engagement message"}' \
         in metrics
     assert await queue_rows(db) == []
+
+
+async def test_status_callbacks_keep_the_echoed_callback_data(client, db):
+    deliveries = [status_delivery("wamid.cb1", "sent", SARA, "reply:7:000"),
+                  status_delivery("wamid.cb1", "delivered", SARA, "reply:7:000"),  # repeated by every status
+                  status_delivery("wamid.cb2", "sent", OMAR)]  # a message sent without callback data
+    for payload in deliveries:
+        body = json.dumps(payload).encode()
+        response = await client.post("/webhook", data=body, headers={
+            "X-Hub-Signature-256": sign(APP_SECRET, body), "Content-Type": "application/json"})
+        assert response.status == 200 and await response.json() == {"status": "ok"}
+    rows = await db.fetch("SELECT callback_data, wamid, status, recipient_id FROM whatsapp_status_callback_data")
+    assert [tuple(r) for r in rows] == [("reply:7:000", "wamid.cb1", "sent", SARA)]
+    statuses = await db.fetch("SELECT wamid, status FROM whatsapp_message_status ORDER BY wamid")
+    assert [tuple(r) for r in statuses] == [("wamid.cb1", "delivered"), ("wamid.cb2", "sent")]
 
 
 async def test_media_gets_the_unsupported_media_reply(wa_env, servers, graph, db):
