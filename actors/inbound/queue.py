@@ -1,4 +1,4 @@
-"""The durable inbound queue in PostgreSQL: enqueue, claim, renew, complete, fail."""
+"""The durable inbound queue in PostgreSQL: enqueue, claim, renew, complete, fail, defer."""
 from __future__ import annotations
 
 import json
@@ -12,6 +12,14 @@ from runtime.db import QUERIES
 
 if TYPE_CHECKING:
     import asyncpg
+
+
+class RetryLater(Exception):
+    """Raised by a turn that cannot go on yet: the row waits `delay` seconds without using up an attempt."""
+
+    def __init__(self, reason: str, delay: float) -> None:
+        super().__init__(reason)
+        self.delay = delay
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,12 @@ async def fail(pool: "asyncpg.Pool", row: Claimed, error: str, max_attempts: int
     result = await pool.fetchrow(QUERIES.inbound_fail, row.id, row.lease_token, error[:2000], max_attempts,
                                  float(backoff))
     return None if result is None else result["status"]
+
+
+async def defer(pool: "asyncpg.Pool", row: Claimed, reason: str, delay: float) -> bool:
+    """Back to pending for `delay` seconds; the claim's attempt is given back. False: the lease was lost."""
+    result = await pool.fetchrow(QUERIES.inbound_defer, row.id, row.lease_token, reason[:2000], float(delay))
+    return result is not None
 
 
 def backoff_seconds(attempts: int, base: float, cap: float = 300.0) -> float:

@@ -7,6 +7,8 @@ lease renewed by a heartbeat; a process that dies stops renewing and another (or
 the restarted one) takes the row over when the lease expires. A failing message
 is retried with exponential backoff up to a bound, then left `failed` (visible in
 metrics, the log and `bin/mawid inbound`), and the customer's next message proceeds.
+A turn that raises `RetryLater` is not failing: its row waits the given delay and the
+attempt does not count (a reply part in doubt waiting for its status callback).
 """
 from __future__ import annotations
 
@@ -178,6 +180,8 @@ class InboundWorker:
             if self._stopping:
                 log.warning("inbound message %s interrupted by shutdown", row.id)
             raise
+        except queue.RetryLater as exc:
+            return await self._defer(row, exc)
         except Exception as exc:
             return await self._record_failure(row, exc)
         try:
@@ -189,6 +193,17 @@ class InboundWorker:
         except Exception:
             log.exception("could not mark inbound message %s done; it will be replayed", row.id)
             return "unrecorded"
+
+    async def _defer(self, row: queue.Claimed, exc: queue.RetryLater) -> str:
+        """Not a failure: the row comes back after `exc.delay` with its attempt given back."""
+        try:
+            deferred = await queue.defer(self.services.require_pool(), row, str(exc), exc.delay)
+        except Exception:
+            log.exception("could not defer inbound message %s", row.id)
+            return "unrecorded"
+        if deferred:
+            log.warning("inbound message %s deferred %.1fs: %s", row.id, exc.delay, exc)
+        return "deferred" if deferred else "lease_lost"
 
     async def _record_failure(self, row: queue.Claimed, exc: BaseException) -> str:
         ERRORS.inc({})

@@ -75,6 +75,15 @@ SET status = CASE WHEN attempts >= $4 THEN 'failed' ELSE 'pending' END,
 WHERE id = $1 AND lease_token = $2 AND status = 'processing'
 RETURNING status, attempts;
 
+-- name: inbound_defer
+-- Back to pending for $4 seconds without using up an attempt: the turn could not go on yet
+-- (a reply part in doubt waits for its status callback). $3 says why.
+UPDATE inbound_message_queue
+SET status = 'pending', attempts = greatest(attempts - 1, 0), locked_at = NULL, lease_token = NULL,
+    last_error = $3, updated_at = now(), available_at = now() + make_interval(secs => $4)
+WHERE id = $1 AND lease_token = $2 AND status = 'processing'
+RETURNING status, attempts;
+
 -- name: inbound_queue_gauges
 SELECT count(*) FILTER (WHERE status = 'pending') AS pending,
        count(*) FILTER (WHERE status = 'processing') AS processing,
