@@ -143,6 +143,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("GRAPH_API_URL", "graph_api_url", _text, "https://graph.facebook.com", "Graph API base URL."),
     Variable("GRAPH_API_TIMEOUT", "graph_api_timeout", _positive_float, 30.0,
              "Seconds a Graph API request may wait to send or for an answer (connecting has its own 10 s)."),
+    Variable("OUTBOUND_IN_DOUBT_GRACE", "outbound_in_doubt_grace", _positive_float, 30.0,
+             "Seconds a reply part whose send may have reached the Cloud API (killed or timed out mid-request) "
+             "waits for Meta's status callback naming it before it is sent again."),
     Variable("APP_SECRET", "app_secret", _text, None, "Meta app secret: HMAC key of `X-Hub-Signature-256`."),
     Variable("VERIFY_TOKEN", "verify_token", _text, None, "Expected `hub.verify_token` of `GET /webhook`."),
     Variable("APP_ID", "app_id", _text, None, "Meta app id (informational)."),

@@ -4,7 +4,9 @@ The reply to queue row N is recorded in one transaction — the assistant's
 conversation row, each outbound part under idempotency key `reply:N:<part>`, and
 the offline assistant's state — before anything is sent. Reprocessing row N (after
 a crash or a retry) finds the recorded parts and only delivers those not yet sent,
-so a customer gets exactly one reply per message whatever fails in between.
+so a customer gets exactly one reply per message whatever fails in between — except
+when a send's outcome is unknown and Meta never reports the message within
+OUTBOUND_IN_DOUBT_GRACE (`actors.whatsapp.in_doubt`): then the part is sent again.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from actors.inbound.queue import RetryLater
 from actors.whatsapp.formatting import format_for_whatsapp, split_text
 from actors.whatsapp.outbound import send_text
 from runtime.db import QUERIES
@@ -22,6 +25,10 @@ if TYPE_CHECKING:
 
 class ReplyNotDelivered(RuntimeError):
     """A recorded reply part could not be sent; the queue retries the message, which only resends it."""
+
+
+class ReplyInDoubt(RetryLater):
+    """An earlier send of a reply part may have been accepted: wait for its status callback before resending."""
 
 
 def reply_key(queue_id: int) -> str:
@@ -67,6 +74,8 @@ async def deliver(services: "Services", wa_id: str, queue_id: int) -> int:
             continue
         body = part["payload"]["text"]["body"]
         result = await send_text(services, wa_id, body, idempotency_key=part["idempotency_key"])
+        if result.retry_after is not None:
+            raise ReplyInDoubt(str(result.body.get("message")), result.retry_after)
         if not result.ok:
             raise ReplyNotDelivered(f"reply part {part['idempotency_key']} not delivered: {result.body}")
         sent += 1

@@ -2,6 +2,8 @@
 
 Every call returns a `SendResult(body, status)` — a tuple, as the reference's
 senders return `(error_body, status)` — with the Graph JSON as body on success.
+A failure after the request may have reached Graph (a read timeout, a dropped
+connection) is marked `in_doubt`: Graph may have accepted the message anyway.
 """
 from __future__ import annotations
 
@@ -28,14 +30,20 @@ LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50)
 class SendResult(NamedTuple):
     body: Any
     status: int
+    in_doubt: bool = False  # failed without a definite answer: Graph may have accepted the message
+    retry_after: float | None = None  # not sent now: an earlier send may have been accepted (see outbound)
 
     @property
     def ok(self) -> bool:
         return self.status < 400
 
 
-def error(message: str, status: int) -> SendResult:
-    return SendResult({"status": "error", "message": message}, status)
+def error(message: str, status: int, *, in_doubt: bool = False) -> SendResult:
+    return SendResult({"status": "error", "message": message}, status, in_doubt)
+
+
+# Failures before the request can have left this process: Graph certainly has not seen it.
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def timeout(services: "Services") -> httpx.Timeout:
@@ -97,16 +105,16 @@ async def _post(services: "Services", payload: dict[str, Any], kind: str) -> Sen
     headers = {"Content-type": "application/json", "Authorization": f"Bearer {services.config.access_token}"}
     try:
         response = await client(services).post(messages_url(services), json=payload, headers=headers)
-    except httpx.TimeoutException:
+    except httpx.TimeoutException as exc:
         log.warning("WhatsApp %s timed out", kind)
-        return error("Request timed out", 408)
+        return error("Request timed out", 408, in_doubt=not isinstance(exc, NEVER_SENT))
     except httpx.TransportError as exc:
         log.warning("WhatsApp %s connection error: %r", kind, exc)
         count_failure(type(exc).__name__, kind)
-        return error(f"Connection error when sending {kind}", 500)
+        return error(f"Connection error when sending {kind}", 500, in_doubt=not isinstance(exc, NEVER_SENT))
     except Exception:
         log.exception("WhatsApp %s failed", kind)
-        return error(f"Failed to send {kind}", 500)
+        return error(f"Failed to send {kind}", 500, in_doubt=True)
     if response.status_code >= 400:
         log.warning("WhatsApp API error %s for %s: %s", response.status_code, kind, response.text[:500])
         count_failure(_failure_reason(response), kind, total=False)

@@ -7,7 +7,10 @@ and reported as sent. Every message is recorded either way, so the dashboard and
 tests see what the customer was sent.
 
 A message may carry an idempotency key: a second send with the same key returns the
-first result without sending again (replies to a reprocessed inbound message).
+first result without sending again (replies to a reprocessed inbound message). A keyed
+send also carries the key as `biz_opaque_callback_data` and is marked attempted before
+the request, so a send whose outcome is unknown is settled from Meta's status callback
+instead of being repeated blindly (`actors.whatsapp.in_doubt`).
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from actors.whatsapp.formatting import TEXT_LIMIT, format_for_whatsapp, split_text
 from actors.whatsapp.graph import SendResult, error, post_message
+from actors.whatsapp.in_doubt import CALLBACK_FIELD, callback_data, decide
 from actors.whatsapp.metrics import OUTBOUND_MESSAGES, count_failure
 from runtime.db import QUERIES
 from runtime.events import publish
@@ -51,7 +55,7 @@ def _wamid(body: Any) -> str | None:
 
 async def _deliver(services: "Services", wa_id: str, kind: str, payload: dict[str, Any],
                    idempotency_key: str | None = None, source: str = "assistant") -> SendResult:
-    """Record the message, then send it (or keep it in the outbox); never sends a key twice."""
+    """Record the message, then send it (or keep it in the outbox); never sends a key twice knowingly."""
     pool = services.require_pool()
     delivery = "outbox" if outbox_mode(services) else "pending"
     row = await pool.fetchrow(QUERIES.whatsapp_outbound_insert, wa_id, kind, payload, idempotency_key, delivery)
@@ -59,18 +63,47 @@ async def _deliver(services: "Services", wa_id: str, kind: str, payload: dict[st
         return SendResult(_graph_like(wa_id, row["wamid"] or f"outbox.{row['id']}"), 200)
     if delivery == "outbox":
         if not row["created"]:  # an earlier attempt left it pending: it is in the outbox now
-            await pool.execute(QUERIES.whatsapp_outbound_mark, row["id"], "outbox", None, None, None)
+            await pool.execute(QUERIES.whatsapp_outbound_mark, row["id"], "outbox", None, None, None, False)
         OUTBOUND_MESSAGES.inc({"kind": kind, "delivery": "outbox"})
         log.info("outbox: %s to %s", kind, wa_id, extra={"wa_id": wa_id, "kind": kind, "outbound_id": row["id"]})
         await publish(services, OUTBOX_EVENT, {"id": row["id"], "wa_id": wa_id, "kind": kind, "payload": payload,
                                                "_source": source}, [wa_id])
         return SendResult(_graph_like(wa_id, f"outbox.{row['id']}"), 200)
+    marker = callback_data(idempotency_key)
+    if marker is not None:
+        if not row["created"] and (row["attempted_ago"] is not None or row["delivery"] == "failed"):
+            settled = await _settle_earlier_attempt(services, row, wa_id, kind, marker)
+            if settled is not None:
+                return settled
+        payload = {**payload, CALLBACK_FIELD: marker}  # Meta echoes it in this message's status callbacks
+        await pool.execute(QUERIES.whatsapp_outbound_attempt, row["id"])
     result = await post_message(services, payload, KIND_LABELS[kind])
     wamid = _wamid(result.body) if result.ok else None
     await pool.execute(QUERIES.whatsapp_outbound_mark, row["id"], "sent" if result.ok else "failed", wamid,
-                       result.status, None if result.ok else str(result.body.get("message")))
+                       result.status, None if result.ok else str(result.body.get("message")),
+                       result.in_doubt and marker is not None)
     OUTBOUND_MESSAGES.inc({"kind": kind, "delivery": "sent" if result.ok else "failed"})
     return result
+
+
+async def _settle_earlier_attempt(services: "Services", row: Any, wa_id: str, kind: str,
+                                  marker: str) -> SendResult | None:
+    """A send of this message may have been accepted: settle it from its status callback, or wait (None: send)."""
+    pool = services.require_pool()
+    reported = await pool.fetchval(QUERIES.whatsapp_status_callback_wamid, marker)
+    verdict = decide(reported, row["attempted_ago"], services.config.outbound_in_doubt_grace)
+    if verdict.action == "accepted":
+        await pool.execute(QUERIES.whatsapp_outbound_mark, row["id"], "sent", verdict.wamid, None, None, False)
+        OUTBOUND_MESSAGES.inc({"kind": kind, "delivery": "sent"})
+        log.warning("%s %s was accepted by the Cloud API (status callback %s): not sent again", kind, marker,
+                    verdict.wamid, extra={"wa_id": wa_id, "outbound_id": row["id"]})
+        return SendResult(_graph_like(wa_id, verdict.wamid), 200)
+    if verdict.action == "wait":
+        cause = row["error"] or "attempt interrupted"
+        return SendResult({"status": "error", "message": f"{kind} {marker} in doubt ({cause}): may have been "
+                           f"accepted, waiting {verdict.wait_seconds:.1f}s more for its status callback"},
+                          409, True, verdict.wait_seconds)
+    return None
 
 
 async def send_text(services: "Services", wa_id: str, text: Any, *, idempotency_key: str | None = None,

@@ -2,21 +2,30 @@
 
 -- name: whatsapp_outbound_insert
 -- Returns the row; with an idempotency key already used, returns the existing row
--- and created = false.
+-- and created = false, with attempted_ago: seconds since a send of it was left in
+-- doubt (NULL when none is, migration 0401) and the error of its last attempt.
 WITH inserted AS (
     INSERT INTO whatsapp_outbound (wa_id, kind, payload, idempotency_key, delivery)
     VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id, delivery, wamid, true AS created
 )
-SELECT id, delivery, wamid, created FROM inserted
+SELECT id, delivery, wamid, created, NULL::float8 AS attempted_ago, NULL::text AS error FROM inserted
 UNION ALL
-SELECT id, delivery, wamid, false FROM whatsapp_outbound
+SELECT id, delivery, wamid, false, extract(epoch FROM now() - attempted_at)::float8, error
+FROM whatsapp_outbound
 WHERE idempotency_key = $4 AND NOT EXISTS (SELECT 1 FROM inserted);
 
+-- name: whatsapp_outbound_attempt
+-- Committed before the request to Graph: from here until a definite answer the send is in doubt.
+UPDATE whatsapp_outbound SET attempted_at = now(), updated_at = now() WHERE id = $1;
+
 -- name: whatsapp_outbound_mark
+-- $6 true: no definite answer (timeout, lost connection), the send stays in doubt from now;
+-- otherwise a refusal clears the attempt (nothing was sent) and `sent` keeps it as history.
 UPDATE whatsapp_outbound
-SET delivery = $2, wamid = coalesce($3, wamid), http_status = $4, error = $5, updated_at = now()
+SET delivery = $2, wamid = coalesce($3, wamid), http_status = $4, error = $5, updated_at = now(),
+    attempted_at = CASE WHEN $6::boolean THEN now() WHEN $2 = 'sent' THEN attempted_at END
 WHERE id = $1;
 
 -- name: whatsapp_outbound_by_key_prefix

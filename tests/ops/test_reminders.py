@@ -66,8 +66,11 @@ async def test_tomorrows_active_reservations_get_one_reminder_each(db, env, grap
         result = await run_job(services, job_named("send_reminders"), OCCURRENCE)
 
     assert result.outcome == "ok", result.detail
-    assert sorted(graph.requests, key=lambda b: b["to"]) == [
-        template_body("966500000001", "14:00"), template_body("966500000002", "09:30")]
+    sent = sorted(graph.requests, key=lambda b: b["to"])
+    markers = [body.pop("biz_opaque_callback_data") for body in sent]  # echoed in status callbacks
+    assert sent == [template_body("966500000001", "14:00"), template_body("966500000002", "09:30")]
+    assert markers == [r["idempotency_key"] for r in await db.fetch(
+        "SELECT idempotency_key FROM whatsapp_outbound ORDER BY wa_id")]
     assert await conversation(db) == [
         ("966500000001", "secretary", reminder_text("عيادة موعد", time(14, 0))),
         ("966500000002", "secretary", reminder_text("عيادة موعد", time(9, 30))),

@@ -104,7 +104,8 @@ async def test_a_hanging_llm_is_cut_off_and_customers_get_the_offline_assistant(
 
 
 async def test_failing_sends_for_one_customer_do_not_hold_up_the_others(fault_env, flaky_graph, servers, db):
-    server = servers({**fault_env, **flaky_graph.env()})
+    # A refusal is a definite answer (nothing was sent): the retry never waits for the in-doubt grace.
+    server = servers({**fault_env, **flaky_graph.env(), "OUTBOUND_IN_DOUBT_GRACE": "600"})
     unlucky, others = "966505600001", [f"96650560{i:04d}" for i in range(2, 7)]
     flaky_graph.fail_for[unlucky] = 3
     await _deliver(server.url, [unlucky, *others], "flaky")
@@ -120,7 +121,8 @@ async def test_failing_sends_for_one_customer_do_not_hold_up_the_others(fault_en
 
 
 async def test_a_hanging_graph_api_is_cut_off_retried_and_delivers_once_it_answers(fault_env, graph, servers, db):
-    server = servers({**fault_env, "GRAPH_API_TIMEOUT": "1"})
+    # A timed-out send may have been accepted: its retry waits the grace for a status callback (none comes).
+    server = servers({**fault_env, "GRAPH_API_TIMEOUT": "1", "OUTBOUND_IN_DOUBT_GRACE": "1"})
     stuck, others = "966505700001", [f"96650570{i:04d}" for i in range(2, 6)]
     graph.hang_for.add(stuck)  # Graph reads the stuck customer's replies and never answers
     await _deliver(server.url, [stuck, *others], "hung")

@@ -6,6 +6,7 @@ import pytest
 from actors.assistant.breaker import CircuitBreaker
 from actors.assistant.offline import dialogue
 from actors.inbound.queue import backoff_seconds
+from actors.whatsapp.in_doubt import Verdict, callback_data, decide
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -50,3 +51,21 @@ def test_backoff_doubles_and_is_capped():
     assert [backoff_seconds(n, 2.0) for n in (1, 2, 3, 4, 9, 10)] == [2.0, 4.0, 8.0, 16.0, 300.0, 300.0]
     # the default budget (12 attempts) outlasts a WhatsApp Cloud API outage of ~23 minutes
     assert sum(backoff_seconds(n, 2.0) for n in range(1, 12)) > 20 * 60
+
+
+@pytest.mark.parametrize("reported, attempted_ago, expected", [
+    ("wamid.1", 2.0, Verdict("accepted", wamid="wamid.1")),  # Meta reported it: never sent again
+    ("wamid.1", None, Verdict("accepted", wamid="wamid.1")),  # a late callback of an attempt refused since
+    ("wamid.1", 99.0, Verdict("accepted", wamid="wamid.1")),
+    (None, 2.0, Verdict("wait", wait_seconds=28.0)),  # in doubt: the callback may still come
+    (None, -1.0, Verdict("wait", wait_seconds=30.0)),
+    (None, 30.0, Verdict("send")),  # grace passed without a callback: the unavoidable resend
+    (None, None, Verdict("send")),  # never attempted, or refused with an HTTP error
+])
+def test_a_send_in_doubt_is_settled_by_its_callback_or_the_grace(reported, attempted_ago, expected):
+    assert decide(reported, attempted_ago, 30.0) == expected
+
+
+def test_callback_data_is_the_key_when_meta_accepts_its_length():
+    assert callback_data("reply:12:000") == "reply:12:000"
+    assert callback_data(None) is None and callback_data("") is None and callback_data("k" * 513) is None
