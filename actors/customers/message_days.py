@@ -83,6 +83,7 @@ def _columns(summaries: Iterable[DaySummary]) -> list[list[Any]]:
 async def read_window(pool: Any, start: date, end: date) -> tuple[MessageWindow, list[tuple[DaySummary, Any]]]:
     """The window's message blocks, and the fresh summaries worth caching (with their stamps)."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        await conn.execute(QUERIES.stats_read_tuning)  # texts are grouped by hashing, not by a collated sort
         state = await conn.fetch(QUERIES.stats_days_state, start, end)
         valid = [s["local_date"] for s in state if s["cacheable"] and s["day_version"] == s["changed"]
                  and s["epoch"] == s["current_epoch"]]
