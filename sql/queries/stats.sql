@@ -71,9 +71,10 @@ SELECT count(*) FROM customer_reservation_dates WHERE last_active_date >= $1;
 -- lo + 0.5 * (hi - lo) between the values at N / 2 - 1 and N / 2, in the same float8 arithmetic.
 WITH counts AS MATERIALIZED (
     SELECT seconds, sum(n) AS n
-    FROM conversation_reply_delay_counts
-    WHERE reply_date BETWEEN $1 AND $2 AND prompt_date >= $1 AND n <> 0
+    FROM conversation_reply_delay_counts  -- a key's count is the sum of its shards (migration 0254)
+    WHERE reply_date BETWEEN $1 AND $2 AND prompt_date >= $1
     GROUP BY seconds
+    HAVING sum(n) <> 0
 ), totals AS (
     SELECT sum(n)::bigint AS pairs, sum(seconds * n) AS seconds, max(seconds) AS longest FROM counts
 ), middle AS (

@@ -51,7 +51,8 @@ TABLES = {
            GROUP BY wa_id ORDER BY wa_id""",
     ),
     "conversation_reply_delay_counts": (
-        "SELECT reply_date, prompt_date, seconds, n FROM conversation_reply_delay_counts WHERE n <> 0 ORDER BY 1, 2, 3",
+        "SELECT reply_date, prompt_date, seconds, sum(n)::int FROM conversation_reply_delay_counts"
+        " GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3",
         """SELECT reply_date, prompt_date, seconds, count(*)::int FROM conversation_reply_delays
            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
     ),
@@ -59,7 +60,8 @@ TABLES = {
 # Counts never go negative, and a customer's row of NULLs is the only trace of a customer without reservations.
 NEGATIVE = """
 SELECT (SELECT count(*) FROM reservation_group_counts WHERE n < 0)
-     + (SELECT count(*) FROM conversation_reply_delay_counts WHERE n < 0)
+     + (SELECT count(*) FROM (SELECT FROM conversation_reply_delay_counts  -- per key: shards may go negative
+                              GROUP BY reply_date, prompt_date, seconds HAVING sum(n) < 0) AS keys)
      + (SELECT count(*) FROM conversation_customer_days WHERE n < 0)
 """
 
