@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -100,6 +101,30 @@ async def wait_until_done(db_url: str, expected: int, within: float) -> tuple[fl
         await conn.close()
 
 
+def deprioritize(pid: int, niceness: int, idle: bool) -> None:
+    """Niceness, or with `idle` the SCHED_IDLE class: runs only when nothing else wants the CPU."""
+    if idle:
+        os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
+    else:
+        os.setpriority(os.PRIO_PROCESS, pid, niceness)
+
+
+async def nice_sessions(db_url: str, niceness: int, idle: bool) -> None:
+    """Give the worker processes' PostgreSQL backends the workers' niceness (every second: pools grow).
+
+    Only meaningful with the database on this machine: it completes the "own cores" emulation, since
+    a turn's CPU is spent as much in its database session as in the worker process."""
+    conn = await asyncpg.connect(db_url)
+    try:
+        while True:
+            for pid in await conn.fetch("SELECT pid FROM pg_stat_activity WHERE application_name = 'mawid-worker'"):
+                with contextlib.suppress(OSError):
+                    deprioritize(pid["pid"], niceness, idle)
+            await asyncio.sleep(1)
+    finally:
+        await conn.close()
+
+
 async def run(args: argparse.Namespace, db_url: str) -> None:
     graph = await FakeGraph().start()
     llm = await FakeLLM(delay=args.llm_delay).start()
@@ -109,9 +134,14 @@ async def run(args: argparse.Namespace, db_url: str) -> None:
     # One process receives webhooks only; worker processes run the turns (INBOUND_WORKER), so a
     # burst of LLM turns never competes with acknowledgements on one event loop.
     server = await asyncio.to_thread(lambda: ServerProcess({**env, "INBOUND_WORKER": "false"}).start())
-    workers = [await asyncio.to_thread(lambda: ServerProcess(env).start()) for _ in range(args.worker_processes)]
+    # the workers' database sessions are named so that --nice-worker-sessions can find them
+    worker_env = {**env, "DATABASE_URL": db_url + ("&" if "?" in db_url else "?") + "application_name=mawid-worker"}
+    workers = [await asyncio.to_thread(lambda: ServerProcess(worker_env).start())
+               for _ in range(args.worker_processes)]
     for process in workers:  # as if the webhook tier had its own cores: turns never delay an ack
-        os.setpriority(os.PRIO_PROCESS, process.process.pid, args.worker_nice)
+        deprioritize(process.process.pid, args.worker_nice, args.idle_workers)
+    renicer = (asyncio.create_task(nice_sessions(db_url, args.worker_nice, args.idle_workers))
+               if args.nice_worker_sessions else None)
     try:
         # Warm-up: connections, SDK clients, actor activation paths.
         await asyncio.to_thread(_generate_in_subprocess, server.url, 50, 1, 50, "warmup")
@@ -122,6 +152,8 @@ async def run(args: argparse.Namespace, db_url: str) -> None:
         expected = 50 + result["sent"]
         e2e = (await wait_until_done(db_url, expected, 600))[1] if workers else None
     finally:
+        if renicer is not None:
+            renicer.cancel()
         for process in [server, *workers]:
             await asyncio.to_thread(process.stop)
     await llm.stop()
@@ -132,7 +164,9 @@ async def run(args: argparse.Namespace, db_url: str) -> None:
     measured = e2e["done"] - 50
     print(f"Fake LLM {args.llm_delay:.0f} s per turn; {args.customers} customers; "
           f"one webhook process + {args.worker_processes} worker process(es), "
-          f"INBOUND_QUEUE_CONCURRENCY={args.concurrency} each, worker niceness {args.worker_nice}.")
+          f"INBOUND_QUEUE_CONCURRENCY={args.concurrency} each, worker niceness {args.worker_nice}"
+          f"{' (their database sessions too)' if args.nice_worker_sessions else ''}"
+          f"{', SCHED_IDLE' if args.idle_workers else ''}.")
     print("| webhook deliveries | offered rate/s | ack p50 ms | ack p99 ms | ack max ms | errors |")
     print("|---|---|---|---|---|---|")
     print(f"| {result['sent']} | {result['offered_rate']:.0f} | {result['p50_ms']:.2f} | {result['p99_ms']:.2f} "
@@ -163,6 +197,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=500)
     parser.add_argument("--worker-processes", type=int, default=2)
     parser.add_argument("--worker-nice", type=int, default=10, help="Scheduling niceness of worker processes.")
+    parser.add_argument("--nice-worker-sessions", action="store_true",
+                        help="Also renice the workers' PostgreSQL backends (a local database only).")
+    parser.add_argument("--idle-workers", action="store_true",
+                        help="SCHED_IDLE instead of niceness for the workers (and, with the option above, sessions).")
     args = parser.parse_args()
     if args.generate:
         try:
