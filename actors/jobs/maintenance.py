@@ -6,7 +6,7 @@ import gc
 import logging
 from datetime import timedelta
 
-from actors.customers import message_days
+from actors.customers import message_days, window_cache
 from actors.jobs.job import JobContext
 from runtime.db import QUERIES
 from runtime.events import HISTORY_LIMIT
@@ -54,7 +54,10 @@ async def prune_job_history(ctx: JobContext) -> str:
 
 async def warm_stats_days(ctx: JobContext) -> str:
     """Fill /stats' per-day message cache for the settled days of the last year (after a bulk load, or days
-    that nobody has looked at yet), so the first dashboard view of a long window is not the slow one."""
+    that nobody has looked at yet), so the first dashboard view of a long window is not the slow one; drop
+    cached window aggregates that nobody asked for in a month."""
     today = ctx.local_occurrence.date()
-    days = await message_days.warm(ctx.services.require_pool(), today - timedelta(days=STATS_WARM_DAYS), today)
-    return f"{days} days summarised"
+    pool = ctx.services.require_pool()
+    days = await message_days.warm(pool, today - timedelta(days=STATS_WARM_DAYS), today)
+    pruned = await window_cache.prune(pool)
+    return f"{days} days summarised, {pruned} cached windows pruned"

@@ -11,7 +11,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, field_validator
 
 from actors.customers import analytics as rules
-from actors.customers import message_days
+from actors.customers import message_days, window_cache
 from handlers.customers.common import services_of, today
 from runtime.db import QUERIES
 from runtime.metrics_map import metrics_map
@@ -59,6 +59,11 @@ class Queries:
 
     async def value(self, name: str, *args: Any) -> Any:
         return await self._run("fetchval", name, *args)
+
+    async def window_row(self, name: str, start: date, end: date, *args: Any) -> dict[str, Any]:
+        """A per-customer aggregate: cached when its window is settled (actors/customers/window_cache.py)."""
+        async with self.slots:
+            return await window_cache.window_row(self.pool, name, start, end, *args)
 
 
 def _reservation_blocks(groups: list[Any], modifications: list[Any], window: rules.Window) -> dict[str, Any]:
@@ -131,8 +136,8 @@ async def compute(request: web.Request, query: StatsQuery) -> dict[str, Any]:
      responses, previous_responses, previous_groups) = await asyncio.gather(
         q.fetch("stats_reservation_groups", *cur),
         q.fetch("stats_modifications", *cur, services.config.timezone),
-        q.row("stats_customers", *cur, TOP_CUSTOMERS),
-        q.row("stats_customers", *prev, 0),
+        q.window_row("stats_customers", *cur, TOP_CUSTOMERS),
+        q.window_row("stats_customers", *prev, 0),
         q.value("stats_first_reservations", *cur),
         q.value("stats_first_reservations", *prev),
         q.value("stats_active_customers", now),

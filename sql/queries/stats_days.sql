@@ -71,3 +71,24 @@ DELETE FROM stats_message_day_words WHERE local_date = ANY ($1::date[]);
 -- name: stats_days_store_words
 INSERT INTO stats_message_day_words (local_date, role, word, n, first_seen)
 SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::int[], $5::int[]);
+
+-- name: stats_window_cached
+-- The token of a window ($2..$3: its days' change stamps and the epoch, hashed) and the result cached for
+-- query key $1 under that token (NULL when there is none or it was computed under another token).
+WITH token AS (
+    SELECT md5(coalesce(string_agg(local_date::text || ':' || version, ',' ORDER BY local_date), '')) AS token
+    FROM stats_message_day_changes
+    WHERE local_date BETWEEN $2 AND $3 OR local_date = '-infinity'
+)
+SELECT t.token, c.result
+FROM token AS t
+LEFT JOIN stats_window_cache AS c ON c.key = $1 AND c.start_date = $2 AND c.end_date = $3 AND c.token = t.token;
+
+-- name: stats_window_store
+INSERT INTO stats_window_cache AS c (key, start_date, end_date, token, result)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (key, start_date, end_date) DO UPDATE
+SET token = excluded.token, result = excluded.result, stored_at = now();
+
+-- name: stats_window_prune
+DELETE FROM stats_window_cache WHERE stored_at < now() - make_interval(days => $1);

@@ -177,5 +177,5 @@ async def test_the_warm_job_caches_every_settled_day_once(db, config):
         again = await warm_stats_days(context)
     settled = {d for d in await cached_days(db) if d >= today - timedelta(days=20)}
     # every settled day of the last 400 is cached (empty ones too); a second run has nothing left to do
-    assert first.split()[0] == str(len(await cached_days(db))) and again == "0 days summarised"
+    assert first.split()[0] == str(len(await cached_days(db))) and again.startswith("0 days summarised")
     assert settled == {today - timedelta(days=20) + timedelta(days=i) for i in range(18)}

@@ -237,7 +237,9 @@ REBUILT = {
                      for event in ("insert", "update", "delete", "truncate")} - {
         "trg_conversation_last_user_message_truncate"}
     | {f"trg_stats_message_days_{event}" for event in ("insert", "update", "delete", "truncate")},
-    "reservations": {f"trg_reservation_rollups_{event}" for event in ("insert", "update", "delete", "truncate")},
+    # 0255's stamps: the rebuild starts a new epoch, which invalidates every cached day and window
+    "reservations": {f"trg_{kind}_{event}" for kind in ("reservation_rollups", "stats_days_reservations")
+                     for event in ("insert", "update", "delete", "truncate")},
     "conversation_reply_delays": {f"trg_reply_delay_counts_{event}"
                                   for event in ("insert", "update", "delete", "truncate")},
 }
