@@ -7,19 +7,15 @@ import json
 import asyncpg
 import click
 
-from runtime.config import ConfigError, load_config
 from runtime.db import QUERIES
+
+from .settings import database_config
 
 STATUSES = ("failed", "pending", "processing", "done")
 
 
 def _fetch(query: str, *args):
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        raise click.ClickException(f"configuration error: {exc}") from None
-    if not config.database_url:
-        raise click.ClickException("DATABASE_URL is not set")
+    config = database_config()
 
     async def run():
         conn = await asyncpg.connect(config.database_url)

@@ -10,20 +10,11 @@ import click
 
 from actors.jobs.registry import JOBS, job_named
 from actors.jobs.runner import run_job
-from runtime.config import ConfigError, load_config
 from runtime.db import QUERIES
 from runtime.leader import SCHEDULER_LOCK
 from runtime.scheduling import next_occurrence
 
-
-def _config():
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        raise click.ClickException(f"configuration error: {exc}") from None
-    if not config.database_url:
-        raise click.ClickException("DATABASE_URL is not set")
-    return config
+from .settings import database_config
 
 
 @click.group("jobs")
@@ -44,7 +35,7 @@ async def _history(url: str) -> tuple[dict[str, asyncpg.Record], int | None]:
 @jobs.command("list")
 def list_jobs() -> None:
     """Every job with its schedule (business time zone), next run and last run."""
-    config = _config()
+    config = database_config()
     tz = ZoneInfo(config.timezone)
     latest, leader = asyncio.run(_history(config.database_url))
     now = datetime.now(tz)
@@ -83,7 +74,7 @@ async def _run_now(config, name: str):
 @click.argument("name", type=click.Choice([job.name for job in JOBS]))
 def run(name: str) -> None:
     """Run one job now, in this process (a reminder already sent is never sent again)."""
-    result = asyncio.run(_run_now(_config(), name))
+    result = asyncio.run(_run_now(database_config(), name))
     click.echo(f"{result.job}: {result.outcome}" + (f" - {result.detail}" if result.detail else ""))
     if result.outcome == "error":
         raise SystemExit(1)

@@ -6,16 +6,11 @@ from pathlib import Path
 
 import click
 
-from runtime.config import ConfigError, env_table, load_config
+from runtime.config import env_table
 from runtime.logs import configure_logging
 from runtime.migrate import migrate_url
 
-
-def _config():
-    try:
-        return load_config()
-    except ConfigError as exc:
-        raise click.ClickException(f"configuration error: {exc}") from None
+from .settings import database_config
 
 
 @click.command("serve")
@@ -27,10 +22,8 @@ def serve(host: str | None, port: int | None) -> None:
 
     from handlers.app import create_app
 
-    config = _config()
+    config = database_config("`make run` starts a local PostgreSQL for you")
     configure_logging(config.log_level, config.log_format)
-    if not config.database_url:
-        raise click.ClickException("DATABASE_URL is not set; `make run` starts a local PostgreSQL for you")
     try:
         import uvloop
 
@@ -44,9 +37,7 @@ def serve(host: str | None, port: int | None) -> None:
 @click.command("migrate")
 def migrate() -> None:
     """Apply pending SQL migrations (safe to run while other processes migrate)."""
-    config = _config()
-    if not config.database_url:
-        raise click.ClickException("DATABASE_URL is not set")
+    config = database_config()
     applied = asyncio.run(migrate_url(config.database_url))
     if applied:
         for migration in applied:

@@ -12,8 +12,9 @@ import asyncpg
 import click
 import httpx
 
-from runtime.config import ConfigError, load_config
 from runtime.db import QUERIES
+
+from .settings import cli_config
 
 
 def delivery(wa_id: str, name: str, text: str, message_id: str) -> dict:
@@ -60,10 +61,7 @@ def simulate(text: str, wa_id: str, name: str, url: str | None, wait: float) -> 
     The reply is read from the server's database (DATABASE_URL), so it works in outbox
     mode as well as with a real WhatsApp number.
     """
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        raise click.ClickException(f"configuration error: {exc}") from None
+    config = cli_config()
     if not config.app_secret:
         raise click.ClickException("APP_SECRET is not set: the server refuses unsigned deliveries")
     base = (url or f"http://127.0.0.1:{config.port}").rstrip("/")

@@ -14,24 +14,15 @@ from typing import Any
 import asyncpg
 import click
 
-from runtime.config import ConfigError, load_config
 from runtime.db import QUERIES
 from runtime.masking import mask_phone, mask_text
+
+from .settings import database_config
 
 _TOOL_SUMMARY = re.compile(r"<summary>(Tool|Result): ([^<]*)</summary>")
 # Rows written after the queue row was settled still belong to it when they follow within this margin
 # (the event of the reply, the status of the last part).
 SETTLE_MARGIN = timedelta(seconds=2)
-
-
-def _connect_url() -> str:
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        raise click.ClickException(f"configuration error: {exc}") from None
-    if not config.database_url:
-        raise click.ClickException("DATABASE_URL is not set")
-    return config.database_url
 
 
 async def _load(url: str, message_id: str) -> dict[str, Any] | None:
@@ -140,7 +131,7 @@ def matching_log_lines(paths: tuple[str, ...], keys: dict[str, str], show_text: 
 @click.option("--show-text", is_flag=True, help="Include message texts and full phone numbers.")
 def trace(message_id: str, logs: tuple[str, ...], show_text: bool) -> None:
     """Follow one inbound WhatsApp message: queue, attempts, tools, reply parts and statuses, log lines."""
-    found = asyncio.run(_load(_connect_url(), message_id))
+    found = asyncio.run(_load(database_config().database_url, message_id))
     if found is None:
         raise click.ClickException(f"no queued message with id {message_id}")
     for line in render(found, show_text):

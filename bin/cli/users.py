@@ -11,20 +11,16 @@ import click
 from actors.accounts.passwords import generate_password
 from actors.accounts.rules import password_problem
 from actors.accounts.store import AccountError, Changes, by_email, create_account, list_accounts, update_account
-from runtime.config import ConfigError, load_config
 from runtime.migrate import migrate
 from runtime.routes import Role
+
+from .settings import database_config
 
 ROLE_CHOICE = click.Choice([role.label for role in Role], case_sensitive=False)
 
 
 def _run(work: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        raise click.ClickException(f"configuration error: {exc}") from None
-    if not config.database_url:
-        raise click.ClickException("DATABASE_URL is not set")
+    config = database_config()
 
     async def main() -> Any:
         conn = await asyncpg.connect(config.database_url)
