@@ -21,11 +21,10 @@ def settled(end: date, now: datetime | None = None) -> bool:
 
 
 async def window_row(pool: Any, name: str, start: date, end: date, *args: Any) -> dict[str, Any]:
-    """The one row of aggregate query `name` over start..end (then `args`), from the cache when valid."""
+    """The one row of aggregate query `name` over the settled window start..end (then `args`), from the cache
+    when valid; callers compute windows that are not `settled` themselves."""
     if not settled(end):
-        async with pool.acquire() as conn, conn.transaction(readonly=True):
-            await conn.execute(QUERIES.stats_read_tuning)
-            return dict(await conn.fetchrow(getattr(QUERIES, name), start, end, *args))
+        raise ValueError(f"window ending {end} is not settled: its last days are not stamped when they change")
     key = ":".join([name, *map(str, args)])
     async with pool.acquire() as conn:
         async with conn.transaction(isolation="repeatable_read", readonly=True):

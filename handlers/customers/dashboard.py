@@ -62,6 +62,8 @@ class Queries:
 
     async def window_row(self, name: str, start: date, end: date, *args: Any) -> dict[str, Any]:
         """A per-customer aggregate: cached when its window is settled (actors/customers/window_cache.py)."""
+        if not window_cache.settled(end):
+            return dict(await self.row(name, start, end, *args))
         async with self.slots:
             return await window_cache.window_row(self.pool, name, start, end, *args)
 

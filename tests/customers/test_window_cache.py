@@ -97,13 +97,21 @@ async def test_changes_outside_a_window_keep_its_cached_result(pool, db):
     assert await db.fetchval("SELECT token FROM stats_window_cache") == token
 
 
-async def test_live_windows_are_never_cached(pool, db):
+def test_only_windows_ending_three_days_ago_or_earlier_are_settled():
+    now = datetime(2026, 11, 26, 23, 59, tzinfo=timezone.utc)
+    assert window_cache.settled(date(2026, 11, 23), now) and not window_cache.settled(date(2026, 11, 24), now)
+
+
+async def test_live_windows_are_refused_and_the_dashboard_computes_them_fresh(pool, db, viewer_client):
     rnd = random.Random(3)
     today = utc_today()
     await add_activity(db, rnd, today - timedelta(days=9), 10, 100, 30)
-    await check(pool, today - timedelta(days=29), today)
-    await check(pool, today - timedelta(days=20), today - timedelta(days=2))
-    assert await cached_windows(db) == 0
+    with pytest.raises(ValueError):
+        await window_cache.window_row(pool, "stats_customers", today - timedelta(days=20), today - timedelta(days=2))
+    response = await viewer_client.get("/stats")  # its window ends today; the previous one is settled
+    assert response.status == 200
+    keys = [r["key"] for r in await db.fetch("SELECT key FROM stats_window_cache")]
+    assert keys == ["stats_customers:0"]
 
 
 async def test_writers_racing_readers_leave_no_stale_window(pool, db):
