@@ -40,7 +40,7 @@ async def prune_notifications(ctx: JobContext) -> str:
 
 
 async def prune_job_history(ctx: JobContext) -> str:
-    """Bound the job and reminder history; close runs whose process died mid-run."""
+    """Bound the job, reminder and status-callback history; close runs whose process died mid-run."""
     now = ctx.occurrence
     async with ctx.services.require_pool().acquire() as conn:
         abandoned = await conn.execute(QUERIES.job_runs_abandon, now - ABANDONED_AFTER)
@@ -48,8 +48,9 @@ async def prune_job_history(ctx: JobContext) -> str:
         reminders = await conn.execute(
             QUERIES.reminder_sends_prune, ctx.local_occurrence.date() - timedelta(days=JOB_HISTORY_DAYS)
         )
-    return (f"{abandoned.split()[-1]} abandoned runs closed, {runs.split()[-1]} runs and "
-            f"{reminders.split()[-1]} reminder records deleted")
+        callbacks = await conn.execute(QUERIES.status_callback_data_prune, now - timedelta(days=JOB_HISTORY_DAYS))
+    return (f"{abandoned.split()[-1]} abandoned runs closed, {runs.split()[-1]} runs, "
+            f"{reminders.split()[-1]} reminder records and {callbacks.split()[-1]} status callback records deleted")
 
 
 async def warm_stats_days(ctx: JobContext) -> str:

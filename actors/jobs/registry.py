@@ -22,7 +22,7 @@ JOBS: tuple[Job, ...] = (
     Job("prune_notifications", "*/15 * * * *", prune_notifications,
         "Keep the newest 100 notification events (every 15 min)"),
     Job("prune_job_history", "30 3 * * *", prune_job_history,
-        "Delete job and reminder history older than 90 days (03:30 daily)"),
+        "Delete job, reminder and status-callback history older than 90 days (03:30 daily)"),
     Job("warm_stats_days", "45 3 * * *", warm_stats_days,
         "Summarise settled days' messages for /stats (the last 400 days; 03:45 daily)"),
 )

@@ -75,3 +75,7 @@ SELECT count(*) FROM pg_tables WHERE schemaname = 'public';
 -- name: backup_reset_public_schema
 -- `bin/mawid restore --clean`: the reference's restore script reset the schema the same way.
 DROP SCHEMA public CASCADE; CREATE SCHEMA public;
+
+-- name: status_callback_data_prune
+-- Echoed callback data only settles sends in doubt for OUTBOUND_IN_DOUBT_GRACE seconds; old rows are history.
+DELETE FROM whatsapp_status_callback_data WHERE received_at < $1;

@@ -131,3 +131,23 @@ async def test_a_cron_trigger_passes_each_call_its_scheduled_time():
         trigger.stop()
     assert fired[1] - fired[0] == timedelta(seconds=1)
     assert all(f.microsecond == 0 and f.utcoffset() == timedelta(hours=3) for f in fired)
+
+
+async def test_history_pruning_keeps_the_last_90_days(db, env):
+    from actors.jobs.maintenance import prune_job_history
+
+    now = datetime.now(timezone.utc)
+    old, recent = now - timedelta(days=91), now - timedelta(days=89)
+    for job, started in (("ops_test_old", old), ("ops_test_recent", recent)):
+        await db.execute("INSERT INTO job_runs (job, occurrence, outcome, started_at, finished_at)"
+                         " VALUES ($1, $2, 'ok', $2, $2)", job, started)
+    for key, received in (("reply:1:0", old), ("reply:2:0", recent)):
+        await db.execute("INSERT INTO whatsapp_status_callback_data (callback_data, wamid, status, received_at)"
+                         " VALUES ($1, 'wamid.x' || $1, 'sent', $2)", key, received)
+    async with running_services(load_config(env)) as services:
+        summary = await prune_job_history(JobContext(services, now, manual=True))
+
+    assert summary.endswith("1 runs, 0 reminder records and 1 status callback records deleted")
+    assert [r["job"] for r in await db.fetch("SELECT job FROM job_runs WHERE job LIKE 'ops_test_%'")] == [
+        "ops_test_recent"]
+    assert await db.fetchval("SELECT array_agg(callback_data) FROM whatsapp_status_callback_data") == ["reply:2:0"]
