@@ -138,58 +138,57 @@ def rss_mb(pid: int) -> float:
 
 
 async def run(args, db_url: str) -> None:
-    if True:  # (the database is made outside the event loop)
-        env = {"DATABASE_URL": db_url, "APP_SECRET": SECRET, "TRUSTED_NETWORKS": "127.0.0.1/32",
-               "LOG_LEVEL": "WARNING", "LOG_FORMAT": "text", "SCHEDULER_ENABLED": "false",
-               "ACTOR_IDLE_TIMEOUT": str(args.idle), "LLM_PROVIDER": "offline"}
-        server = ServerProcess(env).start()
-        holders = []
-        try:
-            per_proc = args.ws // args.ws_procs
-            holders = [subprocess.Popen([  # noqa: ASYNC220 (started once, before any traffic)
-                sys.executable, __file__, "--hold", server.url, str(per_proc),
-                                         str(args.seconds + 5)], stdout=subprocess.PIPE, text=True)
-                       for _ in range(args.ws_procs)]
-            stop = asyncio.Event()
-            state = {"window": Window()}
-            connector = aiohttp.TCPConnector(limit=64)
-            async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
-                loops = [asyncio.create_task(webhook_loop(session, server.url, args.webhook_rate, stop, state))]
-                loops += [asyncio.create_task(rest_loop(session, server.url, args.rest_rate / 4, stop, state, i))
-                          for i in range(4)]
-                print(f"soak: {args.seconds}s, webhook {args.webhook_rate}/s, REST {args.rest_rate}/s, "
-                      f"{args.ws} WebSocket clients in {args.ws_procs} processes", flush=True)
-                print(f"{'t(s)':>6} {'rss MB':>7} {'tasks':>6} {'actors':>6} {'ws':>5} {'req':>6} "
-                      f"{'p50 ms':>7} {'p99 ms':>7} {'wh p99':>7} {'errors':>6}", flush=True)
-                started = time.monotonic()
-                while time.monotonic() - started < args.seconds:
-                    await asyncio.sleep(args.every)
-                    window, state["window"] = state["window"], Window()
-                    async with session.get(server.url + "/metrics") as response:
-                        text = await response.text()
-                    every = [s for samples in window.latencies.values() for s in samples]
-                    print(f"{time.monotonic() - started:6.0f} {rss_mb(server.process.pid):7.1f} "
-                          f"{metric(text, 'mawid_event_loop_tasks'):6.0f} {metric(text, 'mawid_actors_active'):6.0f} "
-                          f"{metric(text, 'realtime_connections'):5.0f} {len(every):6d} "
-                          f"{percentile(every, 50) * 1000:7.1f} {percentile(every, 99) * 1000:7.1f} "
-                          f"{percentile(window.latencies.get('webhook', []), 99) * 1000:7.1f} "
-                          f"{sum(window.errors.values()):6d}", flush=True)
-                stop.set()
-                await asyncio.gather(*loops)
+    env = {"DATABASE_URL": db_url, "APP_SECRET": SECRET, "TRUSTED_NETWORKS": "127.0.0.1/32",
+           "LOG_LEVEL": "WARNING", "LOG_FORMAT": "text", "SCHEDULER_ENABLED": "false",
+           "ACTOR_IDLE_TIMEOUT": str(args.idle), "LLM_PROVIDER": "offline"}
+    server = ServerProcess(env).start()
+    holders = []
+    try:
+        per_proc = args.ws // args.ws_procs
+        holders = [subprocess.Popen([  # noqa: ASYNC220 (started once, before any traffic)
+            sys.executable, __file__, "--hold", server.url, str(per_proc),
+                                     str(args.seconds + 5)], stdout=subprocess.PIPE, text=True)
+                   for _ in range(args.ws_procs)]
+        stop = asyncio.Event()
+        state = {"window": Window()}
+        connector = aiohttp.TCPConnector(limit=64)
+        async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
+            loops = [asyncio.create_task(webhook_loop(session, server.url, args.webhook_rate, stop, state))]
+            loops += [asyncio.create_task(rest_loop(session, server.url, args.rest_rate / 4, stop, state, i))
+                      for i in range(4)]
+            print(f"soak: {args.seconds}s, webhook {args.webhook_rate}/s, REST {args.rest_rate}/s, "
+                  f"{args.ws} WebSocket clients in {args.ws_procs} processes", flush=True)
+            print(f"{'t(s)':>6} {'rss MB':>7} {'tasks':>6} {'actors':>6} {'ws':>5} {'req':>6} "
+                  f"{'p50 ms':>7} {'p99 ms':>7} {'wh p99':>7} {'errors':>6}", flush=True)
+            started = time.monotonic()
+            while time.monotonic() - started < args.seconds:
+                await asyncio.sleep(args.every)
+                window, state["window"] = state["window"], Window()
                 async with session.get(server.url + "/metrics") as response:
                     text = await response.text()
-            print(f"inbound queue: enqueued {metric(text, 'inbound_queue_enqueued_total'):.0f}, "
-                  f"failed {metric(text, 'inbound_queue_failed_total'):.0f}; actors passivated "
-                  f"{metric(text, 'mawid_actor_passivations_total'):.0f}; ws dropped "
-                  f"{metric(text, 'realtime_clients_dropped_total'):.0f}", flush=True)
-        finally:
-            for holder in holders:
-                try:
-                    out, _ = holder.communicate(timeout=30)
-                    print("ws holder:", out.strip(), flush=True)
-                except subprocess.TimeoutExpired:
-                    holder.kill()
-            server.stop()
+                every = [s for samples in window.latencies.values() for s in samples]
+                print(f"{time.monotonic() - started:6.0f} {rss_mb(server.process.pid):7.1f} "
+                      f"{metric(text, 'mawid_event_loop_tasks'):6.0f} {metric(text, 'mawid_actors_active'):6.0f} "
+                      f"{metric(text, 'realtime_connections'):5.0f} {len(every):6d} "
+                      f"{percentile(every, 50) * 1000:7.1f} {percentile(every, 99) * 1000:7.1f} "
+                      f"{percentile(window.latencies.get('webhook', []), 99) * 1000:7.1f} "
+                      f"{sum(window.errors.values()):6d}", flush=True)
+            stop.set()
+            await asyncio.gather(*loops)
+            async with session.get(server.url + "/metrics") as response:
+                text = await response.text()
+        print(f"inbound queue: enqueued {metric(text, 'inbound_queue_enqueued_total'):.0f}, "
+              f"failed {metric(text, 'inbound_queue_failed_total'):.0f}; actors passivated "
+              f"{metric(text, 'mawid_actor_passivations_total'):.0f}; ws dropped "
+              f"{metric(text, 'realtime_clients_dropped_total'):.0f}", flush=True)
+    finally:
+        for holder in holders:
+            try:
+                out, _ = holder.communicate(timeout=30)
+                print("ws holder:", out.strip(), flush=True)
+            except subprocess.TimeoutExpired:
+                holder.kill()
+        server.stop()
 
 
 def main() -> None:
