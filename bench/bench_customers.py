@@ -124,6 +124,9 @@ async def measure(url: str, requests: int, only: str = "", plans: bool = True) -
                     samples.append(elapsed)
                 elif i == 0:
                     first = elapsed
+                    # /stats builds its window's snapshot off the request path: measure the steady state after it
+                    while app[SERVICES].jobs.active_count:
+                        await asyncio.sleep(0.05)
                 data = body.get("data")
                 size = len(data) if isinstance(data, list) else (data or {}).get("stats", {}).get("totalReservations")
             p50, p95 = summary(samples)
@@ -166,6 +169,14 @@ async def explain(url: str, examples: dict[str, str]) -> None:
                 await conn.execute(QUERIES.stats_read_tuning)
                 plan = await conn.fetch("EXPLAIN (ANALYZE, COSTS OFF) " + getattr(QUERIES, name), *args)
             print(f"\n-- EXPLAIN ANALYZE {name} (30 days)")
+            print("\n".join(r[0] for r in plan))
+        snapshot = await conn.fetchrow(QUERIES.stats_snapshot_find, start, end - timedelta(days=3))
+        if snapshot is not None:
+            async with conn.transaction():
+                await conn.execute(QUERIES.stats_read_tuning)
+                plan = await conn.fetch("EXPLAIN (ANALYZE, COSTS OFF) " + QUERIES.stats_customers_delta, snapshot["id"],
+                                        snapshot["end_date"] + timedelta(days=1), end, 50)
+            print(f"\n-- EXPLAIN ANALYZE stats_customers_delta (30 days, snapshot to {snapshot['end_date']})")
             print("\n".join(r[0] for r in plan))
     finally:
         await conn.close()

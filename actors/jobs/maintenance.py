@@ -6,7 +6,7 @@ import gc
 import logging
 from datetime import timedelta
 
-from actors.customers import message_days, window_cache
+from actors.customers import analytics, message_days, window_cache, window_snapshots
 from actors.jobs.job import JobContext
 from runtime.db import QUERIES
 from runtime.events import HISTORY_LIMIT
@@ -55,10 +55,15 @@ async def prune_job_history(ctx: JobContext) -> str:
 
 async def warm_stats_days(ctx: JobContext) -> str:
     """Fill /stats' per-day message cache for the settled days of the last year (after a bulk load, or days
-    that nobody has looked at yet), so the first dashboard view of a long window is not the slow one; drop
-    cached window aggregates that nobody asked for in a month."""
+    that nobody has looked at yet), so the first dashboard view of a long window is not the slow one; snapshot
+    the settled days of the default window, so its first view today is not either; drop cached window
+    aggregates that nobody asked for in a month and snapshots a day or more behind."""
     today = ctx.local_occurrence.date()
     pool = ctx.services.require_pool()
     days = await message_days.warm(pool, today - timedelta(days=STATS_WARM_DAYS), today)
+    window = analytics.stats_window(None, None, today)
+    built = await window_snapshots.refresh(pool, window.start, window.end)
     pruned = await window_cache.prune(pool)
-    return f"{days} days summarised, {pruned} cached windows pruned"
+    snapshots = await window_snapshots.prune(pool)
+    return (f"{days} days summarised, default window snapshot {'built' if built else 'kept'},"
+            f" {pruned} cached windows and {snapshots} snapshots pruned")

@@ -11,7 +11,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, field_validator
 
 from actors.customers import analytics as rules
-from actors.customers import message_days, window_cache
+from actors.customers import message_days, window_cache, window_snapshots
 from handlers.customers.common import services_of, today
 from runtime.db import QUERIES
 from runtime.metrics_map import metrics_map
@@ -41,8 +41,9 @@ class StatsQuery(BaseModel):
 class Queries:
     """Runs each aggregate on its own pooled connection (all at once), tuned for one big read."""
 
-    def __init__(self, pool: Any, parallel: int = 4) -> None:
+    def __init__(self, pool: Any, jobs: Any = None, parallel: int = 4) -> None:
         self.pool = pool
+        self.jobs = jobs  # an aiojobs scheduler for work that outlives the request (snapshot builds)
         # a few connections per request: enough to overlap the big scans, not enough to drain the pool
         self.slots = asyncio.Semaphore(parallel)
 
@@ -60,12 +61,17 @@ class Queries:
     async def value(self, name: str, *args: Any) -> Any:
         return await self._run("fetchval", name, *args)
 
-    async def window_row(self, name: str, start: date, end: date, *args: Any) -> dict[str, Any]:
-        """A per-customer aggregate: cached when its window is settled (actors/customers/window_cache.py)."""
-        if not window_cache.settled(end):
-            return dict(await self.row(name, start, end, *args))
+    async def customers(self, start: date, end: date, top: int) -> dict[str, Any]:
+        """stats_customers: cached when its window is settled (actors/customers/window_cache.py), else folded
+        from a snapshot of its settled days when one is valid (window_snapshots.py), else computed."""
+        if window_cache.settled(end):
+            async with self.slots:
+                return await window_cache.window_row(self.pool, "stats_customers", start, end, top)
         async with self.slots:
-            return await window_cache.window_row(self.pool, name, start, end, *args)
+            result, stale = await window_snapshots.current_window_row(self.pool, start, end, top)
+        if stale and self.jobs is not None:
+            await self.jobs.spawn(window_snapshots.refresh(self.pool, start, end))
+        return result if result is not None else dict(await self.row("stats_customers", start, end, top))
 
 
 def _reservation_blocks(groups: list[Any], modifications: list[Any], window: rules.Window) -> dict[str, Any]:
@@ -132,14 +138,14 @@ async def compute(request: web.Request, query: StatsQuery) -> dict[str, Any]:
         date.fromisoformat(query.to_date) if query.to_date else None,
         now,
     )
-    q = Queries(services.require_pool())
+    q = Queries(services.require_pool(), services.jobs)
     cur, prev = (window.start, window.end), (window.previous_start, window.previous_end)
     (groups, modifications, customers, previous_customers, first, previous_first, active, message_window,
      responses, previous_responses, previous_groups) = await asyncio.gather(
         q.fetch("stats_reservation_groups", *cur),
         q.fetch("stats_modifications", *cur, services.config.timezone),
-        q.window_row("stats_customers", *cur, TOP_CUSTOMERS),
-        q.window_row("stats_customers", *prev, 0),
+        q.customers(*cur, TOP_CUSTOMERS),
+        q.customers(*prev, 0),
         q.value("stats_first_reservations", *cur),
         q.value("stats_first_reservations", *prev),
         q.value("stats_active_customers", now),

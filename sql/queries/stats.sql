@@ -21,21 +21,11 @@ GROUP BY 1;
 -- Per-customer activity of the window: conversation/reservation overlap, repeat bookings, histograms of
 -- per-customer message and booking counts (medians and segments are read off them), and the 50 most
 -- active customers (ties by wa_id).
--- Messages come from the per-customer-day counts (migration 0251), so the latest activity is a date: the
--- latest of the customer's days with messages and booked slot dates. Both sources are aggregated in one pass
--- (one hash table keyed by wa_id, no join of two): the dominant cost at a million customers.
+-- The per-customer sums are stats_customer_activity's (migration 0256): one hash aggregate over the window's
+-- customer-day message counts and bookings, the dominant cost at a million customers. A current window
+-- reuses a snapshot of its settled days instead (stats_customers_delta).
 WITH activity AS MATERIALIZED (
-    SELECT wa_id, sum(messages) AS messages, sum(bookings) AS bookings, max(day) AS last_activity
-    FROM (
-        SELECT wa_id, n AS messages, 0 AS bookings, local_date AS day
-        FROM conversation_customer_days
-        WHERE local_date BETWEEN $1 AND $2 AND n > 0 AND wa_id <> ''
-        UNION ALL
-        SELECT wa_id, 0, 1, slot_date
-        FROM reservations
-        WHERE slot_date BETWEEN $1 AND $2 AND wa_id <> ''
-    ) AS days
-    GROUP BY wa_id
+    SELECT * FROM stats_customer_activity($1, $2)
 )
 SELECT
     (SELECT count(*) FROM activity WHERE messages > 0 AND bookings > 0) AS converted,

@@ -73,15 +73,10 @@ INSERT INTO stats_message_day_words (local_date, role, word, n, first_seen)
 SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::int[], $5::int[]);
 
 -- name: stats_window_cached
--- The token of a window ($2..$3: its days' change stamps and the epoch, hashed) and the result cached for
--- query key $1 under that token (NULL when there is none or it was computed under another token).
-WITH token AS (
-    SELECT md5(coalesce(string_agg(local_date::text || ':' || version, ',' ORDER BY local_date), '')) AS token
-    FROM stats_message_day_changes
-    WHERE local_date BETWEEN $2 AND $3 OR local_date = '-infinity'
-)
+-- The token of a window ($2..$3: its days' change stamps and the epoch, hashed, migration 0256) and the result
+-- cached for query key $1 under that token (NULL when there is none or it was computed under another token).
 SELECT t.token, c.result
-FROM token AS t
+FROM (SELECT stats_window_token($2, $3) AS token) AS t
 LEFT JOIN stats_window_cache AS c ON c.key = $1 AND c.start_date = $2 AND c.end_date = $3 AND c.token = t.token;
 
 -- name: stats_window_store

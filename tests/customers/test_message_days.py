@@ -178,4 +178,7 @@ async def test_the_warm_job_caches_every_settled_day_once(db, config):
     settled = {d for d in await cached_days(db) if d >= today - timedelta(days=20)}
     # every settled day of the last 400 is cached (empty ones too); a second run has nothing left to do
     assert first.split()[0] == str(len(await cached_days(db))) and again.startswith("0 days summarised")
+    # and the default /stats window's settled days are snapshotted once (window_snapshots.py)
+    assert "snapshot built" in first and "snapshot kept" in again
+    assert await db.fetchval("SELECT count(*) FROM stats_window_snapshots") == 1
     assert settled == {today - timedelta(days=20) + timedelta(days=i) for i in range(18)}

@@ -1,0 +1,103 @@
+-- The settled part of /stats' current window, snapshotted per customer (migration 0256,
+-- actors/customers/window_snapshots.py).
+
+-- name: stats_snapshot_find
+-- The newest snapshot of the days $1..(at most $2, the newest settled day) whose days have not changed since.
+SELECT id, end_date
+FROM stats_window_snapshots
+WHERE start_date = $1 AND end_date <= $2 AND token = stats_window_token(start_date, end_date)
+ORDER BY end_date DESC, id DESC
+LIMIT 1;
+
+-- name: stats_snapshot_build
+-- Snapshot the settled days $1..$2: the per-customer activity and its summary, under the days' token (read in
+-- the same snapshot as the activity, so the token never claims newer data than the rows hold).
+WITH activity AS MATERIALIZED (
+    SELECT * FROM stats_customer_activity($1, $2)
+), snapshot AS (
+    INSERT INTO stats_window_snapshots (start_date, end_date, token, converted, message_histogram, booking_histogram)
+    SELECT $1, $2, stats_window_token($1, $2),
+           (SELECT count(*) FROM activity WHERE messages > 0 AND bookings > 0),
+           (SELECT coalesce(jsonb_agg(jsonb_build_array(n, customers) ORDER BY n), '[]')
+            FROM (SELECT messages AS n, count(*) AS customers FROM activity WHERE messages > 0 GROUP BY 1) AS h),
+           (SELECT coalesce(jsonb_agg(jsonb_build_array(n, customers) ORDER BY n), '[]')
+            FROM (SELECT bookings AS n, count(*) AS customers FROM activity WHERE bookings > 0 GROUP BY 1) AS h)
+    ON CONFLICT (start_date, end_date, token) DO NOTHING
+    RETURNING id
+)
+INSERT INTO stats_window_customers (snapshot_id, wa_id, messages, bookings, last_activity)
+SELECT s.id, a.wa_id, a.messages, a.bookings, a.last_activity
+FROM snapshot AS s CROSS JOIN activity AS a;
+
+-- name: stats_snapshot_retire
+-- Snapshots of the days from $1 that end before $2 (a newer one replaces them) or whose days changed.
+DELETE FROM stats_window_snapshots
+WHERE start_date = $1 AND (end_date < $2 OR token <> stats_window_token(start_date, end_date));
+
+-- name: stats_snapshot_prune
+DELETE FROM stats_window_snapshots WHERE built_at < now() - make_interval(days => $1);
+
+-- name: stats_snapshot_try_lock
+-- One builder per window start across processes; the others skip (the snapshot is an optimisation).
+SELECT pg_try_advisory_lock(hashtextextended('stats_snapshot:' || $1::date::text, 0));
+
+-- name: stats_snapshot_unlock
+SELECT pg_advisory_unlock(hashtextextended('stats_snapshot:' || $1::date::text, 0));
+
+-- name: stats_customers_delta
+-- stats_customers over a window whose days up to a snapshot's end are snapshot $1: only the live days $2..$3
+-- are aggregated. Their customers' window sums are the snapshot's plus theirs, so the summary changes by
+-- those customers only: each leaves the histogram bucket (and the converted count) the snapshot put them in
+-- and enters the one of their new sums. Everyone else keeps the snapshot's sums, so the top $4 is the top of
+-- the live days' customers and of the snapshot's other customers, read off its index.
+WITH snapshot AS (
+    SELECT converted, message_histogram, booking_histogram FROM stats_window_snapshots WHERE id = $1
+), live AS MATERIALIZED (
+    SELECT * FROM stats_customer_activity($2, $3)
+), changed AS MATERIALIZED (
+    SELECT l.wa_id,
+           l.messages + coalesce(s.messages, 0) AS messages,
+           l.bookings + coalesce(s.bookings, 0) AS bookings,
+           greatest(l.last_activity, s.last_activity) AS last_activity,
+           coalesce(s.messages, 0) AS settled_messages,
+           coalesce(s.bookings, 0) AS settled_bookings
+    FROM live AS l
+    LEFT JOIN stats_window_customers AS s ON s.snapshot_id = $1 AND s.wa_id = l.wa_id
+), contenders AS (
+    SELECT wa_id, messages, bookings, last_activity FROM changed
+    UNION ALL
+    -- NOT IN (not NOT EXISTS): a hashed filter on the index walk, which stops after $4 rows
+    (SELECT s.wa_id, s.messages, s.bookings, s.last_activity
+     FROM stats_window_customers AS s
+     WHERE s.snapshot_id = $1 AND s.wa_id NOT IN (SELECT wa_id FROM live)
+     ORDER BY s.messages DESC, s.bookings DESC, s.wa_id
+     LIMIT $4)
+)
+SELECT
+    (SELECT converted FROM snapshot)
+        + (SELECT count(*) FILTER (WHERE messages > 0 AND bookings > 0)
+                  - count(*) FILTER (WHERE settled_messages > 0 AND settled_bookings > 0)
+           FROM changed) AS converted,
+    (SELECT coalesce(json_agg(json_build_array(n, customers) ORDER BY n), '[]')
+     FROM (SELECT n, sum(customers)::bigint AS customers
+           FROM (SELECT (e ->> 0)::bigint AS n, (e ->> 1)::bigint AS customers
+                 FROM snapshot CROSS JOIN jsonb_array_elements(message_histogram) AS e
+                 UNION ALL SELECT messages, 1 FROM changed WHERE messages > 0
+                 UNION ALL SELECT settled_messages, -1 FROM changed WHERE settled_messages > 0) AS c
+           GROUP BY n HAVING sum(customers) <> 0) AS h
+    ) AS message_histogram,
+    (SELECT coalesce(json_agg(json_build_array(n, customers) ORDER BY n), '[]')
+     FROM (SELECT n, sum(customers)::bigint AS customers
+           FROM (SELECT (e ->> 0)::bigint AS n, (e ->> 1)::bigint AS customers
+                 FROM snapshot CROSS JOIN jsonb_array_elements(booking_histogram) AS e
+                 UNION ALL SELECT bookings, 1 FROM changed WHERE bookings > 0
+                 UNION ALL SELECT settled_bookings, -1 FROM changed WHERE settled_bookings > 0) AS c
+           GROUP BY n HAVING sum(customers) <> 0) AS h
+    ) AS booking_histogram,
+    (SELECT coalesce(json_agg(top ORDER BY top.message_count DESC, top.reservation_count DESC, top.wa_id), '[]')
+     FROM (
+        SELECT wa_id, messages AS message_count, bookings AS reservation_count, last_activity
+        FROM contenders
+        ORDER BY messages DESC, bookings DESC, wa_id
+        LIMIT $4
+     ) AS top) AS top_customers;
