@@ -47,6 +47,8 @@ async def generate(url: str, rate: float, seconds: float, customers: int, run_id
     latencies: list[float] = []
     errors: list[int] = []
     lateness: list[float] = []
+    slow_at: list[float] = []  # when (time.monotonic, shared with the probe) each ack slower than 10 ms was sent
+    lags: list[float] = []  # this process's own event-loop lag: is the load generator itself starved?
     connector = aiohttp.TCPConnector(limit=256)
     async with aiohttp.ClientSession(connector=connector) as session:
         async def send(body: bytes, signature: str) -> None:
@@ -60,9 +62,18 @@ async def generate(url: str, rate: float, seconds: float, customers: int, run_id
             except aiohttp.ClientError:
                 errors.append(0)
             latencies.append(time.perf_counter() - started)
+            if latencies[-1] > 0.010:
+                slow_at.append(time.monotonic() - latencies[-1])
+
+        async def watch_lag() -> None:
+            while True:
+                before = time.perf_counter()
+                await asyncio.sleep(0.001)
+                lags.append(time.perf_counter() - before - 0.001)
 
         tasks = []
         start = time.perf_counter()
+        lag_watch = asyncio.create_task(watch_lag())
         for i, (body, signature) in enumerate(bodies):
             due = start + i / rate
             delay = due - time.perf_counter()
@@ -73,7 +84,11 @@ async def generate(url: str, rate: float, seconds: float, customers: int, run_id
             tasks.append(asyncio.create_task(send(body, signature)))
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - start
-    return {"sent": total, "errors": len(errors), "offered_rate": total / elapsed,
+        lag_watch.cancel()
+    return {"generator_cpu_s": time.process_time(), "generator_lag_p99_ms": percentile(lags, 99) * 1000,
+            "generator_lag_max_ms": max(lags, default=0) * 1000, "late_sends": len(lateness),
+            "slow_ack_times": slow_at,
+            "sent": total, "errors": len(errors), "offered_rate": total / elapsed,
             "p50_ms": percentile(latencies, 50) * 1000, "p99_ms": percentile(latencies, 99) * 1000,
             "max_ms": max(latencies) * 1000, "generator_late_max_ms": max(lateness, default=0) * 1000}
 
@@ -133,9 +148,13 @@ async def run(args: argparse.Namespace, db_url: str) -> None:
            **graph.env(), **llm.env("anthropic")}
     # One process receives webhooks only; worker processes run the turns (INBOUND_WORKER), so a
     # burst of LLM turns never competes with acknowledgements on one event loop.
-    server = await asyncio.to_thread(lambda: ServerProcess({**env, "INBOUND_WORKER": "false"}).start())
-    # the workers' database sessions are named so that --nice-worker-sessions can find them
-    worker_env = {**env, "DATABASE_URL": db_url + ("&" if "?" in db_url else "?") + "application_name=mawid-worker"}
+    # the database sessions are named so that --nice-worker-sessions and --probe can tell them apart
+    def named(app: str) -> str:
+        return db_url + ("&" if "?" in db_url else "?") + f"application_name={app}"
+
+    server = await asyncio.to_thread(lambda: ServerProcess({**env, "INBOUND_WORKER": "false",
+                                                            "DATABASE_URL": named("mawid-webhook")}).start())
+    worker_env = {**env, "DATABASE_URL": named("mawid-worker")}
     workers = [await asyncio.to_thread(lambda: ServerProcess(worker_env).start())
                for _ in range(args.worker_processes)]
     for process in workers:  # as if the webhook tier had its own cores: turns never delay an ack
@@ -147,8 +166,19 @@ async def run(args: argparse.Namespace, db_url: str) -> None:
         await asyncio.to_thread(_generate_in_subprocess, server.url, 50, 1, 50, "warmup")
         if workers:
             await wait_until_done(db_url, 50, 60)
+        probe = None
+        if args.probe:
+            from webhook_probe import Probe
+
+            probe = Probe(db_url, server.url, {"webhook": [server.process.pid],
+                                               "workers": [w.process.pid for w in workers]})
+            await probe.start()
         result = await asyncio.to_thread(_generate_in_subprocess, server.url, args.rate, args.seconds,
                                          args.customers, "run")
+        if probe is not None:
+            print(await probe.stop(result["slow_ack_times"]))
+            print("load generator:", json.dumps({k: v for k, v in result.items() if "generator" in k
+                                                 or k == "late_sends"}))
         expected = 50 + result["sent"]
         e2e = (await wait_until_done(db_url, expected, 600))[1] if workers else None
     finally:
@@ -201,6 +231,8 @@ def main() -> None:
                         help="Also renice the workers' PostgreSQL backends (a local database only).")
     parser.add_argument("--idle-workers", action="store_true",
                         help="SCHED_IDLE instead of niceness for the workers (and, with the option above, sessions).")
+    parser.add_argument("--probe", action="store_true",
+                        help="Sample database waits, CPU by process group and server-side durations (webhook_probe).")
     args = parser.parse_args()
     if args.generate:
         try:
