@@ -56,7 +56,13 @@ async def enqueue(pool: "asyncpg.Pool", items: list[InboundItem], source: str = 
     return outcomes
 
 
+MARK_BATCH = 2000  # pending rows examined per claim for being stuck behind their customer's message in progress
+
+
 async def claim(pool: "asyncpg.Pool", limit: int, lease_seconds: float, held: list[int] = ()) -> list[Claimed]:
+    """Mark the rows newly found waiting behind their customer's message (so no claim reads them
+    again until it finishes), then claim up to `limit` due rows (migration 0402)."""
+    await pool.execute(QUERIES.inbound_mark_blocked, MARK_BATCH)
     rows = await pool.fetch(QUERIES.inbound_claim, limit, float(lease_seconds), list(held))
     claimed = [Claimed(r["id"], r["message_id"], r["wa_id"], r["payload"], r["attempts"], r["lease_token"],
                        r["trace_context"]) for r in rows]

@@ -30,15 +30,57 @@ LEFT JOIN allowed a ON a.ord = i.ord
 LEFT JOIN inserted ins ON ins.message_id IS NOT DISTINCT FROM i.message_id AND a.ord IS NOT NULL
 ORDER BY i.ord;
 
+-- name: inbound_mark_blocked
+-- Marks up to $1 pending rows, oldest first, that wait behind an earlier unfinished message of
+-- their customer (migration 0402), so that claims skip them until that message finishes (its
+-- trigger clears the marks). The message ahead is locked FOR SHARE: it cannot finish while this
+-- statement marks, and one that finished meanwhile is re-checked on its latest version and
+-- found finished. One marking at a time across processes (the advisory lock is tried, never
+-- waited for: a claim goes on without marking), so markings never wait on each other's rows.
+WITH gate AS (
+    SELECT pg_try_advisory_xact_lock(hashtext('mawid:inbound_mark_blocked')) AS ours
+), unmarked AS (
+    SELECT q.id, q.wa_id
+    FROM inbound_message_queue q
+    WHERE q.status = 'pending' AND NOT q.blocked AND (SELECT ours FROM gate)
+    ORDER BY q.id
+    LIMIT $1
+), waiting AS (
+    SELECT u.id
+    FROM unmarked u
+    CROSS JOIN LATERAL (
+        SELECT e.id
+        FROM inbound_message_queue e
+        WHERE e.wa_id = u.wa_id AND e.id < u.id AND e.status IN ('pending', 'processing')
+        ORDER BY e.id
+        LIMIT 1
+        FOR SHARE
+    ) ahead
+)
+UPDATE inbound_message_queue q
+SET blocked = true
+FROM waiting
+WHERE q.id = waiting.id AND q.status = 'pending' AND NOT q.blocked;
+
 -- name: inbound_claim
 -- Up to $1 rows that are due, oldest first, each the earliest unfinished message of its
 -- customer (per-customer order), plus processing rows whose lease ($2 seconds) expired.
--- SKIP LOCKED lets several workers and processes claim side by side. $3: rows this process
--- still holds, never taken over by itself even if its heartbeat was late.
+-- Pending rows marked `blocked` (inbound_mark_blocked) are not looked at. SKIP LOCKED lets
+-- several workers and processes claim side by side; the conditions on the row itself are
+-- re-checked on its latest version once it is locked. $3: rows this process still holds,
+-- never taken over by itself even if its heartbeat was late.
 WITH candidate AS (
     SELECT q.id
     FROM inbound_message_queue q
-    WHERE ((q.status = 'pending' AND q.available_at <= now())
+    -- found through the two partial indexes first, then looked up by id: the rows in progress
+    -- and the rows marked waiting are never read, whatever the planner's statistics say
+    WHERE q.id = ANY (ARRAY(
+              SELECT p.id FROM inbound_message_queue p
+              WHERE p.status = 'pending' AND NOT p.blocked AND p.available_at <= now()
+              UNION ALL
+              SELECT s.id FROM inbound_message_queue s
+              WHERE s.status = 'processing' AND s.locked_at < now() - make_interval(secs => $2)))
+      AND ((q.status = 'pending' AND NOT q.blocked AND q.available_at <= now())
            OR (q.status = 'processing' AND q.locked_at < now() - make_interval(secs => $2)
                AND NOT q.id = ANY($3::bigint[])))
       AND NOT EXISTS (
