@@ -9,6 +9,14 @@ is retried with exponential backoff up to a bound, then left `failed` (visible i
 metrics, the log and `bin/mawid inbound`), and the customer's next message proceeds.
 A turn that raises `RetryLater` is not failing: its row waits the given delay and the
 attempt does not count (a reply part in doubt waiting for its status callback).
+
+Claims are paced: the claim loops of a process take turns, and a claim that came back
+short (everything due was taken) is followed by the next one no sooner than
+`claim_interval` later, however many webhooks and finished turns woke the loops
+meanwhile. A claim scans the backlog (rows waiting behind their customer's message in
+progress), so claiming on every wake-up kept the database busy with claims while a
+burst was queued, and took the CPU the webhook needs to acknowledge deliveries. A claim
+that filled its batch is followed at once: more may be due.
 """
 from __future__ import annotations
 
@@ -47,6 +55,7 @@ class WorkerSettings:
     max_attempts: int = 12
     retry_seconds: float = 2.0
     poll_seconds: float = 0.5
+    claim_interval: float = 0.1  # least time between the starts of a short claim and the next claim
     turn_timeout: float = 600.0
 
     @classmethod
@@ -69,6 +78,8 @@ class InboundWorker:
         self._loops: list[asyncio.Task] = []
         self._stopping = False
         self._listener: asyncpg.Connection | None = None
+        self._claim_gate = asyncio.Lock()  # one claim of this process at a time
+        self._next_claim_at = 0.0  # monotonic; set after a claim that came back short
 
     # -- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -116,22 +127,31 @@ class InboundWorker:
                 await self._slot_freed.wait()
             if self._stopping:
                 return
-            wanted = min(self._free, CLAIM_BATCH)
-            self._free -= wanted
-            self._work_arrived.clear()
-            claim_started = time.time_ns()
-            try:
-                with quiet():  # empty polls are not worth a trace; claims that found work get a span below
-                    rows = await queue.claim(pool, wanted, self.settings.lease_seconds, list(self._held))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self._free += wanted
-                CLAIM_FAILURES.inc({})
-                log.warning("inbound claim failed: %r", exc)
-                await asyncio.sleep(self.settings.poll_seconds)
-                continue
-            self._free += wanted - len(rows)
+            async with self._claim_gate:
+                pause = self._next_claim_at - time.monotonic()
+                if pause > 0:
+                    await asyncio.sleep(pause)
+                if self._stopping or self._free <= 0:
+                    continue
+                wanted = min(self._free, CLAIM_BATCH)
+                self._free -= wanted
+                self._work_arrived.clear()
+                claim_started = time.time_ns()
+                started = time.monotonic()
+                try:
+                    with quiet():  # empty polls are not worth a trace; claims that found work get a span below
+                        rows = await queue.claim(pool, wanted, self.settings.lease_seconds, list(self._held))
+                except asyncio.CancelledError:
+                    self._free += wanted
+                    raise
+                except Exception as exc:
+                    self._free += wanted
+                    CLAIM_FAILURES.inc({})
+                    log.warning("inbound claim failed: %r", exc)
+                    self._next_claim_at = time.monotonic() + self.settings.poll_seconds
+                    continue
+                self._free += wanted - len(rows)
+                self._next_claim_at = started + self.settings.claim_interval if len(rows) < wanted else 0.0
             if rows and tracing_enabled():
                 claimed_at = time.time_ns()
                 for row in rows:
