@@ -66,10 +66,14 @@ WITH snapshot AS (
 ), contenders AS (
     SELECT wa_id, messages, bookings, last_activity FROM changed
     UNION ALL
-    -- NOT IN (not NOT EXISTS): a hashed filter on the index walk, which stops after $4 rows
+    -- the snapshot's leaders without live activity, walked in order off its index, each checked by two index
+    -- probes: the walk stops after $4 of them
     (SELECT s.wa_id, s.messages, s.bookings, s.last_activity
      FROM stats_window_customers AS s
-     WHERE s.snapshot_id = $1 AND s.wa_id NOT IN (SELECT wa_id FROM live)
+     WHERE s.snapshot_id = $1
+       AND NOT EXISTS (SELECT FROM conversation_customer_days AS d
+                       WHERE d.wa_id = s.wa_id AND d.local_date BETWEEN $2 AND $3 AND d.n > 0)
+       AND NOT EXISTS (SELECT FROM reservations AS r WHERE r.wa_id = s.wa_id AND r.slot_date BETWEEN $2 AND $3)
      ORDER BY s.messages DESC, s.bookings DESC, s.wa_id
      LIMIT $4)
 )
