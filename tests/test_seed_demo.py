@@ -191,6 +191,17 @@ async def _rollups_match(url: str) -> None:
         await conn.close()
 
 
+async def _messages_out_of_time_order(url: str) -> int:
+    """Messages stored (in physical order) after a later one."""
+    conn = await asyncpg.connect(url)
+    try:
+        return await conn.fetchval(
+            "SELECT count(*) FROM (SELECT (local_date, local_time) < lag((local_date, local_time)) OVER (ORDER BY ctid)"
+            " AS earlier FROM conversation) AS m WHERE earlier")
+    finally:
+        await conn.close()
+
+
 def test_seed_demo_into_a_migrated_database_leaves_every_rollup_right(db_url: str) -> None:
     """The fresh load pauses the triggers that keep the derived tables (directory, /stats rollups) and rebuilds
     them once; an --append load goes through the triggers. Either way they equal the direct computation."""
@@ -200,6 +211,7 @@ def test_seed_demo_into_a_migrated_database_leaves_every_rollup_right(db_url: st
     assert "rollups" in result.output
     assert asyncio.run(_triggers_enabled(db_url)) == {"O"}  # enabled again
     asyncio.run(_rollups_match(db_url))
+    assert asyncio.run(_messages_out_of_time_order(db_url)) == 0  # laid out as live traffic would be
 
     more = runner.invoke(seed_demo, ["--customers", "40", "--seed", "8", "--append", "--database-url", db_url])
     assert more.exit_code == 0, more.output
