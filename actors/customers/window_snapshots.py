@@ -18,6 +18,7 @@ from runtime.db import QUERIES
 
 log = logging.getLogger("mawid.customers.stats")
 KEEP_DAYS = 2  # a snapshot this old is a day or more behind; the next request asks for a newer one
+KEEP_SNAPSHOTS = 8  # the newest ones kept: each holds a row per customer active in its days
 
 
 def newest_settled_day(now: datetime | None = None) -> date:
@@ -51,12 +52,12 @@ async def refresh(pool: Any, start: date, end: date) -> bool:
 
 
 async def build(pool: Any, start: date, end: date) -> bool:
-    """Snapshot the settled days start..end unless another session is building one for `start` or a valid
-    one exists; retires the older snapshots of `start`. Answers whether it built."""
+    """Snapshot the settled days start..end unless another session is building one or a valid one exists;
+    retires the ones it supersedes and all but the newest KEEP_SNAPSHOTS. Answers whether it built."""
     if end > newest_settled_day():
         raise ValueError(f"day {end} is not settled: its changes are not stamped")
     async with pool.acquire() as conn:
-        if not await conn.fetchval(QUERIES.stats_snapshot_try_lock, start):
+        if not await conn.fetchval(QUERIES.stats_snapshot_try_lock):
             return False
         try:
             async with conn.transaction(isolation="repeatable_read"):
@@ -65,9 +66,9 @@ async def build(pool: Any, start: date, end: date) -> bool:
                 if found is not None and found["end_date"] == end:
                     return False
                 await conn.execute(QUERIES.stats_snapshot_build, start, end)
-                await conn.execute(QUERIES.stats_snapshot_retire, start, end)
+                await conn.execute(QUERIES.stats_snapshot_retire, start, end, KEEP_SNAPSHOTS)
         finally:
-            await conn.fetchval(QUERIES.stats_snapshot_unlock, start)
+            await conn.fetchval(QUERIES.stats_snapshot_unlock)
     log.info("stats snapshot built", extra={"start": start.isoformat(), "end": end.isoformat()})
     return True
 

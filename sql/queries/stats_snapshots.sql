@@ -30,19 +30,22 @@ SELECT s.id, a.wa_id, a.messages, a.bookings, a.last_activity
 FROM snapshot AS s CROSS JOIN activity AS a;
 
 -- name: stats_snapshot_retire
--- Snapshots of the days from $1 that end before $2 (a newer one replaces them) or whose days changed.
+-- Snapshots of the days from $1 that end before $2 (a newer one replaces them) or whose days changed, and all
+-- but the $3 newest: each holds a row per active customer, and any window start may ask for one.
 DELETE FROM stats_window_snapshots
-WHERE start_date = $1 AND (end_date < $2 OR token <> stats_window_token(start_date, end_date));
+WHERE (start_date = $1 AND (end_date < $2 OR token <> stats_window_token(start_date, end_date)))
+   OR id NOT IN (SELECT id FROM stats_window_snapshots ORDER BY built_at DESC, id DESC LIMIT $3);
 
 -- name: stats_snapshot_prune
 DELETE FROM stats_window_snapshots WHERE built_at < now() - make_interval(days => $1);
 
 -- name: stats_snapshot_try_lock
--- One builder per window start across processes; the others skip (the snapshot is an optimisation).
-SELECT pg_try_advisory_lock(hashtextextended('stats_snapshot:' || $1::date::text, 0));
+-- One builder at a time across processes (a build hashes a whole window); the others skip: the snapshot is an
+-- optimisation, and the next request asks again.
+SELECT pg_try_advisory_lock(hashtextextended('mawid:stats_snapshot_build', 0));
 
 -- name: stats_snapshot_unlock
-SELECT pg_advisory_unlock(hashtextextended('stats_snapshot:' || $1::date::text, 0));
+SELECT pg_advisory_unlock(hashtextextended('mawid:stats_snapshot_build', 0));
 
 -- name: stats_customers_delta
 -- stats_customers over a window whose days up to a snapshot's end are snapshot $1: only the live days $2..$3

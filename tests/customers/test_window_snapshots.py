@@ -166,3 +166,15 @@ async def test_the_dashboard_folds_from_the_snapshot_it_asked_for(viewer_client,
     assert top[0]["wa_id"] == "966598765432" and top[0]["messageCount"] == 900
     assert [(t["wa_id"], t["messageCount"], t["reservationCount"]) for t in top] == [
         (t["wa_id"], t["message_count"], t["reservation_count"]) for t in direct["top_customers"]]
+
+
+async def test_only_the_newest_snapshots_are_kept(pool, db):  # noqa: F811
+    rnd = random.Random(17)
+    _, end = window()
+    await add_activity(db, rnd, end - timedelta(days=40), 40, 200, 60)
+    starts = [end - timedelta(days=30 + i) for i in range(window_snapshots.KEEP_SNAPSHOTS + 3)]
+    for start in starts:  # a viewer trying one window start after another
+        assert await window_snapshots.refresh(pool, start, end)
+    kept = [s["start_date"] for s in await snapshots(db)]
+    assert kept == starts[-window_snapshots.KEEP_SNAPSHOTS:]
+    await assert_exact(pool, starts[-1], end)
