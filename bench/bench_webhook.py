@@ -171,7 +171,8 @@ async def run(args: argparse.Namespace, db_url: str) -> None:
             from webhook_probe import Probe
 
             probe = Probe(db_url, server.url, {"webhook": [server.process.pid],
-                                               "workers": [w.process.pid for w in workers]})
+                                               "workers": [w.process.pid for w in workers],
+                                               "bench (fake LLM and Graph, probe)": [os.getpid()]})
             await probe.start()
         result = await asyncio.to_thread(_generate_in_subprocess, server.url, args.rate, args.seconds,
                                          args.customers, "run")

@@ -118,7 +118,7 @@ class Probe:
         totals: Counter = Counter()
         for name, pids in self.groups.items():
             for pid in pids:
-                totals[name] += cpu_seconds(pid) + sum(cpu_seconds(c) for c in children(pid))
+                totals[name] += cpu_seconds(pid) + (0 if pid == os.getpid() else sum(map(cpu_seconds, children(pid))))
         for row in rows:
             if row["backend_type"] == "client backend":
                 group = f"pg:{row['application_name'] or 'other'}"

@@ -71,16 +71,16 @@ WHERE q.id = waiting.id AND q.status = 'pending' AND NOT q.blocked;
 -- never taken over by itself even if its heartbeat was late.
 WITH candidate AS (
     SELECT q.id
-    FROM inbound_message_queue q
     -- found through the two partial indexes first, then looked up by id: the rows in progress
     -- and the rows marked waiting are never read, whatever the planner's statistics say
-    WHERE q.id = ANY (ARRAY(
-              SELECT p.id FROM inbound_message_queue p
-              WHERE p.status = 'pending' AND NOT p.blocked AND p.available_at <= now()
-              UNION ALL
-              SELECT s.id FROM inbound_message_queue s
-              WHERE s.status = 'processing' AND s.locked_at < now() - make_interval(secs => $2)))
-      AND ((q.status = 'pending' AND NOT q.blocked AND q.available_at <= now())
+    FROM unnest(ARRAY(
+             SELECT p.id FROM inbound_message_queue p
+             WHERE p.status = 'pending' AND NOT p.blocked AND p.available_at <= now()
+             UNION ALL
+             SELECT s.id FROM inbound_message_queue s
+             WHERE s.status = 'processing' AND s.locked_at < now() - make_interval(secs => $2))) AS due(id)
+    JOIN inbound_message_queue q ON q.id = due.id
+    WHERE ((q.status = 'pending' AND NOT q.blocked AND q.available_at <= now())
            OR (q.status = 'processing' AND q.locked_at < now() - make_interval(secs => $2)
                AND NOT q.id = ANY($3::bigint[])))
       AND NOT EXISTS (
@@ -88,7 +88,7 @@ WITH candidate AS (
           WHERE e.wa_id = q.wa_id AND e.id < q.id AND e.status IN ('pending', 'processing'))
     ORDER BY q.id
     LIMIT $1
-    FOR UPDATE SKIP LOCKED
+    FOR UPDATE OF q SKIP LOCKED
 )
 UPDATE inbound_message_queue q
 SET status = 'processing', locked_at = now(), updated_at = now(), attempts = q.attempts + 1,
