@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from actors.customers.phone import strip_separators
 
 _HAS_DIGIT = re.compile(r"\d")
-_HAS_ARABIC = re.compile(r"[\u0600-\u06FF]")
 MAX_QUERY_CHARS = 200  # no name or number is longer; bounds the trigram work of hostile input
 
 
@@ -23,7 +22,6 @@ class SearchTerms:
     name: str  # matched against names (raw and Arabic-normalised), by word similarity
     phone: str  # matched against wa_id by trigram similarity
     like_pattern: str | None  # '%digits%' for the substring rule, or None when the query has no digit
-    arabic: bool = True  # the query has Arabic letters, so Arabic normalisation can change its matches
 
     @classmethod
     def parse(cls, raw: str) -> "SearchTerms | None":
@@ -38,12 +36,11 @@ class SearchTerms:
             name=query,
             phone=digits if has_digit else query,
             like_pattern=f"%{escape_like(digits)}%" if has_digit else None,
-            arabic=bool(_HAS_ARABIC.search(query)),
         )
 
     def arguments(self, limit: int, threshold: float) -> tuple:
         """The parameters of the phone_search query, in order."""
-        return self.name, self.phone, self.like_pattern, limit, threshold, self.arabic
+        return self.name, self.phone, self.like_pattern, limit, threshold
 
 
 def parse_instant_date(value: str, zone: ZoneInfo) -> date:

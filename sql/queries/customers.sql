@@ -119,20 +119,32 @@ SELECT set_config('pg_trgm.similarity_threshold', $1::text, true),
 
 -- name: phone_search
 -- $1 name query, $2 phone query (the digits when the query has any: quirk 11), $3 the escaped
--- '%digits%' LIKE pattern or NULL (quirk 10), $4 limit, $5 minimum similarity, $6 whether the query has
--- Arabic letters (without them the normalised-name branch finds exactly what the raw-name branch finds).
--- Every branch is index-served and returns the few columns needed, so scores are computed for the
--- candidates only. The substring branch only needs its newest $4 rows: all of them score exactly 0.9
--- unless another branch (which finds them too) scores them higher.
-WITH candidates AS (
+-- '%digits%' LIKE pattern or NULL (quirk 10), $4 limit, $5 minimum similarity (the trigram operators'
+-- threshold, set by phone_search_setup).
+-- Names are matched and scored once per distinct name (customer_search_names, 0257); each matching name
+-- brings its newest $4 customers: the others tie with them on the name score and lose the tie-break, and if
+-- their number scores higher than their name, the number branches find them. The substring branch only
+-- needs its newest $4 rows: all of them score exactly 0.9 unless another branch (which finds them too) scores
+-- them higher. A candidate whose name scores below $5 is there for its number, which then decides its score.
+WITH names AS MATERIALIZED (
+    SELECT n.name,
+           greatest(word_similarity($1, n.name), word_similarity(normalize_arabic($1), normalize_arabic(n.name)))
+               AS score
+    FROM customer_search_names AS n
+    WHERE $1 <% n.name OR normalize_arabic($1) <% normalize_arabic(n.name)
+), candidates AS (
+    SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked
+    FROM names AS n
+    CROSS JOIN LATERAL (
+        SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
+        FROM customers
+        WHERE customer_name = n.name
+        ORDER BY last_user_message_at DESC NULLS LAST, wa_id
+        LIMIT $4
+    ) AS c
+    UNION
     SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
     FROM customers WHERE wa_id % $2
-    UNION
-    SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
-    FROM customers WHERE $1 <% customer_name
-    UNION
-    SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
-    FROM customers WHERE $6::boolean AND normalize_arabic($1) <% normalize_arabic(customer_name)
     UNION
     (SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
      FROM customers
@@ -140,16 +152,15 @@ WITH candidates AS (
      ORDER BY last_user_message_at DESC NULLS LAST, wa_id
      LIMIT $4)
 ), scored AS MATERIALIZED (
-    -- a name scoring 1 (the most any score can be) is not scored again: common names tie at 1 by thousands
+    -- a name scoring 1 (the most any score can be) needs nothing else: common names tie at 1 by thousands
     SELECT c.*,
-           CASE WHEN n.raw >= 1 THEN 1 ELSE greatest(
-               n.raw,
+           CASE WHEN n.score >= 1 THEN 1 ELSE greatest(
+               n.score,
                similarity(c.wa_id, $2),
-               word_similarity(normalize_arabic($1), normalize_arabic(coalesce(c.customer_name, ''))),
                CASE WHEN $3::text IS NOT NULL AND translate(c.wa_id, ' -+', '') LIKE $3::text THEN 0.9 ELSE 0 END
            ) END::real AS similarity
     FROM candidates AS c
-    CROSS JOIN LATERAL (SELECT word_similarity($1, coalesce(c.customer_name, '')) AS raw) AS n
+    LEFT JOIN names AS n ON n.name = c.customer_name
 )
 SELECT s.*, (SELECT max(r.updated_at) FROM reservations AS r WHERE r.wa_id = s.wa_id) AS last_reservation_at
 FROM scored AS s

@@ -129,7 +129,6 @@ def test_search_terms():
     assert SearchTerms.parse("5_%").like_pattern == "%5\\_\\%%"
     assert len(SearchTerms.parse("x" * 10_000).name) == 200
     assert escape_like("a\\b") == "a\\\\b"
-    assert SearchTerms.parse("John").arabic is False and SearchTerms.parse("أحمد 5").arabic is True
 
 
 def test_directory_dates_are_business_zone_days():
