@@ -36,26 +36,38 @@ class EnqueueBatcher:
             self._flusher = asyncio.create_task(self._flush_all())
         return await asyncio.shield(future)
 
+    def _take_batch(self) -> list[tuple[list[InboundItem], dict[str, str] | None, asyncio.Future]]:
+        batch, size = [], 0
+        while self._waiting and (not batch or size + len(self._waiting[0][0]) <= MAX_BATCH):
+            items, carrier, future = self._waiting.pop(0)
+            batch.append((items, carrier, future))
+            size += len(items)
+        return batch
+
     async def _flush_all(self) -> None:
+        # One connection for the whole busy period, not one pool checkout per flush: giving a connection
+        # back to the pool costs a round trip (asyncpg's reset query), and a flush's callers would wait
+        # for it. Given back once nothing is waiting, after the last callers have their answers.
         while self._waiting:
-            batch, size = [], 0
-            while self._waiting and (not batch or size + len(self._waiting[0][0]) <= MAX_BATCH):
-                items, carrier, future = self._waiting.pop(0)
-                batch.append((items, carrier, future))
-                size += len(items)
+            batch = self._take_batch()
             try:
-                outcomes = await enqueue(self.pool, [item for items, _, _ in batch for item in items],
-                                         trace_contexts=[carrier for items, carrier, _ in batch for _ in items])
+                async with self.pool.acquire() as conn:
+                    while batch:
+                        await self._flush(conn, batch)
+                        batch = self._take_batch()
             except Exception as exc:
-                for _, _, future in batch:
+                for _, _, future in batch:  # the database is unreachable or the connection broke
                     if not future.done():
                         future.set_exception(exc)
-                continue
-            start = 0
-            for items, _, future in batch:
-                if not future.done():
-                    future.set_result(outcomes[start:start + len(items)])
-                start += len(items)
+
+    async def _flush(self, conn, batch) -> None:
+        outcomes = await enqueue(conn, [item for items, _, _ in batch for item in items],
+                                 trace_contexts=[carrier for items, carrier, _ in batch for _ in items])
+        start = 0
+        for items, _, future in batch:
+            if not future.done():
+                future.set_result(outcomes[start:start + len(items)])
+            start += len(items)
 
 
 def batcher_for(services) -> EnqueueBatcher:

@@ -33,7 +33,7 @@ class Claimed:
     trace_context: dict[str, str] | None = None  # the enqueuing request's W3C trace headers (migration 0800)
 
 
-async def enqueue(pool: "asyncpg.Pool", items: list[InboundItem], source: str = "webhook",
+async def enqueue(pool: "asyncpg.Pool | asyncpg.Connection", items: list[InboundItem], source: str = "webhook",
                   trace_contexts: list[dict[str, str] | None] | None = None) -> list[str]:
     """Queue every item in one statement; answers each item's outcome: queued, duplicate or blocked.
 
