@@ -64,7 +64,9 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
-async def create_pool(url: str, *, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
+async def create_pool(url: str, *, min_size: int = 2, max_size: int = 20,
+                      server_settings: dict[str, str] | None = None) -> asyncpg.Pool:
     return await asyncpg.create_pool(
-        url, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=30
+        url, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=30,
+        server_settings=server_settings,
     )

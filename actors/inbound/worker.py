@@ -17,6 +17,14 @@ meanwhile. A claim scans the backlog (rows waiting behind their customer's messa
 progress), so claiming on every wake-up kept the database busy with claims while a
 burst was queued, and took the CPU the webhook needs to acknowledge deliveries. A claim
 that filled its batch is followed at once: more may be due.
+
+The queue's own bookkeeping (claims, marks, lease renewals, completions, failures) commits
+without waiting for its WAL flush (`synchronous_commit=off`, a small pool of its own). None of
+it is seen outside the database before a later synchronous commit flushes it along: a turn's
+first write comes after its claim, a reply part is marked attempted (synchronously) before it is
+sent. If PostgreSQL itself crashes, the last fraction of a second of bookkeeping may be lost and
+the rows are claimed again and replayed, which the turns are built for. The worker processes'
+commits then stop queueing with the webhook's for the WAL flush the webhook's acknowledgement waits on.
 """
 from __future__ import annotations
 
@@ -31,7 +39,7 @@ import asyncpg
 
 from actors.inbound import queue
 from actors.inbound.metrics import CLAIM_FAILURES, ERRORS, FAILED_ROWS, GAVE_UP, LENGTH, OLDEST_AGE, PROCESSED
-from runtime.db import QUERIES
+from runtime.db import QUERIES, create_pool
 from runtime.logs import log_context_var
 from runtime.masking import mask_phone
 from runtime.tracing import extract_carrier, quiet, record_span, span, tracing_enabled
@@ -78,12 +86,18 @@ class InboundWorker:
         self._loops: list[asyncio.Task] = []
         self._stopping = False
         self._listener: asyncpg.Connection | None = None
+        self._bookkeeping: asyncpg.Pool | None = None  # synchronous_commit=off, see the module docstring
         self._claim_gate = asyncio.Lock()  # one claim of this process at a time
         self._next_claim_at = 0.0  # monotonic; set after a claim that came back short
 
     # -- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
         await self._listen()
+        try:
+            self._bookkeeping = await create_pool(self.services.config.database_url, min_size=1, max_size=4,
+                                                  server_settings={"synchronous_commit": "off"})
+        except Exception as exc:  # the shared pool will do (its commits wait for the flush)
+            log.warning("inbound worker has no bookkeeping pool (%r)", exc)
         for index in range(self.settings.loops):
             self._loops.append(asyncio.create_task(self._claim_loop(), name=f"inbound-claim-{index}"))
         self._loops.append(asyncio.create_task(self._heartbeat_loop(), name="inbound-heartbeat"))
@@ -109,6 +123,11 @@ class InboundWorker:
         for task in [*self._in_flight, *self._loops]:
             task.cancel()
         await asyncio.gather(*self._in_flight, *self._loops, return_exceptions=True)
+        if self._bookkeeping is not None:
+            await self._bookkeeping.close()
+
+    def _queue_pool(self) -> asyncpg.Pool:
+        return self._bookkeeping or self.services.require_pool()
 
     def wake(self) -> None:
         """New rows were queued by this process: claim now rather than at the next poll."""
@@ -120,7 +139,7 @@ class InboundWorker:
 
     # -- claiming ----------------------------------------------------------------------------------
     async def _claim_loop(self) -> None:
-        pool = self.services.require_pool()
+        pool = self._queue_pool()
         while not self._stopping:
             while self._free <= 0 and not self._stopping:
                 self._slot_freed.clear()
@@ -191,7 +210,7 @@ class InboundWorker:
 
     async def _run(self, row: queue.Claimed) -> str:
         """Deliver the row to its actor and settle it in the queue; answers the outcome for the span."""
-        pool = self.services.require_pool()
+        pool = self._queue_pool()
         try:
             await asyncio.wait_for(self.deliver(row), self.settings.turn_timeout)
         except asyncio.CancelledError:
@@ -217,7 +236,7 @@ class InboundWorker:
     async def _defer(self, row: queue.Claimed, exc: queue.RetryLater) -> str:
         """Not a failure: the row comes back after `exc.delay` with its attempt given back."""
         try:
-            deferred = await queue.defer(self.services.require_pool(), row, str(exc), exc.delay)
+            deferred = await queue.defer(self._queue_pool(), row, str(exc), exc.delay)
         except Exception:
             log.exception("could not defer inbound message %s", row.id)
             return "unrecorded"
@@ -230,7 +249,7 @@ class InboundWorker:
         error = f"{type(exc).__name__}: {exc}"
         backoff = queue.backoff_seconds(row.attempts, self.settings.retry_seconds)
         try:
-            status = await queue.fail(self.services.require_pool(), row, error, self.settings.max_attempts, backoff)
+            status = await queue.fail(self._queue_pool(), row, error, self.settings.max_attempts, backoff)
         except Exception:
             log.exception("could not record the failure of inbound message %s", row.id)
             return "unrecorded"
@@ -246,7 +265,7 @@ class InboundWorker:
 
     # -- leases and gauges -------------------------------------------------------------------------
     async def _heartbeat_loop(self) -> None:
-        pool = self.services.require_pool()
+        pool = self._queue_pool()
         interval = max(0.2, min(self.settings.lease_seconds / 3, 5.0))
         while True:
             await asyncio.sleep(interval)
