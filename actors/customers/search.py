@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -38,9 +39,9 @@ class SearchTerms:
             like_pattern=f"%{escape_like(digits)}%" if has_digit else None,
         )
 
-    def arguments(self, limit: int, threshold: float) -> tuple:
-        """The parameters of the phone_search query, in order."""
-        return self.name, self.phone, self.like_pattern, limit, threshold
+    def arguments(self, limit: int, threshold: float, substring: Sequence[str] = ()) -> tuple:
+        """The parameters of the phone_search query, in order (`substring`: what phone_search_substring found)."""
+        return self.name, self.phone, self.like_pattern, limit, threshold, list(substring)
 
 
 def parse_instant_date(value: str, zone: ZoneInfo) -> date:

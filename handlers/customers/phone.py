@@ -51,11 +51,15 @@ async def search(request: web.Request) -> web.Response:
         return json_response({"success": True, "data": []})
     try:
         async with services_of(request).require_pool().acquire() as conn, conn.transaction(readonly=True):
-            for threshold in THRESHOLD_LEVELS:
+            substring: list[str] = []
+            for level, threshold in enumerate(THRESHOLD_LEVELS):
                 # All rows scoring >= threshold are found; once they fill the page, lower scores cannot enter
                 # it, so the answer is the same as searching at 0.3 — with far fewer trigram rechecks.
                 await conn.fetchval(QUERIES.phone_search_setup, str(threshold))
-                rows = await conn.fetch(QUERIES.phone_search, *terms.arguments(query.limit, threshold))
+                if level == 0 and terms.like_pattern is not None:  # the same at every level: looked up once
+                    substring = [r[0] for r in await conn.fetch(QUERIES.phone_search_substring,
+                                                                terms.like_pattern, query.limit)]
+                rows = await conn.fetch(QUERIES.phone_search, *terms.arguments(query.limit, threshold, substring))
                 if len(rows) >= query.limit:
                     break
     except DATABASE_UNAVAILABLE:
