@@ -38,6 +38,13 @@ def children(pid: int) -> list[int]:
     return []
 
 
+def steal_seconds() -> float:
+    """CPU time the hypervisor gave to others while this VM's vCPUs wanted it (all vCPUs)."""
+    with contextlib.suppress(OSError, IndexError), open("/proc/stat") as f:
+        return int(f.readline().split()[8]) / TICK
+    return 0.0
+
+
 def cpu_pressure_us() -> int:
     with contextlib.suppress(OSError), open("/proc/pressure/cpu") as f:
         return int(f.readline().split("total=")[1])
@@ -69,7 +76,7 @@ class Probe:
 
     async def start(self) -> None:
         self.hist0 = await asyncio.to_thread(webhook_histogram, self.webhook_url)
-        self.pressure0, self.wall0 = cpu_pressure_us(), time.monotonic()
+        self.pressure0, self.wall0, self.steal0 = cpu_pressure_us(), time.monotonic(), steal_seconds()
         self.cpu0 = await self._cpu_by_group()
         self._task = asyncio.create_task(self._sample())
 
@@ -154,7 +161,8 @@ class Probe:
 
     def _report(self, cpu1: dict[str, float], wall: float, pressure: float, hist1: dict[float, float]) -> str:
         lines = [f"probe over {wall:.1f} s wall, {self.samples} pg_stat_activity samples; "
-                 f"CPU pressure (some task waiting for a CPU) {pressure / wall:.0%} of the time"]
+                 f"CPU pressure (some task waiting for a CPU) {pressure / wall:.0%} of the time; "
+                 f"hypervisor steal {steal_seconds() - self.steal0:.2f} CPU-s"]
         lines.append("CPU seconds by group: " + ", ".join(
             f"{name} {cpu1[name] - self.cpu0.get(name, 0):.1f}" for name in sorted(cpu1, key=lambda n: -cpu1[n])
             if not name.startswith("wal.") and cpu1[name] - self.cpu0.get(name, 0) >= 0.05))

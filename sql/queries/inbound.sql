@@ -33,10 +33,14 @@ ORDER BY i.ord;
 -- name: inbound_mark_blocked
 -- Marks up to $1 pending rows, oldest first, that wait behind an earlier unfinished message of
 -- their customer (migration 0402), so that claims skip them until that message finishes (its
--- trigger clears the marks). The message ahead is locked FOR SHARE: it cannot finish while this
+-- trigger clears the marks). A message ahead is locked FOR SHARE: it cannot finish while this
 -- statement marks, and one that finished meanwhile is re-checked on its latest version and
--- found finished. One marking at a time across processes (the advisory lock is tried, never
--- waited for: a claim goes on without marking), so markings never wait on each other's rows.
+-- found finished. SKIP LOCKED: a message ahead that another transaction holds (a lease renewal,
+-- a completion) is passed over for the next one ahead, or the row is left unmarked this time;
+-- waiting there while holding other rows deadlocked with lease renewals. Any unfinished message
+-- ahead that stays locked until the mark commits is enough: the mark is cleared when it finishes.
+-- One marking at a time across processes (the advisory lock is tried, never waited for: a claim
+-- goes on without marking), so markings never wait on each other's rows.
 WITH gate AS (
     SELECT pg_try_advisory_xact_lock(hashtext('mawid:inbound_mark_blocked')) AS ours
 ), unmarked AS (
@@ -54,7 +58,7 @@ WITH gate AS (
         WHERE e.wa_id = u.wa_id AND e.id < u.id AND e.status IN ('pending', 'processing')
         ORDER BY e.id
         LIMIT 1
-        FOR SHARE
+        FOR SHARE SKIP LOCKED
     ) ahead
 )
 UPDATE inbound_message_queue q

@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import random
 
+import asyncpg
 import pytest
 
 from actors.inbound import queue
 from actors.inbound.delivery import InboundItem
-from runtime.db import create_pool
+from runtime.db import QUERIES, create_pool
 
 LEASE = 60.0
 
@@ -140,3 +141,22 @@ async def test_marking_racing_the_end_of_the_message_ahead_never_strands_a_messa
         left = await pool.fetchval(
             "SELECT count(*) FROM inbound_message_queue WHERE wa_id = $1 AND status <> 'done'", f"r{round_}")
         assert left == 0, f"round {round_}: {left} message(s) stranded"
+
+
+async def test_marking_never_waits_on_a_message_ahead_held_by_a_lease_renewal(pool, db_url):
+    """A renewal holds leases row by row; marking must not hold one and wait for another (deadlock)."""
+    await queue.enqueue(pool, [item("a", 1), item("b", 1)])
+    a1, b1 = sorted(await queue.claim(pool, 10, LEASE), key=lambda r: r.id)
+    await queue.enqueue(pool, [item("a", 2), item("b", 2)])  # arrive behind them, not marked yet
+    renewal = await asyncpg.connect(db_url)
+    try:
+        async with renewal.transaction():
+            await renewal.execute(QUERIES.inbound_renew_leases, [b1.id])  # holds b1, will want a1 next
+            # the marking holds a1 (ahead of a2) while it looks at b2: it must pass b1 over, not wait
+            await asyncio.wait_for(pool.execute(QUERIES.inbound_mark_blocked, 100), 30)
+            await renewal.execute(QUERIES.inbound_renew_leases, [a1.id])
+        marked = await pool.fetch("SELECT payload->>'n' AS n, wa_id FROM inbound_message_queue WHERE blocked")
+        assert [(r["wa_id"], r["n"]) for r in marked] == [("a", "2")]  # b2 left for a later marking
+        assert await queue.claim(pool, 10, LEASE) == []  # unmarked or not, b2 still waits behind b1
+    finally:
+        await renewal.close()
