@@ -39,9 +39,10 @@ class SearchTerms:
             like_pattern=f"%{escape_like(digits)}%" if has_digit else None,
         )
 
-    def arguments(self, limit: int, threshold: float, substring: Sequence[str] = ()) -> tuple:
-        """The parameters of the phone_search query, in order (`substring`: what phone_search_substring found)."""
-        return self.name, self.phone, self.like_pattern, limit, threshold, list(substring)
+    def arguments(self, limit: int, threshold: float, stricter: Sequence[str] | None = None) -> tuple:
+        """The parameters of the phone_search query, in order. `stricter`: the wa_ids a stricter level found
+        (None at the strictest level, which looks for the substring rule's rows itself)."""
+        return self.name, self.phone, self.like_pattern, limit, threshold, list(stricter or ()), stricter is None
 
 
 def parse_instant_date(value: str, zone: ZoneInfo) -> date:

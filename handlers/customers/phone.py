@@ -23,6 +23,8 @@ MIN_SIMILARITY = 0.3
 # Thresholds tried in turn, strictest first (the last is the reference's 0.3). A trigram index prunes far
 # better at a high threshold; common names and full numbers fill the page at the first level.
 THRESHOLD_LEVELS = (0.9, 0.7, 0.5, 0.4, MIN_SIMILARITY)
+# A number query's trigram in this share of the wa_ids (a country code's) makes low thresholds expensive.
+COMMON_TRIGRAM_SHARE = 0.05
 
 
 class SearchQuery(BaseModel):
@@ -51,17 +53,20 @@ async def search(request: web.Request) -> web.Response:
         return json_response({"success": True, "data": []})
     try:
         async with services_of(request).require_pool().acquire() as conn, conn.transaction(readonly=True):
-            substring: list[str] = []
-            for level, threshold in enumerate(THRESHOLD_LEVELS):
+            stricter: list[str] | None = None
+            levels = list(THRESHOLD_LEVELS)
+            while levels:
                 # All rows scoring >= threshold are found; once they fill the page, lower scores cannot enter
                 # it, so the answer is the same as searching at 0.3 — with far fewer trigram rechecks.
+                threshold = levels.pop(0)
                 await conn.fetchval(QUERIES.phone_search_setup, str(threshold))
-                if level == 0 and terms.like_pattern is not None:  # the same at every level: looked up once
-                    substring = [r[0] for r in await conn.fetch(QUERIES.phone_search_substring,
-                                                                terms.like_pattern, query.limit)]
-                rows = await conn.fetch(QUERIES.phone_search, *terms.arguments(query.limit, threshold, substring))
+                rows = await conn.fetch(QUERIES.phone_search, *terms.arguments(query.limit, threshold, stricter))
                 if len(rows) >= query.limit:
                     break
+                if stricter is None and terms.like_pattern is not None and await conn.fetchval(
+                        QUERIES.phone_search_common_trigrams, terms.phone, MIN_SIMILARITY, COMMON_TRIGRAM_SHARE):
+                    levels = levels[-1:]  # a few digits without a country code: the lowest level is cheap
+                stricter = [r["wa_id"] for r in rows]
     except DATABASE_UNAVAILABLE:
         raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception as exc:

@@ -117,25 +117,34 @@ SELECT set_config('pg_trgm.similarity_threshold', $1::text, true),
        set_config('plan_cache_mode', 'force_custom_plan', true),
        set_config('jit', 'off', true);
 
--- name: phone_search_substring
--- The substring rule's newest $2 customers ($1: the escaped '%digits%' pattern, quirk 10). The rest of the
--- matches cannot reach the page: they score exactly 0.9, as these do, and lose the tie-break to them, unless
--- another rule scores them higher and finds them. Planned for the actual pattern: a short, common one walks
--- the recency index and stops at $2 matches, a rare one goes through the digits' trigram index.
-SELECT wa_id
-FROM customers
-WHERE translate(wa_id, ' -+', '') LIKE $1::text
-ORDER BY last_user_message_at DESC NULLS LAST, wa_id
-LIMIT $2;
+-- name: phone_search_common_trigrams
+-- Whether the trigram index can serve the lowest threshold ($2) for this number query ($1) without touching
+-- most numbers: true when fewer than $2 of the query's trigrams are common ones (in at least $3 of the wa_ids
+-- in pg_stats' sample, like a country code's), so a number needs some rarer ones to be a candidate. NULL
+-- without statistics. Only decides which thresholds are tried, never what is found.
+WITH sample AS MATERIALIZED (
+    SELECT show_trgm(v) AS trigrams
+    FROM pg_stats AS s, unnest(s.histogram_bounds::text::text[]) AS v
+    WHERE s.schemaname = current_schema() AND s.tablename = 'customers' AND s.attname = 'wa_id'
+), shares AS (
+    SELECT q.t, (SELECT avg((q.t = ANY (trigrams))::int) FROM sample) AS share
+    FROM unnest(show_trgm($1)) AS q(t)
+)
+SELECT CASE WHEN EXISTS (SELECT FROM sample)
+            THEN count(*) FILTER (WHERE share >= $3::float8) < $2::float8 * count(*) END
+FROM shares;
 
 -- name: phone_search
 -- $1 name query, $2 phone query (the digits when the query has any: quirk 11), $3 the escaped
 -- '%digits%' LIKE pattern or NULL (quirk 10), $4 limit, $5 minimum similarity (the trigram operators'
--- threshold, set by phone_search_setup), $6 the wa_ids phone_search_substring found.
+-- threshold, set by phone_search_setup), $6 wa_ids found at a stricter level, $7 whether to look for the
+-- substring rule's rows (the strictest level; below it, they are among $6).
 -- Names are matched and scored once per distinct name (customer_search_names, 0257); each matching name
 -- brings its newest $4 customers: the others tie with them on the name score and lose the tie-break, and if
--- their number scores higher than their name, the number rules find them. A candidate whose name scores
--- below $5 is there for its number, which then decides its score.
+-- their number scores higher than their name, the number rules find them. The substring branch only needs
+-- its newest $4 rows: all of them score exactly 0.9 unless another branch (which finds them too) scores them
+-- higher. A stricter level that did not fill the page returned every candidate scoring >= 0.9, these rows
+-- included. A candidate whose name scores below $5 is there for its number, which then decides its score.
 WITH names AS MATERIALIZED (
     SELECT n.name,
            greatest(word_similarity($1, n.name), word_similarity(normalize_arabic($1), normalize_arabic(n.name)))
@@ -158,6 +167,12 @@ WITH names AS MATERIALIZED (
     UNION
     SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
     FROM customers WHERE wa_id = ANY ($6::text[])
+    UNION
+    (SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
+     FROM customers
+     WHERE $7::boolean AND $3::text IS NOT NULL AND translate(wa_id, ' -+', '') LIKE $3::text
+     ORDER BY last_user_message_at DESC NULLS LAST, wa_id
+     LIMIT $4)
 ), scored AS MATERIALIZED (
     -- a name scoring 1 (the most any score can be) needs nothing else: common names tie at 1 by thousands
     SELECT c.*,

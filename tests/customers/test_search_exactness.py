@@ -94,3 +94,29 @@ async def test_names_are_searchable_however_they_are_written(viewer_client, db):
     names = {r["name"] for r in await db.fetch("SELECT name FROM customer_search_names")}
     assert {"Zainab Hall", "Leah Turner", "Karim Adams", "Grace Nelson", "Maya Green"} <= names
     assert await db.fetchval("SELECT count(*) FROM customer_search_names WHERE name = 'Zainab Hall'") == 1
+
+
+async def test_country_code_trigrams_keep_the_intermediate_levels(db):
+    """The check that lets a few digits go straight to the lowest threshold: a query made of the trigrams most
+    numbers share (a country code's) is refused; rarer digits are allowed; no statistics, no answer."""
+    from handlers.customers.phone import COMMON_TRIGRAM_SHARE, MIN_SIMILARITY
+    from runtime.db import QUERIES
+
+    async def cheap(q: str) -> bool | None:
+        return await db.fetchval(QUERIES.phone_search_common_trigrams, q, MIN_SIMILARITY, COMMON_TRIGRAM_SHARE)
+
+    await db.execute("INSERT INTO customers (wa_id) SELECT '9665' || lpad((g * 7919 % 100000000)::text, 8, '0')"
+                     " FROM generate_series(1, 3000) AS g")
+    await db.execute("ANALYZE customers")
+    assert await cheap("966545981167") is False and await cheap("96654598") is False
+    assert await cheap("5459811") is True and await cheap("4598") is True
+
+
+async def test_digits_going_straight_to_the_lowest_level_find_the_reference_answer(viewer_client, crowd, db):
+    await db.execute("INSERT INTO customers (wa_id) SELECT '9665' || lpad((g * 7919 % 100000000)::text, 8, '0')"
+                     " FROM generate_series(1, 3000) AS g ON CONFLICT DO NOTHING")
+    await db.execute("ANALYZE customers")
+    for q in ("5123456", "512345", "0000", "5459811", "79190", "966512345678", "+966 5"):
+        for limit in (1, 3, 100):
+            found, _ = await search(viewer_client, q, limit=limit)
+            assert found == await reference(db, q, limit), (q, limit)
