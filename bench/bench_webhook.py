@@ -140,6 +140,32 @@ async def nice_sessions(db_url: str, niceness: int, idle: bool) -> None:
         await conn.close()
 
 
+def tiers() -> tuple[set[int], set[int]]:
+    """--split-cores: the first CPU for the webhook tier, the others for the turn tier."""
+    cpus = sorted(os.sched_getaffinity(0))
+    return {cpus[0]}, set(cpus[1:]) or {cpus[0]}
+
+
+async def split_cores(db_url: str, webhook_pids: list[int], turn_pids: list[int]) -> None:
+    """Pin each tier's processes and their PostgreSQL sessions to its own CPUs (every half second: pools grow),
+    as the scale-out deployment runs webhook processes and workers on separate machines. PostgreSQL's
+    background processes (WAL writer, checkpointer) stay unpinned."""
+    ack, turns = tiers()
+    conn = await asyncpg.connect(db_url)
+    try:
+        while True:
+            sessions = await conn.fetch("SELECT pid, application_name FROM pg_stat_activity"
+                                        " WHERE application_name IN ('mawid-webhook', 'mawid-worker')")
+            pinned = [(pid, ack) for pid in webhook_pids] + [(pid, turns) for pid in turn_pids]
+            pinned += [(r["pid"], ack if r["application_name"] == "mawid-webhook" else turns) for r in sessions]
+            for pid, cpus in pinned:
+                with contextlib.suppress(OSError):
+                    os.sched_setaffinity(pid, cpus)
+            await asyncio.sleep(0.5)
+    finally:
+        await conn.close()
+
+
 async def run(args: argparse.Namespace, db_url: str) -> None:
     graph = await FakeGraph().start()
     llm = await FakeLLM(delay=args.llm_delay).start()
@@ -161,6 +187,9 @@ async def run(args: argparse.Namespace, db_url: str) -> None:
         deprioritize(process.process.pid, args.worker_nice, args.idle_workers)
     renicer = (asyncio.create_task(nice_sessions(db_url, args.worker_nice, args.idle_workers))
                if args.nice_worker_sessions else None)
+    pinner = (asyncio.create_task(split_cores(db_url, [server.process.pid],
+                                              [w.process.pid for w in workers] + [os.getpid()]))
+              if args.split_cores else None)
     try:
         # Warm-up: connections, SDK clients, actor activation paths.
         await asyncio.to_thread(_generate_in_subprocess, server.url, 50, 1, 50, "warmup")
@@ -175,7 +204,9 @@ async def run(args: argparse.Namespace, db_url: str) -> None:
                                                "bench (fake LLM and Graph, probe)": [os.getpid()]})
             await probe.start()
         result = await asyncio.to_thread(_generate_in_subprocess, server.url, args.rate, args.seconds,
-                                         args.customers, "run", args.generator_nice)
+                                         args.customers, "run", args.generator_nice,
+                                         sorted(tiers()[0 if args.split_cores == "generator-with-webhook" else 1])
+                                         if args.split_cores else None)
         if probe is not None:
             print(await probe.stop(result["slow_ack_times"]))
             print("load generator:", json.dumps({k: v for k, v in result.items() if "generator" in k
@@ -183,8 +214,9 @@ async def run(args: argparse.Namespace, db_url: str) -> None:
         expected = 50 + result["sent"]
         e2e = (await wait_until_done(db_url, expected, 600))[1] if workers else None
     finally:
-        if renicer is not None:
-            renicer.cancel()
+        for task in (renicer, pinner):
+            if task is not None:
+                task.cancel()
         for process in [server, *workers]:
             await asyncio.to_thread(process.stop)
     await llm.stop()
@@ -197,7 +229,8 @@ async def run(args: argparse.Namespace, db_url: str) -> None:
           f"one webhook process + {args.worker_processes} worker process(es), "
           f"INBOUND_QUEUE_CONCURRENCY={args.concurrency} each, worker niceness {args.worker_nice}"
           f"{' (their database sessions too)' if args.nice_worker_sessions else ''}"
-          f"{', SCHED_IDLE' if args.idle_workers else ''}.")
+          f"{', SCHED_IDLE' if args.idle_workers else ''}"
+          f"{'; tiers on their own CPUs, load generator ' + args.split_cores if args.split_cores else ''}.")
     print("| webhook deliveries | offered rate/s | ack p50 ms | ack p99 ms | ack max ms | errors |")
     print("|---|---|---|---|---|---|")
     print(f"| {result['sent']} | {result['offered_rate']:.0f} | {result['p50_ms']:.2f} | {result['p99_ms']:.2f} "
@@ -215,9 +248,9 @@ async def run(args: argparse.Namespace, db_url: str) -> None:
 
 
 def _generate_in_subprocess(url: str, rate: float, seconds: float, customers: int, run_id: str,
-                           nice: int = 0) -> dict:
+                           nice: int = 0, cpus: list[int] | None = None) -> dict:
     spec = json.dumps({"url": url + "/webhook", "rate": rate, "seconds": seconds, "customers": customers,
-                       "run_id": run_id, "nice": nice})
+                       "run_id": run_id, "nice": nice, "cpus": cpus})
     out = subprocess.run([sys.executable, __file__, "--generate", spec], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
@@ -231,6 +264,9 @@ def main() -> None:
     parser.add_argument("--llm-delay", type=float, default=2.0)
     parser.add_argument("--concurrency", type=int, default=500)
     parser.add_argument("--worker-processes", type=int, default=2)
+    parser.add_argument("--split-cores", choices=("generator-with-webhook", "generator-with-turns"),
+                        help="Pin the webhook process and its database sessions to the first CPU and the workers, "
+                             "theirs and the fake LLM/Graph to the others; the load generator to the chosen side.")
     parser.add_argument("--worker-nice", type=int, default=10, help="Scheduling niceness of worker processes.")
     parser.add_argument("--nice-worker-sessions", action="store_true",
                         help="Also renice the workers' PostgreSQL backends (a local database only).")
@@ -251,6 +287,9 @@ def main() -> None:
             pass
         spec = json.loads(args.generate)
         nice = spec.pop("nice", 0)
+        cpus = spec.pop("cpus", None)
+        if cpus:
+            os.sched_setaffinity(0, cpus)
         if nice:  # Meta's servers are not on this machine: let the client's own starvation not count
             os.setpriority(os.PRIO_PROCESS, 0, nice)
         print(json.dumps(asyncio.run(generate(**spec))))
