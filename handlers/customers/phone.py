@@ -64,7 +64,7 @@ async def search(request: web.Request) -> web.Response:
                 if len(rows) >= query.limit:
                     break
                 if stricter is None and terms.like_pattern is not None and await conn.fetchval(
-                        QUERIES.phone_search_common_trigrams, terms.phone, MIN_SIMILARITY, COMMON_TRIGRAM_SHARE):
+                        QUERIES.phone_search_lowest_level_is_cheap, terms.phone, MIN_SIMILARITY, COMMON_TRIGRAM_SHARE):
                     levels = levels[-1:]  # a few digits without a country code: the lowest level is cheap
                 stricter = [r["wa_id"] for r in rows]
     except DATABASE_UNAVAILABLE:

@@ -117,7 +117,7 @@ SELECT set_config('pg_trgm.similarity_threshold', $1::text, true),
        set_config('plan_cache_mode', 'force_custom_plan', true),
        set_config('jit', 'off', true);
 
--- name: phone_search_common_trigrams
+-- name: phone_search_lowest_level_is_cheap
 -- Whether the trigram index can serve the lowest threshold ($2) for this number query ($1) without touching
 -- most numbers: true when fewer than $2 of the query's trigrams are common ones (in at least $3 of the wa_ids
 -- in pg_stats' sample, like a country code's), so a number needs some rarer ones to be a candidate. NULL

@@ -103,7 +103,7 @@ async def test_country_code_trigrams_keep_the_intermediate_levels(db):
     from runtime.db import QUERIES
 
     async def cheap(q: str) -> bool | None:
-        return await db.fetchval(QUERIES.phone_search_common_trigrams, q, MIN_SIMILARITY, COMMON_TRIGRAM_SHARE)
+        return await db.fetchval(QUERIES.phone_search_lowest_level_is_cheap, q, MIN_SIMILARITY, COMMON_TRIGRAM_SHARE)
 
     await db.execute("INSERT INTO customers (wa_id) SELECT '9665' || lpad((g * 7919 % 100000000)::text, 8, '0')"
                      " FROM generate_series(1, 3000) AS g")
