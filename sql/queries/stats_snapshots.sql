@@ -79,28 +79,33 @@ WITH snapshot AS (
        AND NOT EXISTS (SELECT FROM reservations AS r WHERE r.wa_id = s.wa_id AND r.slot_date BETWEEN $2 AND $3)
      ORDER BY s.messages DESC, s.bookings DESC, s.wa_id
      LIMIT $4)
+), histograms AS (
+    -- both histograms at once: the snapshot's buckets, plus one for each live customer's new sums and minus
+    -- one for the sums the snapshot had for them
+    SELECT kind, json_agg(json_build_array(n, customers) ORDER BY n) AS pairs
+    FROM (SELECT kind, n, sum(customers)::bigint AS customers
+          FROM (SELECT 'messages' AS kind, (e ->> 0)::bigint AS n, (e ->> 1)::bigint AS customers
+                FROM snapshot CROSS JOIN jsonb_array_elements(message_histogram) AS e
+                UNION ALL
+                SELECT 'bookings', (e ->> 0)::bigint, (e ->> 1)::bigint
+                FROM snapshot CROSS JOIN jsonb_array_elements(booking_histogram) AS e
+                UNION ALL
+                SELECT c.kind, c.n, c.customers
+                FROM changed CROSS JOIN LATERAL (VALUES ('messages', messages, 1), ('messages', settled_messages, -1),
+                                                        ('bookings', bookings, 1), ('bookings', settled_bookings, -1)
+                                                ) AS c(kind, n, customers)
+                WHERE c.n > 0) AS change
+          GROUP BY kind, n
+          HAVING sum(customers) <> 0) AS bucket
+    GROUP BY kind
 )
 SELECT
     (SELECT converted FROM snapshot)
         + (SELECT count(*) FILTER (WHERE messages > 0 AND bookings > 0)
                   - count(*) FILTER (WHERE settled_messages > 0 AND settled_bookings > 0)
            FROM changed) AS converted,
-    (SELECT coalesce(json_agg(json_build_array(n, customers) ORDER BY n), '[]')
-     FROM (SELECT n, sum(customers)::bigint AS customers
-           FROM (SELECT (e ->> 0)::bigint AS n, (e ->> 1)::bigint AS customers
-                 FROM snapshot CROSS JOIN jsonb_array_elements(message_histogram) AS e
-                 UNION ALL SELECT messages, 1 FROM changed WHERE messages > 0
-                 UNION ALL SELECT settled_messages, -1 FROM changed WHERE settled_messages > 0) AS c
-           GROUP BY n HAVING sum(customers) <> 0) AS h
-    ) AS message_histogram,
-    (SELECT coalesce(json_agg(json_build_array(n, customers) ORDER BY n), '[]')
-     FROM (SELECT n, sum(customers)::bigint AS customers
-           FROM (SELECT (e ->> 0)::bigint AS n, (e ->> 1)::bigint AS customers
-                 FROM snapshot CROSS JOIN jsonb_array_elements(booking_histogram) AS e
-                 UNION ALL SELECT bookings, 1 FROM changed WHERE bookings > 0
-                 UNION ALL SELECT settled_bookings, -1 FROM changed WHERE settled_bookings > 0) AS c
-           GROUP BY n HAVING sum(customers) <> 0) AS h
-    ) AS booking_histogram,
+    coalesce((SELECT pairs FROM histograms WHERE kind = 'messages'), '[]') AS message_histogram,
+    coalesce((SELECT pairs FROM histograms WHERE kind = 'bookings'), '[]') AS booking_histogram,
     (SELECT coalesce(json_agg(top ORDER BY top.message_count DESC, top.reservation_count DESC, top.wa_id), '[]')
      FROM (
         SELECT wa_id, messages AS message_count, bookings AS reservation_count, last_activity
