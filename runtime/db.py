@@ -9,9 +9,11 @@ A query file holds one or more statements, each preceded by a name comment:
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from pathlib import Path
+from typing import Iterator
 
 import asyncpg
 
@@ -64,9 +66,44 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+class PooledConnection(asyncpg.Connection):
+    """Given back to the pool without asyncpg's reset statement unless it may hold session state.
+
+    The reset (unlock all advisory locks, close cursors, unlisten, reset settings) is one more round
+    trip on every release: as many as the queries themselves for the many one-statement
+    `pool.fetchval` calls of a turn. Our code keeps session state on pooled connections only inside
+    `holding_session_state` (session advisory locks); settings are `SET LOCAL`, cursors live in
+    transactions and LISTEN uses its own connection. An open transaction is still always rolled back.
+    """
+
+    _holds_session_state = False
+
+    def hold_session_state(self, held: bool) -> None:
+        self._holds_session_state = held
+
+    def get_reset_query(self) -> str:
+        return super().get_reset_query() if self._holds_session_state else ""
+
+    async def reset(self, *, timeout: float | None = None) -> None:  # noqa: ASYNC109  (asyncpg's signature)
+        await super().reset(timeout=timeout)
+        self._holds_session_state = False
+
+
+@contextlib.contextmanager
+def holding_session_state(conn: asyncpg.Connection) -> Iterator[None]:
+    """Around code that takes session-level state on a pooled connection and undoes it itself: if that
+    code fails (or is cancelled) before undoing it, the pool resets the connection on release."""
+    mark = getattr(conn, "hold_session_state", None)  # plain connections (tests, tools) are not pooled
+    if mark is not None:
+        mark(True)
+    yield
+    if mark is not None:
+        mark(False)
+
+
 async def create_pool(url: str, *, min_size: int = 2, max_size: int = 20,
                       server_settings: dict[str, str] | None = None) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         url, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=30,
-        server_settings=server_settings,
+        server_settings=server_settings, connection_class=PooledConnection,
     )

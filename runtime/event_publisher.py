@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from runtime.bus import Event, utc_timestamp
-from runtime.db import QUERIES
+from runtime.db import QUERIES, holding_session_state
 from runtime.dedup import dedup_params
 
 if TYPE_CHECKING:
@@ -95,27 +95,33 @@ class Publisher:
                 await self._unsequenced([self.queue.popleft() for _ in range(len(self.queue))])
 
     async def _publish(self, conn: "asyncpg.Connection", batch: list[Pending]) -> None:
-        await conn.execute(QUERIES.realtime_publish_lock)
-        try:
-            stamp = utc_timestamp()  # under the lock: timestamps never go backwards along the sequence
-            stamped = [(replace(event, timestamp=stamp), future) for event, future in batch]
+        with holding_session_state(conn):
+            await conn.execute(QUERIES.realtime_publish_lock)
             try:
-                results = await self._append_batch(conn, stamped)
-            except Exception:
-                log.exception("event log failed; delivering a batch without sequence numbers")
-                await self._unsequenced(stamped)
-                return
-            accepted = [event for event in results if event is not None]
-            try:
-                if accepted and self.services.bus is not None:
-                    await self.services.bus.publish_many(accepted)
-            except Exception:
-                log.exception("bus publish failed; processes catch up from the event log")
-        finally:
-            await conn.execute(QUERIES.realtime_publish_unlock)
-        for (_, future), result in zip(stamped, results):
+                results = await self._sequence(conn, batch)
+            finally:
+                await conn.execute(QUERIES.realtime_publish_unlock)
+        for (_, future), result in zip(batch, results):
             if not future.done():
                 future.set_result(result)
+
+    async def _sequence(self, conn: "asyncpg.Connection", batch: list[Pending]) -> list[Event | None]:
+        """Under the lock: append the batch to the log, then put it on the bus in sequence order."""
+        stamp = utc_timestamp()  # under the lock: timestamps never go backwards along the sequence
+        stamped = [(replace(event, timestamp=stamp), future) for event, future in batch]
+        try:
+            results = await self._append_batch(conn, stamped)
+        except Exception:
+            log.exception("event log failed; delivering a batch without sequence numbers")
+            await self._unsequenced(stamped)
+            return [event for event, _ in stamped]
+        accepted = [event for event in results if event is not None]
+        try:
+            if accepted and self.services.bus is not None:
+                await self.services.bus.publish_many(accepted)
+        except Exception:
+            log.exception("bus publish failed; processes catch up from the event log")
+        return results
 
     async def _append_batch(self, conn: "asyncpg.Connection", batch: list[Pending]) -> list[Event | None]:
         results: list[Event | None] = []

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from actors.customers.window_cache import SETTLED_LAG
-from runtime.db import QUERIES
+from runtime.db import QUERIES, holding_session_state
 
 log = logging.getLogger("mawid.customers.stats")
 KEEP_DAYS = 2  # a snapshot this old is a day or more behind; the next request asks for a newer one
@@ -57,18 +57,19 @@ async def build(pool: Any, start: date, end: date) -> bool:
     if end > newest_settled_day():
         raise ValueError(f"day {end} is not settled: its changes are not stamped")
     async with pool.acquire() as conn:
-        if not await conn.fetchval(QUERIES.stats_snapshot_try_lock):
-            return False
-        try:
-            async with conn.transaction(isolation="repeatable_read"):
-                await conn.execute(QUERIES.stats_read_tuning)
-                found = await conn.fetchrow(QUERIES.stats_snapshot_find, start, end)
-                if found is not None and found["end_date"] == end:
-                    return False
-                await conn.execute(QUERIES.stats_snapshot_build, start, end)
-                await conn.execute(QUERIES.stats_snapshot_retire, start, end, KEEP_SNAPSHOTS)
-        finally:
-            await conn.fetchval(QUERIES.stats_snapshot_unlock)
+        with holding_session_state(conn):
+            if not await conn.fetchval(QUERIES.stats_snapshot_try_lock):
+                return False
+            try:
+                async with conn.transaction(isolation="repeatable_read"):
+                    await conn.execute(QUERIES.stats_read_tuning)
+                    found = await conn.fetchrow(QUERIES.stats_snapshot_find, start, end)
+                    if found is not None and found["end_date"] == end:
+                        return False
+                    await conn.execute(QUERIES.stats_snapshot_build, start, end)
+                    await conn.execute(QUERIES.stats_snapshot_retire, start, end, KEEP_SNAPSHOTS)
+            finally:
+                await conn.fetchval(QUERIES.stats_snapshot_unlock)
     log.info("stats snapshot built", extra={"start": start.isoformat(), "end": end.isoformat()})
     return True
 
