@@ -1,5 +1,8 @@
 """The WhatsApp Cloud API over httpx: one shared client and the reference's result mapping.
 
+The client runs on the aiohttp transport (runtime/http_transport.py): the same httpx API and
+errors at a fraction of the CPU per request.
+
 Every call returns a `SendResult(body, status)` — a tuple, as the reference's
 senders return `(error_body, status)` — with the Graph JSON as body on success.
 A failure after the request may have reached Graph (a read timeout, a dropped
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import httpx
 
 from actors.whatsapp.metrics import count_failure
+from runtime.http_transport import AiohttpTransport
 from runtime.tracing import span
 
 if TYPE_CHECKING:
@@ -55,7 +59,8 @@ def client(services: "Services") -> httpx.AsyncClient:
     """The process's Graph client, created on first use and re-created if found closed."""
     current = services.extras.get(CLIENT_KEY)
     if current is None or current.is_closed:
-        current = services.extras[CLIENT_KEY] = httpx.AsyncClient(timeout=timeout(services), limits=LIMITS)
+        current = services.extras[CLIENT_KEY] = httpx.AsyncClient(timeout=timeout(services),
+                                                                  transport=AiohttpTransport(LIMITS))
     return current
 
 

@@ -30,7 +30,8 @@ def _client(turn: TurnContext) -> anthropic.AsyncAnthropic:
         config = turn.services.config
         cache["anthropic"] = anthropic.AsyncAnthropic(
             api_key=config.anthropic_api_key, base_url=config.anthropic_base_url or None,
-            timeout=config.llm_timeout, max_retries=config.llm_max_retries)
+            timeout=config.llm_timeout, max_retries=config.llm_max_retries,
+            http_client=anthropic.DefaultAioHttpClient())  # the SDK's aiohttp transport: far less CPU per call
     return cache["anthropic"]
 
 
