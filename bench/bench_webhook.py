@@ -26,6 +26,7 @@ from common import bench_database  # noqa: I001  (puts the repo root on sys.path
 
 from bench.loadgen import percentile
 from bench.placement import deprioritize, nice_sessions, split_cores, tiers
+from bench.webhook_probe import tier_cpu_seconds
 from tests.support.servers import ServerProcess
 from tests.whatsapp.fake_llm import FakeLLM
 from tests.whatsapp.fakes import FakeGraph, text_delivery
@@ -145,6 +146,7 @@ async def run(args: argparse.Namespace, db_url: str) -> None:
         await asyncio.to_thread(_generate_in_subprocess, server.url, 50, 1, 50, "warmup")
         if workers:
             await wait_until_done(db_url, 50, 60)
+        turn_cpu_before = await tier_cpu_seconds(db_url, [w.process.pid for w in workers], "mawid-worker")
         probe = None
         if args.probe:
             from webhook_probe import Probe
@@ -163,6 +165,9 @@ async def run(args: argparse.Namespace, db_url: str) -> None:
                                                  or k == "late_sends"}))
         expected = 50 + result["sent"]
         e2e = (await wait_until_done(db_url, expected, 600))[1] if workers else None
+        # sessions close with their processes: measured before the stop
+        turn_cpu_after = await tier_cpu_seconds(db_url, [w.process.pid for w in workers], "mawid-worker")
+        turn_cpu = [after - before for after, before in zip(turn_cpu_after, turn_cpu_before)]
     finally:
         for task in (renicer, pinner):
             if task is not None:
@@ -195,6 +200,8 @@ async def run(args: argparse.Namespace, db_url: str) -> None:
     print("|---|---|---|---|---|---|---|")
     print(f"| {measured} | {e2e['failed']} | {e2e['done'] / e2e['span']:.0f} | {e2e['p50']:.2f} "
           f"| {e2e['p99']:.2f} | {e2e['replies']} | {e2e['done']} |")
+    print(f"CPU per answered message, after the warm-up: worker processes {turn_cpu[0] / measured * 1000:.1f} ms, "
+          f"their database sessions {turn_cpu[1] / measured * 1000:.1f} ms (sessions opened later count whole)")
 
 
 def _generate_in_subprocess(url: str, rate: float, seconds: float, customers: int, run_id: str,

@@ -63,6 +63,17 @@ def webhook_histogram(url: str) -> dict[float, float]:
     return buckets
 
 
+async def tier_cpu_seconds(db_url: str, pids: list[int], application_name: str) -> tuple[float, float]:
+    """CPU seconds used so far by some processes (and their children) and by their PostgreSQL sessions."""
+    conn = await asyncpg.connect(db_url)
+    try:
+        sessions = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE application_name = $1", application_name)
+    finally:
+        await conn.close()
+    own = sum(cpu_seconds(pid) + sum(map(cpu_seconds, children(pid))) for pid in pids)
+    return own, sum(cpu_seconds(row["pid"]) for row in sessions)
+
+
 class Probe:
     def __init__(self, db_url: str, webhook_url: str, groups: dict[str, list[int]]) -> None:
         self.db_url = db_url
