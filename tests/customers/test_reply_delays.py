@@ -194,3 +194,53 @@ async def test_concurrent_writers_for_one_customer(db, db_url):
             await conn.close()
     assert await db.fetchval("SELECT count(*) FROM conversation") >= 90
     await assert_consistent(db)
+
+
+async def _sessions_by_shard(db_url: str, wanted: int) -> dict[int, list[asyncpg.Connection]]:
+    """Open connections until two share a shard and `wanted` shards are covered (a shard is pid % 16)."""
+    shards: dict[int, list[asyncpg.Connection]] = {}
+    for _ in range(64):
+        conn = await asyncpg.connect(db_url)
+        shards.setdefault(await conn.fetchval("SELECT pg_backend_pid() % 16"), []).append(conn)
+        if len(shards) >= wanted and any(len(c) > 1 for c in shards.values()):
+            break
+    return shards
+
+
+async def test_backdated_messages_of_other_shards_do_not_wait_for_each_other(db, db_url):
+    """A back-dated message rewrites its customer's pairs and locks the histogram's removals until commit;
+    another session (another shard) back-dating another customer's message goes on meanwhile (migration 0258).
+    Today, as live traffic: a settled day's messages also stamp the day for /stats, one row per day."""
+    wa_ids = ["966500000301", "966500000302", "966500000303"]
+    await add_customers(db, *wa_ids)
+    today = date.today()
+    for wa in wa_ids:
+        await say(db, wa, "user", (today - DAY0).days, "10:00:00")
+        await say(db, wa, "assistant", (today - DAY0).days, "10:05:00")
+    shards = await _sessions_by_shard(db_url, 2)
+    conns = [c for group in shards.values() for c in group]
+    first, other = next(iter(shards.values()))[0], next(g[0] for s, g in shards.items() if s != next(iter(shards)))
+    same = next(g for g in shards.values() if len(g) > 1)
+    backdate = ("INSERT INTO conversation (wa_id, role, message, local_date, local_time)"
+                " VALUES ($1, 'user', 'x', $2, $3)")
+    try:
+        holder = first.transaction()
+        await holder.start()
+        await first.execute(backdate, wa_ids[0], today, time(10, 4))
+        await other.execute("SET lock_timeout = '3s'")  # with one lock for every shard this would time out
+        async with other.transaction():
+            await other.execute(backdate, wa_ids[1], today, time(10, 3))
+        await holder.commit()
+
+        # the same shard still takes turns (and so never deadlocks): the second waits for the first's commit
+        a, b = same[0], same[1]
+        async with a.transaction():
+            await a.execute(backdate, wa_ids[2], today, time(10, 2))
+            waiting = asyncio.create_task(b.execute(backdate, wa_ids[0], today, time(10, 1)))
+            await asyncio.sleep(0.3)
+            assert not waiting.done()
+        await waiting
+    finally:
+        for conn in conns:
+            await conn.close()
+    await assert_consistent(db)
