@@ -25,5 +25,7 @@ SELECT o.id, o.kind, o.idempotency_key, o.delivery, o.wamid, o.http_status, o.er
        s.status AS callback_status, s.status_ts AS callback_at, s.errors AS callback_errors
 FROM whatsapp_outbound o
 LEFT JOIN whatsapp_message_status s ON s.wamid = o.wamid
-WHERE o.idempotency_key LIKE $1 || '%'
+-- the prefix as a range of the byte-order operators, which idx_whatsapp_outbound_key_pattern (0404)
+-- serves in any plan; LIKE $1 || '%' with a parameter never becomes an index range
+WHERE o.idempotency_key ~>=~ $1::text AND o.idempotency_key ~<~ ($1::text || chr(1114111))
 ORDER BY o.idempotency_key;

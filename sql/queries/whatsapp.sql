@@ -32,7 +32,9 @@ WHERE id = $1;
 -- The reply parts recorded for one inbound queue row, in order.
 SELECT id, wa_id, kind, payload, idempotency_key, delivery, wamid
 FROM whatsapp_outbound
-WHERE idempotency_key LIKE $1 || '%'
+-- the prefix as a range of the byte-order operators, which idx_whatsapp_outbound_key_pattern (0404)
+-- serves in any plan; LIKE $1 || '%' with a parameter never becomes an index range
+WHERE idempotency_key ~>=~ $1::text AND idempotency_key ~<~ ($1::text || chr(1114111))
 ORDER BY idempotency_key;
 
 -- name: whatsapp_outbound_recent
