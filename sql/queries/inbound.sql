@@ -87,9 +87,13 @@ WITH candidate AS (
     WHERE ((q.status = 'pending' AND NOT q.blocked AND q.available_at <= now())
            OR (q.status = 'processing' AND q.locked_at < now() - make_interval(secs => $2)
                AND NOT q.id = ANY($3::bigint[])))
+      -- nothing earlier of the customer unfinished, and nothing of theirs in progress at all: with several
+      -- webhook processes a later message can commit first (ids are taken at insert, not at commit), be
+      -- claimed, and an earlier one appear behind it; that one then waits for it rather than running beside it
       AND NOT EXISTS (
           SELECT 1 FROM inbound_message_queue e
-          WHERE e.wa_id = q.wa_id AND e.id < q.id AND e.status IN ('pending', 'processing'))
+          WHERE e.wa_id = q.wa_id AND e.id <> q.id
+            AND (e.status = 'processing' OR (e.id < q.id AND e.status = 'pending')))
     ORDER BY q.id
     LIMIT $1
     FOR UPDATE OF q SKIP LOCKED

@@ -160,3 +160,22 @@ async def test_marking_never_waits_on_a_message_ahead_held_by_a_lease_renewal(po
         assert await queue.claim(pool, 10, LEASE) == []  # unmarked or not, b2 still waits behind b1
     finally:
         await renewal.close()
+
+
+async def test_an_earlier_message_committed_late_waits_for_the_later_one_in_progress(pool, db_url):
+    """Two webhook processes: a customer's first message takes its id, the second commits first and is
+    claimed; when the first commits it must not be claimed beside the second, only after it."""
+    slow_webhook = await asyncpg.connect(db_url)
+    try:
+        late = slow_webhook.transaction()
+        await late.start()
+        await queue.enqueue(slow_webhook, [item("a", 1)])  # id taken now, committed later
+        await queue.enqueue(pool, [item("a", 2), item("b", 1)])
+        first = await queue.claim(pool, 10, LEASE)
+        assert [(r.wa_id, r.payload["n"]) for r in first] == [("a", 2), ("b", 1)]  # a1 is not visible yet
+        await late.commit()
+    finally:
+        await slow_webhook.close()
+    assert await queue.claim(pool, 10, LEASE) == []  # a1 waits: a2 is in progress
+    assert await queue.complete(pool, first[0])
+    assert [(r.wa_id, r.payload["n"]) for r in await queue.claim(pool, 10, LEASE)] == [("a", 1)]
