@@ -6,7 +6,9 @@ import asyncio
 import os
 import secrets
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
@@ -93,8 +95,10 @@ async def _facts(url: str) -> dict:
             "inconsistent": await conn.fetchval(
                 "SELECT count(*) FROM reservations WHERE (status = 'cancelled') <> (cancelled_at IS NOT NULL)"
             ),
+            # relative to the seeder's today, the business time zone's (the database's may be a day behind)
             "range": await conn.fetchrow(
-                "SELECT min(slot_date) - current_date AS lo, max(slot_date) - current_date AS hi FROM reservations"
+                "SELECT min(slot_date) - $1::date AS lo, max(slot_date) - $1::date AS hi FROM reservations",
+                datetime.now(ZoneInfo(os.environ.get("TIMEZONE") or "Asia/Riyadh")).date(),
             ),
             "indexes": await conn.fetchval(
                 "SELECT count(*) FROM pg_indexes WHERE tablename IN ('customers', 'conversation', 'reservations')"
