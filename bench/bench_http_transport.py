@@ -12,9 +12,9 @@ import argparse
 import asyncio
 import time
 
+import common  # noqa: F401, I001  (puts the repo root on sys.path first)
 import httpx
 from aiohttp import web
-from common import bench_database  # noqa: F401,I001  (puts the repo root on sys.path first)
 
 from runtime.http_transport import AiohttpTransport
 

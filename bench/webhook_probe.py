@@ -38,6 +38,11 @@ def children(pid: int) -> list[int]:
     return []
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """A process's CPU seconds and its children's (a server's helper processes)."""
+    return cpu_seconds(pid) + sum(map(cpu_seconds, children(pid)))
+
+
 def steal_seconds() -> float:
     """CPU time the hypervisor gave to others while this VM's vCPUs wanted it (all vCPUs)."""
     with contextlib.suppress(OSError, IndexError), open("/proc/stat") as f:
@@ -70,7 +75,7 @@ async def tier_cpu_seconds(db_url: str, pids: list[int], application_name: str) 
         sessions = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE application_name = $1", application_name)
     finally:
         await conn.close()
-    own = sum(cpu_seconds(pid) + sum(map(cpu_seconds, children(pid))) for pid in pids)
+    own = sum(map(tree_cpu_seconds, pids))
     return own, sum(cpu_seconds(row["pid"]) for row in sessions)
 
 
@@ -136,7 +141,8 @@ class Probe:
         totals: Counter = Counter()
         for name, pids in self.groups.items():
             for pid in pids:
-                totals[name] += cpu_seconds(pid) + (0 if pid == os.getpid() else sum(map(cpu_seconds, children(pid))))
+                # not this process's children: the load generator is a group of its own
+                totals[name] += cpu_seconds(pid) if pid == os.getpid() else tree_cpu_seconds(pid)
         for row in rows:
             if row["backend_type"] == "client backend":
                 group = f"pg:{row['application_name'] or 'other'}"

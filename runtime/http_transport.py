@@ -59,7 +59,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._open_session()
-        body = request.content if isinstance(request.stream, httpx.ByteStream) else await request.aread()
+        body = await request.aread()  # the bytes already there, or a streamed body read whole
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
                    if k.lower() != b"transfer-encoding"]  # the body is sent whole, with its length
         try:

@@ -218,9 +218,10 @@ async def test_backdated_messages_of_other_shards_do_not_wait_for_each_other(db,
         await say(db, wa, "user", (today - DAY0).days, "10:00:00")
         await say(db, wa, "assistant", (today - DAY0).days, "10:05:00")
     shards = await _sessions_by_shard(db_url, 2)
-    conns = [c for group in shards.values() for c in group]
-    first, other = next(iter(shards.values()))[0], next(g[0] for s, g in shards.items() if s != next(iter(shards)))
-    same = next(g for g in shards.values() if len(g) > 1)
+    groups = list(shards.values())
+    conns = [c for group in groups for c in group]
+    first, other = groups[0][0], groups[1][0]  # two shards
+    same = next(group for group in groups if len(group) > 1)
     backdate = ("INSERT INTO conversation (wa_id, role, message, local_date, local_time)"
                 " VALUES ($1, 'user', 'x', $2, $3)")
     try:
