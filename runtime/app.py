@@ -35,8 +35,12 @@ async def database_context(app: web.Application) -> AsyncIterator[None]:
     pool = await create_pool(config.database_url, min_size=config.db_pool_min, max_size=config.db_pool_max)
     if applied:
         log.info("database migrated", extra={"applied": [f"{m.version:04d}_{m.name}" for m in applied]})
-    services.pool = pool
+    # Opened on demand (min 0): only processes running turns or publishing events use it.
+    relaxed = await create_pool(config.database_url, min_size=0, max_size=config.db_pool_max,
+                                server_settings={"synchronous_commit": "off"})
+    services.pool, services.relaxed_pool = pool, relaxed
     yield
+    await relaxed.close()
     await pool.close()
 
 

@@ -26,6 +26,7 @@ from actors.customers.wire import wire_date, wire_time
 from runtime.actor_system import Actor
 from runtime.db import QUERIES
 from runtime.events import publish
+from runtime.services import relaxed_commits
 
 if TYPE_CHECKING:
     import asyncpg
@@ -141,4 +142,6 @@ class ConversationActor(Actor):
     async def on_handle_inbound(self, msg: HandleInbound) -> Any:
         from actors.assistant.turn import handle_inbound
 
-        return await handle_inbound(self, msg)
+        # A turn is replayed whole if PostgreSQL loses its last writes; its sends are preceded by durable commits.
+        with relaxed_commits():
+            return await handle_inbound(self, msg)

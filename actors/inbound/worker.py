@@ -18,13 +18,14 @@ progress), so claiming on every wake-up kept the database busy with claims while
 burst was queued, and took the CPU the webhook needs to acknowledge deliveries. A claim
 that filled its batch is followed at once: more may be due.
 
-The queue's own bookkeeping (claims, marks, lease renewals, completions, failures) commits
-without waiting for its WAL flush (`synchronous_commit=off`, a small pool of its own). None of
-it is seen outside the database before a later synchronous commit flushes it along: a turn's
-first write comes after its claim, a reply part is marked attempted (synchronously) before it is
-sent. If PostgreSQL itself crashes, the last fraction of a second of bookkeeping may be lost and
-the rows are claimed again and replayed, which the turns are built for. The worker processes'
-commits then stop queueing with the webhook's for the WAL flush the webhook's acknowledgement waits on.
+The queue's own bookkeeping (claims, marks, lease renewals, completions, failures) and the
+turns themselves commit without waiting for their WAL flush (`Services.relaxed_pool`, and
+`relaxed_commits()` around a turn in the conversation actor). None of it is seen outside the
+database before a later synchronous commit flushes it along: a reply part is marked attempted
+through the durable pool before it is sent, a reservation is written by its own actor, durably.
+If PostgreSQL itself crashes, the last fraction of a second may be lost and the rows are claimed
+again and replayed, which the turns are built for. The turns' commits then stop queueing with the
+webhook's for the WAL flush the webhook's acknowledgement waits on (docs/decisions.md).
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ import asyncpg
 
 from actors.inbound import queue
 from actors.inbound.metrics import CLAIM_FAILURES, ERRORS, FAILED_ROWS, GAVE_UP, LENGTH, OLDEST_AGE, PROCESSED
-from runtime.db import QUERIES, create_pool
+from runtime.db import QUERIES
 from runtime.logs import log_context_var
 from runtime.masking import mask_phone
 from runtime.tracing import extract_carrier, quiet, record_span, span, tracing_enabled
@@ -86,18 +87,12 @@ class InboundWorker:
         self._loops: list[asyncio.Task] = []
         self._stopping = False
         self._listener: asyncpg.Connection | None = None
-        self._bookkeeping: asyncpg.Pool | None = None  # synchronous_commit=off, see the module docstring
         self._claim_gate = asyncio.Lock()  # one claim of this process at a time
         self._next_claim_at = 0.0  # monotonic; set after a claim that came back short
 
     # -- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
         await self._listen()
-        try:
-            self._bookkeeping = await create_pool(self.services.config.database_url, min_size=1, max_size=4,
-                                                  server_settings={"synchronous_commit": "off"})
-        except Exception as exc:  # the shared pool will do (its commits wait for the flush)
-            log.warning("inbound worker has no bookkeeping pool (%r)", exc)
         for index in range(self.settings.loops):
             self._loops.append(asyncio.create_task(self._claim_loop(), name=f"inbound-claim-{index}"))
         self._loops.append(asyncio.create_task(self._heartbeat_loop(), name="inbound-heartbeat"))
@@ -123,11 +118,9 @@ class InboundWorker:
         for task in [*self._in_flight, *self._loops]:
             task.cancel()
         await asyncio.gather(*self._in_flight, *self._loops, return_exceptions=True)
-        if self._bookkeeping is not None:
-            await self._bookkeeping.close()
 
     def _queue_pool(self) -> asyncpg.Pool:
-        return self._bookkeeping or self.services.require_pool()
+        return self.services.relaxed_or_durable_pool()
 
     def wake(self) -> None:
         """New rows were queued by this process: claim now rather than at the next poll."""

@@ -58,7 +58,12 @@ async def _deliver(services: "Services", wa_id: str, kind: str, payload: dict[st
     """Record the message, then send it (or keep it in the outbox); never sends a key twice knowingly."""
     pool = services.require_pool()
     delivery = "outbox" if outbox_mode(services) else "pending"
-    row = await pool.fetchrow(QUERIES.whatsapp_outbound_insert, wa_id, kind, payload, idempotency_key, delivery)
+    marker = callback_data(idempotency_key)
+    # The last commit before the request to Graph is durable (under relaxed_commits too), so that a crash of
+    # PostgreSQL cannot forget a send that left: the attempt mark, or without a marker the row itself.
+    record_pool = pool if marker is not None or delivery == "outbox" else services.durable_pool()
+    row = await record_pool.fetchrow(QUERIES.whatsapp_outbound_insert, wa_id, kind, payload, idempotency_key,
+                                     delivery)
     if not row["created"] and row["delivery"] in ("sent", "outbox"):
         return SendResult(_graph_like(wa_id, row["wamid"] or f"outbox.{row['id']}"), 200)
     if delivery == "outbox":
@@ -69,14 +74,13 @@ async def _deliver(services: "Services", wa_id: str, kind: str, payload: dict[st
         await publish(services, OUTBOX_EVENT, {"id": row["id"], "wa_id": wa_id, "kind": kind, "payload": payload,
                                                "_source": source}, [wa_id])
         return SendResult(_graph_like(wa_id, f"outbox.{row['id']}"), 200)
-    marker = callback_data(idempotency_key)
     if marker is not None:
         if not row["created"] and (row["attempted_ago"] is not None or row["delivery"] == "failed"):
             settled = await _settle_earlier_attempt(services, row, wa_id, kind, marker)
             if settled is not None:
                 return settled
         payload = {**payload, CALLBACK_FIELD: marker}  # Meta echoes it in this message's status callbacks
-        await pool.execute(QUERIES.whatsapp_outbound_attempt, row["id"])
+        await services.durable_pool().execute(QUERIES.whatsapp_outbound_attempt, row["id"])
     result = await post_message(services, payload, KIND_LABELS[kind])
     wamid = _wamid(result.body) if result.ok else None
     await pool.execute(QUERIES.whatsapp_outbound_mark, row["id"], "sent" if result.ok else "failed", wamid,
