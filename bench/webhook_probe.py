@@ -87,6 +87,7 @@ class Probe:
         self.waits: dict[str, Counter] = {}
         self.cpu_queries: dict[str, Counter] = {}  # what active sessions not waiting on anything were running
         self.timeline: list[tuple[float, frozenset[str]]] = []  # (monotonic, what worker sessions were running)
+        self.webhook_timeline: list[tuple[float, tuple[str, ...]]] = []  # (monotonic, webhook sessions' states)
         self.samples = 0
         self._task: asyncio.Task | None = None
 
@@ -128,6 +129,13 @@ class Probe:
                  "worker statements running (share of samples) in slices with / without slow acks:"]
         for name in sorted(set(a) | set(b), key=lambda n: -(a[n] - b[n]))[:8]:
             lines.append(f"    {a[name]:.2f} / {b[name]:.2f}  {name}")
+        webhook_slices: dict[int, Counter] = {}
+        for at, states in self.webhook_timeline:
+            webhook_slices.setdefault(int(at * 10), Counter()).update(states)
+        start = min(slices, default=0)
+        for k, n in slow.most_common(4):
+            lines.append(f"    slice +{(k - start) / 10:.1f} s: {n} slow acks; webhook sessions "
+                         + ", ".join(f"{s} {c}" for s, c in webhook_slices.get(k, Counter()).most_common(5)))
         return "\n".join(lines)
 
     async def _cpu_by_group(self) -> dict[str, float]:
@@ -164,6 +172,9 @@ class Probe:
                 self.timeline.append((time.monotonic(), frozenset(
                     row["query"][:40].replace("\n", " ") for row in rows
                     if row["state"] == "active" and row["application_name"] == "mawid-worker")))
+                self.webhook_timeline.append((time.monotonic(), tuple(
+                    f"{row['state']}:{row['wait_event'] or 'CPU'}" for row in rows
+                    if row["application_name"] == "mawid-webhook")))
                 for row in rows:
                     if row["state"] != "active":
                         continue
