@@ -35,8 +35,9 @@ async def database_context(app: web.Application) -> AsyncIterator[None]:
     pool = await create_pool(config.database_url, min_size=config.db_pool_min, max_size=config.db_pool_max)
     if applied:
         log.info("database migrated", extra={"applied": [f"{m.version:04d}_{m.name}" for m in applied]})
-    # Opened on demand (min 0): only processes running turns or publishing events use it.
-    relaxed = await create_pool(config.database_url, min_size=0, max_size=config.db_pool_max,
+    # Opened on demand (min 0): only processes running turns use it. Half as many sessions again, not as
+    # many: sessions beyond the cores only queue for a CPU in the kernel, at the webhook's priority.
+    relaxed = await create_pool(config.database_url, min_size=0, max_size=max(2, config.db_pool_max // 2),
                                 server_settings={"synchronous_commit": "off"})
     services.pool, services.relaxed_pool = pool, relaxed
     yield
