@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import threading
 import time
 from collections import Counter
 
@@ -79,6 +80,43 @@ async def tier_cpu_seconds(db_url: str, pids: list[int], application_name: str) 
     return own, sum(cpu_seconds(row["pid"]) for row in sessions)
 
 
+class DiskProbe:
+    """An 8 kB write and fdatasync every 10 ms beside PostgreSQL's data directory (a local database only):
+    a disk stall there is one for the WAL flush that every acknowledgement waits on."""
+
+    def __init__(self, directory: str) -> None:
+        self.path = os.path.join(directory, "mawid_bench_fsync_probe.tmp")
+        self.slow: list[tuple[float, float]] = []  # (monotonic start, seconds) of syncs slower than 20 ms
+        self.count = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> "DiskProbe":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while not self._stop.wait(0.01):
+                started = time.monotonic()
+                os.pwrite(fd, b"x" * 8192, (self.count % 128) * 8192)
+                os.fdatasync(fd)
+                self.count += 1
+                if time.monotonic() - started > 0.02:
+                    self.slow.append((started, time.monotonic() - started))
+        finally:
+            os.close(fd)
+            os.unlink(self.path)
+
+    def stop(self, since: float) -> str:
+        self._stop.set()
+        self._thread.join()
+        worst = sorted(self.slow, key=lambda s: -s[1])[:5]
+        return (f"disk: {len(self.slow)} of {self.count} probe fdatasyncs over 20 ms; slowest "
+                + (", ".join(f"{d * 1000:.0f} ms at +{t - since:.1f} s" for t, d in worst) or "none"))
+
+
 class Probe:
     def __init__(self, db_url: str, webhook_url: str, groups: dict[str, list[int]]) -> None:
         self.db_url = db_url
@@ -96,6 +134,14 @@ class Probe:
         self.pressure0, self.wall0, self.steal0 = cpu_pressure_us(), time.monotonic(), steal_seconds()
         self.cpu0 = await self._cpu_by_group()
         self._task = asyncio.create_task(self._sample())
+        self.disk = None
+        with contextlib.suppress(Exception):  # a remote database, or one whose data directory is not ours
+            conn = await asyncpg.connect(self.db_url)
+            try:
+                directory = await conn.fetchval("SHOW data_directory")
+            finally:
+                await conn.close()
+            self.disk = DiskProbe(directory).start()
 
     async def stop(self, slow_ack_times: list[float] = ()) -> str:
         self._task.cancel()
@@ -105,7 +151,8 @@ class Probe:
         wall = time.monotonic() - self.wall0
         pressure = (cpu_pressure_us() - self.pressure0) / 1e6
         hist1 = await asyncio.to_thread(webhook_histogram, self.webhook_url)
-        return self._report(cpu1, wall, pressure, hist1) + "\n" + self._slow_report(slow_ack_times)
+        disk = "\n" + self.disk.stop(self.wall0) if self.disk is not None else ""
+        return self._report(cpu1, wall, pressure, hist1) + "\n" + self._slow_report(slow_ack_times) + disk
 
     def _slow_report(self, slow_ack_times: list[float]) -> str:
         """Which worker statements were running more often in the 100 ms slices with slow acks."""
