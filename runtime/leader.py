@@ -93,13 +93,15 @@ class LeaderElection:
     async def _campaign(self) -> None:
         conn = await asyncpg.connect(self._dsn, timeout=10, server_settings=self._session_settings())
         self._conn = conn
+        holding = False
         try:
             while not await conn.fetchval(QUERIES.leader_try_lock, self._key, timeout=10):
                 await asyncio.sleep(self._retry)
+            holding = True
             await self._lead(conn)
         finally:
             self._conn = None
-            await self._close(conn)
+            await self._close(conn, holding)
 
     def _session_settings(self) -> dict[str, str]:
         # A leader that hangs (or whose host vanishes without closing its socket) stops sending its
@@ -124,12 +126,13 @@ class LeaderElection:
             log.info("stepped down as leader", extra={"election": self._name})
             await self._on_demoted()
 
-    async def _close(self, conn: asyncpg.Connection) -> None:
+    async def _close(self, conn: asyncpg.Connection, holding: bool) -> None:
         if conn.is_closed():
             return
         try:
-            # Closing ends the session, which releases the lock; unlock first to say so explicitly.
-            await asyncio.wait_for(self._unlock_and_close(conn), timeout=5)
+            # Closing ends the session, which releases the lock; a leader unlocks first to say so explicitly
+            # (a follower never held it: unlocking would only make PostgreSQL warn).
+            await asyncio.wait_for(self._unlock_and_close(conn) if holding else conn.close(), timeout=5)
         except asyncio.CancelledError:
             conn.terminate()
             raise

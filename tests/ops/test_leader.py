@@ -66,6 +66,26 @@ async def test_one_leader_and_a_killed_connection_hands_over(db, db_url):
         await second.stop()
 
 
+async def test_a_follower_stops_without_unlocking_what_it_never_held(db_url):
+    key = lock_key(f"test-{uuid.uuid4()}")
+    log: list[str] = []
+    first, second = election(db_url, key, Recorder("first", log)), election(db_url, key, Recorder("second", log))
+    first.start()
+    second.start()
+    try:
+        await eventually(lambda: first.is_leader or second.is_leader)
+        leader, follower = (first, second) if first.is_leader else (second, first)
+        await eventually(lambda: follower._conn is not None)
+        warnings: list[str] = []
+        follower._conn.add_log_listener(lambda _conn, message: warnings.append(message.message))
+        await follower.stop()
+        assert warnings == []  # not "you don't own a lock of type ExclusiveLock"
+        assert leader.is_leader
+    finally:
+        await first.stop()
+        await second.stop()
+
+
 async def test_a_leader_process_killed_with_sigkill_hands_over(db_url):
     key = lock_key(f"test-{uuid.uuid4()}")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
