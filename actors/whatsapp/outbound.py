@@ -59,16 +59,17 @@ async def _deliver(services: "Services", wa_id: str, kind: str, payload: dict[st
     pool = services.require_pool()
     delivery = "outbox" if outbox_mode(services) else "pending"
     marker = callback_data(idempotency_key)
-    # The last commit before the request to Graph is durable (under relaxed_commits too), so that a crash of
-    # PostgreSQL cannot forget a send that left: the attempt mark, or without a marker the row itself.
-    record_pool = pool if marker is not None or delivery == "outbox" else services.durable_pool()
+    # The last commit before the message leaves is durable (under relaxed_commits too), so that a crash of
+    # PostgreSQL cannot forget it: the attempt mark before the request to Graph, or else the row itself
+    # (an outbox row is the send: it is announced on the bus right after).
+    record_pool = pool if marker is not None and delivery != "outbox" else services.durable_pool()
     row = await record_pool.fetchrow(QUERIES.whatsapp_outbound_insert, wa_id, kind, payload, idempotency_key,
                                      delivery)
     if not row["created"] and row["delivery"] in ("sent", "outbox"):
         return SendResult(_graph_like(wa_id, row["wamid"] or f"outbox.{row['id']}"), 200)
     if delivery == "outbox":
-        if not row["created"]:  # an earlier attempt left it pending: it is in the outbox now
-            await pool.execute(QUERIES.whatsapp_outbound_mark, row["id"], "outbox", None, None, None, False)
+        if not row["created"]:  # recorded earlier (a reply part) or left pending: it is in the outbox now
+            await record_pool.execute(QUERIES.whatsapp_outbound_mark, row["id"], "outbox", None, None, None, False)
         OUTBOUND_MESSAGES.inc({"kind": kind, "delivery": "outbox"})
         log.info("outbox: %s to %s", kind, wa_id, extra={"wa_id": wa_id, "kind": kind, "outbound_id": row["id"]})
         await publish(services, OUTBOX_EVENT, {"id": row["id"], "wa_id": wa_id, "kind": kind, "payload": payload,

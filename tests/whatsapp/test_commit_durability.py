@@ -8,6 +8,10 @@ records the session's `synchronous_commit` for each of those writes, through a r
 """
 from __future__ import annotations
 
+import pytest
+
+from tests.whatsapp.conftest import APP_SECRET, eventually
+from tests.whatsapp.fakes import post_delivery, text_delivery
 from tests.whatsapp.test_offline_assistant import say
 
 AUDIT = """
@@ -25,6 +29,8 @@ CREATE TRIGGER audit_conversation AFTER INSERT ON conversation
 CREATE TRIGGER audit_attempt AFTER UPDATE OF attempted_at ON whatsapp_outbound
     FOR EACH ROW WHEN (NEW.attempted_at IS DISTINCT FROM OLD.attempted_at AND NEW.attempted_at IS NOT NULL)
     EXECUTE FUNCTION commit_audit_row('attempt');
+CREATE TRIGGER audit_outbox AFTER INSERT OR UPDATE OF delivery ON whatsapp_outbound
+    FOR EACH ROW WHEN (NEW.delivery = 'outbox') EXECUTE FUNCTION commit_audit_row('outbox');
 CREATE TRIGGER audit_reservation AFTER INSERT ON reservations
     FOR EACH ROW EXECUTE FUNCTION commit_audit_row();
 CREATE TRIGGER audit_event_log AFTER INSERT ON realtime_events
@@ -32,8 +38,22 @@ CREATE TRIGGER audit_event_log AFTER INSERT ON realtime_events
 """
 
 
-async def test_turn_writes_are_relaxed_and_what_precedes_an_outside_effect_is_durable(wa_env, servers, graph, db):
+UNAUDIT = """
+DROP TABLE commit_audit;
+DROP FUNCTION commit_audit_row() CASCADE;
+"""
+
+
+@pytest.fixture
+async def audited(db):
+    """The audit triggers, removed afterwards: the test database is shared by the whole session."""
     await db.execute(AUDIT)
+    yield
+    await db.execute(UNAUDIT)
+
+
+async def test_turn_writes_are_relaxed_and_what_precedes_an_outside_effect_is_durable(audited, wa_env, servers,
+                                                                                         graph, db):
     server = servers(wa_env)
     wa_id = "14155550177"
     offer = await say(server, graph, wa_id, "2")
@@ -56,3 +76,16 @@ async def test_turn_writes_are_relaxed_and_what_precedes_an_outside_effect_is_du
     assert by_write[("realtime_events", "INSERT")] == {"off"}  # SET LOCAL in its own transaction
     attempts = [row for row in rows if row["detail"] == "attempt"]
     assert len(attempts) == len(graph.texts_to(wa_id)) == 4
+
+
+async def test_an_outbox_message_is_durable_before_it_is_announced(audited, env, servers, db):
+    """Without credentials the outbox row is the send: announced on the bus, so never a relaxed commit."""
+    server = servers({**env, "APP_SECRET": APP_SECRET})
+    await post_delivery(server.url, APP_SECRET, text_delivery("14155550178", "hi", "wamid.durable-outbox"))
+
+    async def outboxed():
+        return await db.fetch("SELECT sync FROM commit_audit WHERE detail = 'outbox'") or None
+
+    rows = await eventually(outboxed, what="an outbox row")
+    assert {row["sync"] for row in rows} == {"on"}
+    assert await db.fetchval("SELECT count(*) FROM whatsapp_outbound WHERE delivery = 'outbox'") == 1
