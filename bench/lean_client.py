@@ -9,7 +9,6 @@ HTTP for our own server's JSON answers (Content-Length bodies, keep-alive).
 from __future__ import annotations
 
 import asyncio
-import time
 
 
 class _Connection(asyncio.Protocol):
@@ -61,7 +60,6 @@ class LeanClient:
         self.host, self.port, self.limit = host, port, limit
         self.idle: list[_Connection] = []
         self.opened = 0
-        self.slot = asyncio.Condition()
 
     def render(self, path: str, body: bytes, headers: dict[str, str]) -> bytes:
         lines = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(body)}"]
@@ -93,8 +91,3 @@ class LeanClient:
         for conn in self.idle:
             conn.transport.close()
 
-
-async def timed_post(client: LeanClient, request: bytes) -> tuple[float, int]:
-    started = time.perf_counter()
-    status = await client.post(request)
-    return time.perf_counter() - started, status

@@ -128,13 +128,13 @@ class Probe:
         self.webhook_timeline: list[tuple[float, tuple[str, ...]]] = []  # (monotonic, webhook sessions' states)
         self.samples = 0
         self._task: asyncio.Task | None = None
+        self.disk: DiskProbe | None = None  # set by start() when the database's data directory is on this machine
 
     async def start(self) -> None:
         self.hist0 = await asyncio.to_thread(webhook_histogram, self.webhook_url)
         self.pressure0, self.wall0, self.steal0 = cpu_pressure_us(), time.monotonic(), steal_seconds()
         self.cpu0 = await self._cpu_by_group()
         self._task = asyncio.create_task(self._sample())
-        self.disk = None
         with contextlib.suppress(Exception):  # a remote database, or one whose data directory is not ours
             conn = await asyncpg.connect(self.db_url)
             try:

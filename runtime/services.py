@@ -64,7 +64,7 @@ class Services:
         return self.pool
 
     def relaxed_or_durable_pool(self) -> asyncpg.Pool:
-        """Bookkeeping that is always replayable (queue leases, the event log): relaxed when there is such a pool."""
+        """For the inbound queue's bookkeeping, always replayable: relaxed whenever the process has that pool."""
         return self.relaxed_pool or self.durable_pool()
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -41,13 +42,23 @@ def election(db_url: str, key: int, recorder: Recorder) -> LeaderElection:
                           retry_interval=0.1, check_interval=0.1, name=recorder.name)
 
 
-async def test_one_leader_and_a_killed_connection_hands_over(db, db_url):
+@contextlib.asynccontextmanager
+async def two_candidates(db_url: str):
+    """Two elections campaigning for one fresh lock, with one log of their elections and demotions."""
     key = lock_key(f"test-{uuid.uuid4()}")
     log: list[str] = []
     first, second = election(db_url, key, Recorder("first", log)), election(db_url, key, Recorder("second", log))
     first.start()
     second.start()
     try:
+        yield first, second, log
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_one_leader_and_a_killed_connection_hands_over(db, db_url):
+    async with two_candidates(db_url) as (first, second, log):
         await eventually(lambda: first.is_leader or second.is_leader)
         await asyncio.sleep(0.5)  # both have campaigned several times by now
         assert [first.is_leader, second.is_leader].count(True) == 1
@@ -61,18 +72,10 @@ async def test_one_leader_and_a_killed_connection_hands_over(db, db_url):
         assert log.index(f"{follower._name} elected") > 0
         await asyncio.sleep(0.5)  # the old leader reconnects and campaigns, but must stay a follower
         assert not leader.is_leader and follower.is_leader
-    finally:
-        await first.stop()
-        await second.stop()
 
 
 async def test_a_follower_stops_without_unlocking_what_it_never_held(db_url):
-    key = lock_key(f"test-{uuid.uuid4()}")
-    log: list[str] = []
-    first, second = election(db_url, key, Recorder("first", log)), election(db_url, key, Recorder("second", log))
-    first.start()
-    second.start()
-    try:
+    async with two_candidates(db_url) as (first, second, _log):
         await eventually(lambda: first.is_leader or second.is_leader)
         leader, follower = (first, second) if first.is_leader else (second, first)
         await eventually(lambda: follower._conn is not None)
@@ -81,9 +84,6 @@ async def test_a_follower_stops_without_unlocking_what_it_never_held(db_url):
         await follower.stop()
         assert warnings == []  # not "you don't own a lock of type ExclusiveLock"
         assert leader.is_leader
-    finally:
-        await first.stop()
-        await second.stop()
 
 
 async def test_a_leader_process_killed_with_sigkill_hands_over(db_url):
