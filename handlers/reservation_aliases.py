@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from actors.reservation import operations
+from actors.reservation import operations, ops_phone
 from runtime.routes import BODY, Role, Route, json_response
 from runtime.services import SERVICES
 
@@ -81,7 +81,7 @@ async def modify_id(request: web.Request) -> web.Response:
     body: ModifyIdProxy = request[BODY]
     if not (body.old_id and body.new_id):
         return _missing("old_id, new_id")
-    result = await operations.modify_customer_wa_id(
+    result = await ops_phone.modify_customer_wa_id(
         request.app[SERVICES], body.old_id, body.new_id, customer_name=body.customer_name,
         reservation_id=body.reservation_id, ar=body.arabic, source=body.call_source)
     return json_response(result)

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from actors.reservation import operations, phone
+from actors.reservation import operations, ops_phone, phone
 from actors.reservation.reads import list_reservations
 from actors.reservation.texts import text
 from runtime.db import DATABASE_UNAVAILABLE
@@ -130,7 +130,7 @@ async def modify(request: web.Request) -> web.Response:
 async def modify_id(request: web.Request) -> web.Response:
     body: ModifyIdBody = request[BODY]
     old = body.old_wa_id if "old_wa_id" in body.model_fields_set and body.old_wa_id else request.match_info["wa_id"]
-    result = await operations.modify_customer_wa_id(
+    result = await ops_phone.modify_customer_wa_id(
         request.app[SERVICES], old, body.new_wa_id, customer_name=body.customer_name,
         reservation_id=body.reservation_id, ar=body.ar, source=body.call_source)
     return json_response(result)

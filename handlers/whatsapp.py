@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
-from actors.assistant.system_agent import start_system_agent_turn
 from actors.conversation.actor import ConversationActor
 from actors.conversation.messages import AppendMessage
+from actors.conversation.system_agent import start_system_agent_turn
 from actors.whatsapp import graph
 from actors.whatsapp.formatting import TEXT_LIMIT
 from actors.whatsapp.outbound import send_location, send_template, send_text, send_typing_for_customer

@@ -109,7 +109,7 @@ async def conversation_send_message(ctx: CommandContext, message: dict[str, Any]
     # (its turn runs in the background and answers with its own broadcast), and a blocked contact
     # is never messaged.
     if wa_id == services.config.system_agent_wa_id:
-        from actors.assistant.system_agent import start_system_agent_turn
+        from actors.conversation.system_agent import start_system_agent_turn
 
         await start_system_agent_turn(services, text)
         return reply("send_message_ack")

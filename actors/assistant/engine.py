@@ -16,7 +16,7 @@ from actors.assistant.breaker import CircuitBreaker
 from actors.assistant.metrics import FALLBACKS
 
 if TYPE_CHECKING:
-    from actors.conversation.actor import ConversationActor
+    from actors.assistant.port import Conversation
     from runtime.services import Services
 
 log = logging.getLogger("mawid.assistant")
@@ -69,7 +69,7 @@ def breaker_for(services: "Services", provider: str) -> CircuitBreaker:
     return breakers[provider]
 
 
-async def respond(conversation: "ConversationActor", text: str) -> Answer:
+async def respond(conversation: "Conversation", text: str) -> Answer:
     from actors.assistant.offline import assistant as offline
 
     services = conversation.services

@@ -24,8 +24,7 @@ from runtime.db import QUERIES
 from runtime.events import publish
 
 if TYPE_CHECKING:
-    from actors.conversation.actor import ConversationActor
-    from actors.conversation.messages import HandleInbound
+    from actors.assistant.port import Conversation, InboundTurn
     from runtime.services import Services
 
 log = logging.getLogger("mawid.assistant")
@@ -67,7 +66,7 @@ async def _typing(services: "Services", wa_id: str, state: str) -> None:
     _announce(services, "conversation_typing", {"wa_id": wa_id, "state": state, "_source": "assistant"}, wa_id)
 
 
-async def _store_customer_message(conversation: "ConversationActor", text: str, when: datetime) -> None:
+async def _store_customer_message(conversation: "Conversation", text: str, when: datetime) -> None:
     """Append once: a replayed turn finds the same text at the same WhatsApp timestamp already stored."""
     services = conversation.services
     local = when.astimezone(conversation.zone).replace(microsecond=0)
@@ -84,7 +83,7 @@ async def _announce_reply(services: "Services", item: dict[str, Any] | None) -> 
         _announce(services, "conversation_new_message", {**data, "_source": "assistant"}, item["wa_id"])
 
 
-async def _text_turn(conversation: "ConversationActor", msg: "HandleInbound", message: dict[str, Any]) -> dict:
+async def _text_turn(conversation: "Conversation", msg: "InboundTurn", message: dict[str, Any]) -> dict:
     services = conversation.services
     wa_id = conversation.key
     text = message["text"]["body"]
@@ -110,7 +109,7 @@ async def _text_turn(conversation: "ConversationActor", msg: "HandleInbound", me
     return {"status": "replied" if answer.text else "no_reply", "parts": sent, "engine": answer.engine}
 
 
-async def _media_turn(conversation: "ConversationActor", msg: "HandleInbound", message: dict[str, Any]) -> dict:
+async def _media_turn(conversation: "Conversation", msg: "InboundTurn", message: dict[str, Any]) -> dict:
     services = conversation.services
     await mark_read(services, message.get("id"))
     text = services.config.unsupported_media_message or DEFAULT_UNSUPPORTED_MEDIA
@@ -119,7 +118,7 @@ async def _media_turn(conversation: "ConversationActor", msg: "HandleInbound", m
     return {"status": "unsupported_media", "parts": sent}
 
 
-async def handle_inbound(conversation: "ConversationActor", msg: "HandleInbound") -> dict[str, Any]:
+async def handle_inbound(conversation: "Conversation", msg: "InboundTurn") -> dict[str, Any]:
     services = conversation.services
     wa_id = conversation.key
     pool = services.require_pool()

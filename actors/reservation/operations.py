@@ -21,12 +21,14 @@ reference's tool/route parameter names (spec 20 §9, spec 50 §8).
         (each range capped at 90 days)
     get_customer_reservations(services, wa_id, include_past=False, ar=False, source="assistant")
     get_current_datetime(services, ar=False, source="assistant")
-    modify_customer_wa_id(services, old_wa_id, new_wa_id, customer_name=None, reservation_id=None,
-                          ar=False, source="assistant")          (alias: modify_id)
     update_vacation_periods(services, periods, ar=False, source="assistant")
         replace-all; `periods` = [{"start", "end", "title"?}], [] clears; broadcasts the real periods;
         raises ops_vacations.VacationUpdateRejected (nothing written) when an entry is invalid
     vacation_periods_for_broadcast(services) -> list   the WS snapshot / vacation broadcast list (spec 40 §8.1)
+
+Changing a customer's wa_id (`actors.reservation.ops_phone.modify_customer_wa_id`) is not re-exported
+here: it goes through the customer's conversation actor, and the assistant's tools, which import this
+module, must not depend on `actors.conversation` (import-linter contract assistant-below-conversation).
 
 Reads for the dashboard (`list_reservations`, `GET /vacations`) live in `actors.reservation.queries`.
 """
@@ -40,7 +42,6 @@ from actors.reservation.ops_availability import (  # noqa: F401  (re-exported AP
 )
 from actors.reservation.ops_cancel import cancel_reservation, undo_cancel_reservation_by_id  # noqa: F401
 from actors.reservation.ops_modify import modify_reservation  # noqa: F401
-from actors.reservation.ops_phone import modify_customer_wa_id  # noqa: F401
 from actors.reservation.ops_reserve import reserve_time_slot  # noqa: F401
 from actors.reservation.ops_vacations import (  # noqa: F401
     update_vacation_periods,
@@ -49,11 +50,10 @@ from actors.reservation.ops_vacations import (  # noqa: F401
 
 undo_cancel_reservation = undo_cancel_reservation_by_id
 reinstate = undo_cancel_reservation_by_id
-modify_id = modify_customer_wa_id
 
 __all__ = [
     "cancel_reservation", "get_available_time_slots", "get_current_datetime", "get_customer_reservations",
-    "modify_customer_wa_id", "modify_id", "modify_reservation", "reinstate", "reserve_time_slot",
+    "modify_reservation", "reinstate", "reserve_time_slot",
     "search_available_appointments", "undo_cancel_reservation", "undo_cancel_reservation_by_id",
     "update_vacation_periods", "vacation_periods_for_broadcast",
 ]

@@ -1,7 +1,7 @@
 """Every change reaches a bus subscriber with the reference's type and payload, whoever made it."""
 from __future__ import annotations
 
-from actors.reservation import operations
+from actors.reservation import operations, ops_phone
 from tests.reservations.conftest import add_reservation
 
 WA = "966501234567"
@@ -65,7 +65,7 @@ async def test_http_changes_carry_the_call_source(staff_client, services, events
 
 async def test_wa_id_change_events_for_assistant_source(services, events, db):
     rid = await add_reservation(db, WA, "2025-06-02", "11:00")
-    result = await operations.modify_customer_wa_id(services, WA, "966501234568")
+    result = await ops_phone.modify_customer_wa_id(services, WA, "966501234568")
     assert result["success"] is True
     kinds = [(e.type, e.data.get("id"), e.data.get("_source")) for e in events]
     assert ("reservation_updated", rid, "modify_id") in kinds

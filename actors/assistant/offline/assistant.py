@@ -17,7 +17,7 @@ from actors.assistant.tools import execute
 from runtime.db import QUERIES
 
 if TYPE_CHECKING:
-    from actors.conversation.actor import ConversationActor
+    from actors.assistant.port import Conversation
 
 MAX_OFFERED = 9
 SEARCH_DAYS = 7
@@ -26,7 +26,7 @@ SEARCH_DAYS = 7
 class Turn:
     """One message of the dialogue: reads the state, calls tools, writes the next state."""
 
-    def __init__(self, conversation: "ConversationActor", state: dict[str, Any]) -> None:
+    def __init__(self, conversation: "Conversation", state: dict[str, Any]) -> None:
         self.conversation = conversation
         self.services = conversation.services
         self.wa_id = conversation.key
@@ -162,7 +162,7 @@ class Turn:
         return await self.start(wanted)
 
 
-async def load_state(conversation: "ConversationActor") -> dict[str, Any]:
+async def load_state(conversation: "Conversation") -> dict[str, Any]:
     """The actor's state, or the one saved with the last reply when the actor was just activated."""
     if not conversation.assistant_state.get("offline_loaded"):
         saved = await conversation.services.require_pool().fetchval(QUERIES.assistant_state_get, conversation.key)
@@ -171,7 +171,7 @@ async def load_state(conversation: "ConversationActor") -> dict[str, Any]:
     return conversation.assistant_state
 
 
-async def respond(conversation: "ConversationActor", text: str) -> Answer:
+async def respond(conversation: "Conversation", text: str) -> Answer:
     live = await load_state(conversation)
     state = {k: v for k, v in live.items() if k != "offline_loaded"}
     state["lang"] = dialogue.language(text, state.get("lang"))
@@ -182,7 +182,7 @@ async def respond(conversation: "ConversationActor", text: str) -> Answer:
     return Answer(reply, state, "offline")
 
 
-def commit_state(conversation: "ConversationActor", state: dict[str, Any] | None) -> None:
+def commit_state(conversation: "Conversation", state: dict[str, Any] | None) -> None:
     if state is not None:
         conversation.assistant_state.clear()
         conversation.assistant_state.update(state, offline_loaded=True)

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 from actors.assistant.providers.common import TurnContext
 
 if TYPE_CHECKING:
-    from actors.conversation.actor import ConversationActor
+    from actors.assistant.port import Conversation
 
 
-async def run_provider(name: str, conversation: "ConversationActor", tools: dict | None = None) -> str | None:
+async def run_provider(name: str, conversation: "Conversation", tools: dict | None = None) -> str | None:
     if name == "openai":
         from actors.assistant.providers.openai_provider import run
     elif name == "anthropic":

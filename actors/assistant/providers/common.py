@@ -25,7 +25,7 @@ from runtime.db import QUERIES
 from runtime.tracing import span
 
 if TYPE_CHECKING:
-    from actors.conversation.actor import ConversationActor
+    from actors.assistant.port import Conversation
     from runtime.services import Services
 
 log = logging.getLogger("mawid.assistant")
@@ -37,7 +37,7 @@ CLIENTS_KEY = "llm_clients"
 
 @dataclass
 class TurnContext:
-    conversation: "ConversationActor"
+    conversation: "Conversation"
     provider: str
     history: list[dict[str, str]]
     prompt: str
@@ -52,7 +52,7 @@ class TurnContext:
         return self.conversation.key
 
     @classmethod
-    async def load(cls, conversation: "ConversationActor", provider: str) -> "TurnContext":
+    async def load(cls, conversation: "Conversation", provider: str) -> "TurnContext":
         services = conversation.services
         is_agent = conversation.key == services.config.system_agent_wa_id
         rows = await services.require_pool().fetch(QUERIES.assistant_history, conversation.key,
