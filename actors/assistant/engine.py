@@ -5,6 +5,9 @@ config cannot be read); a provider without an API key cannot answer, so the env
 provider is tried next and, failing that, the built-in offline assistant answers.
 A provider that fails falls back to the offline assistant for that message, and a
 circuit breaker stops calling it for a while when it keeps failing.
+
+A tapped list row or button is answered by the offline dialogue whatever the provider
+(its ids name what was chosen), and so is the rest of a booking a tap started.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from actors.assistant.metrics import FALLBACKS
 
 if TYPE_CHECKING:
     from actors.assistant.port import Conversation
+    from actors.inbound.choice import Choice
     from runtime.services import Services
 
 log = logging.getLogger("mawid.assistant")
@@ -30,6 +34,7 @@ class Answer:
     text: str | None
     state: dict[str, Any] | None = None  # the offline assistant's dialogue state, saved with the reply
     engine: str = "offline"
+    interactive: dict[str, Any] | None = None  # a list or reply buttons to send instead of the text
 
 
 async def configured_provider(services: "Services") -> str | None:
@@ -69,18 +74,25 @@ def breaker_for(services: "Services", provider: str) -> CircuitBreaker:
     return breakers[provider]
 
 
+async def respond_to_choice(conversation: "Conversation", choice: "Choice") -> Answer | None:
+    from actors.assistant.offline import assistant as offline
+
+    return await offline.respond_to_choice(conversation, choice)
+
+
 async def respond(conversation: "Conversation", text: str) -> Answer:
     from actors.assistant.offline import assistant as offline
 
     services = conversation.services
     provider = await select_provider(services)
-    if provider != "offline":
+    if provider != "offline" and not await offline.mid_dialogue(conversation):
         breaker = breaker_for(services, provider)
         if breaker.allow():
             from actors.assistant.providers import run_provider
 
+            offers: list[dict[str, Any]] = []
             try:
-                reply = await run_provider(provider, conversation)
+                reply = await run_provider(provider, conversation, offers=offers)
             except Exception as exc:
                 breaker.failure()
                 log.warning("LLM provider %s failed (breaker %s): %r", provider, breaker.state, exc,
@@ -88,7 +100,7 @@ async def respond(conversation: "Conversation", text: str) -> Answer:
                 FALLBACKS.inc({"provider": provider, "reason": "error"})
             else:
                 breaker.success()
-                return Answer(reply or None, None, provider)
+                return Answer(reply or None, None, provider, offers[-1] if offers and reply else None)
         else:
             FALLBACKS.inc({"provider": provider, "reason": "circuit_open"})
     return await offline.respond(conversation, text)

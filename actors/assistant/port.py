@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
+    from actors.inbound.choice import Choice
     from runtime.services import Services
 
 
@@ -40,3 +41,4 @@ class InboundTurn(Protocol):
     queue_id: int
     message_id: str | None
     payload: dict
+    choice: "Choice | None"  # a tapped list row or button, already read from the payload

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from actors.inbound.queue import RetryLater
 from actors.whatsapp.formatting import format_for_whatsapp, split_text
-from actors.whatsapp.outbound import send_text
+from actors.whatsapp.outbound import send_interactive, send_text
 from runtime.db import QUERIES
 
 if TYPE_CHECKING:
@@ -45,11 +45,25 @@ async def recorded_parts(services: "Services", queue_id: int) -> list[dict[str, 
     return [dict(row) for row in rows]
 
 
+def _parts(services: "Services", wa_id: str, text: str,
+           interactive: dict[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
+    """(kind, payload) of each message of the reply: the text's parts, or one interactive message.
+
+    An interactive message carries its own short body; the reply's text (kept in the conversation)
+    goes out as plain text when interactive messages are switched off (WHATSAPP_INTERACTIVE).
+    """
+    if interactive is not None and services.config.whatsapp_interactive:
+        return [("interactive", {"messaging_product": "whatsapp", "recipient_type": "individual", "to": wa_id,
+                                 "type": "interactive", "interactive": interactive})]
+    return [("text", _text_payload(wa_id, part)) for part in split_text(format_for_whatsapp(text))]
+
+
 async def record(services: "Services", wa_id: str, queue_id: int, text: str, *, store_in_conversation: bool,
-                 state: dict[str, Any] | None = None) -> dict[str, Any] | None:
+                 state: dict[str, Any] | None = None,
+                 interactive: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """Store the reply (and the dialogue state) atomically; answers the conversation item, if stored."""
     now = datetime.now(ZoneInfo(services.config.timezone)).replace(microsecond=0)
-    parts = split_text(format_for_whatsapp(text))
+    parts = _parts(services, wa_id, text, interactive)
     item = None
     async with services.require_pool().acquire() as conn, conn.transaction():
         if store_in_conversation:
@@ -58,8 +72,8 @@ async def record(services: "Services", wa_id: str, queue_id: int, text: str, *, 
                                                   now.date(), now.time().replace(tzinfo=None))
             item = {"id": conversation_id, "wa_id": wa_id, "role": "assistant", "message": text,
                     "date": now.strftime("%Y-%m-%d"), "time": now.strftime("%H:%M:%S")}
-        for index, part in enumerate(parts):
-            await conn.execute(QUERIES.whatsapp_outbound_insert, wa_id, "text", _text_payload(wa_id, part),
+        for index, (kind, payload) in enumerate(parts):
+            await conn.execute(QUERIES.whatsapp_outbound_insert, wa_id, kind, payload,
                                f"{reply_key(queue_id)}{index:03d}", "pending")
         if state is not None:
             await conn.execute(QUERIES.assistant_state_put, wa_id, state)
@@ -72,8 +86,12 @@ async def deliver(services: "Services", wa_id: str, queue_id: int) -> int:
     for part in await recorded_parts(services, queue_id):
         if part["delivery"] in ("sent", "outbox"):
             continue
-        body = part["payload"]["text"]["body"]
-        result = await send_text(services, wa_id, body, idempotency_key=part["idempotency_key"])
+        if part["kind"] == "interactive":
+            result = await send_interactive(services, wa_id, part["payload"]["interactive"],
+                                            idempotency_key=part["idempotency_key"])
+        else:
+            result = await send_text(services, wa_id, part["payload"]["text"]["body"],
+                                     idempotency_key=part["idempotency_key"])
         if result.retry_after is not None:
             raise ReplyInDoubt(str(result.body.get("message")), result.retry_after)
         if not result.ok:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("mawid.assistant")
 
 SOURCE = "assistant"
+INTERACTIVE_RESULT_KEY = "interactive"  # a tool result's list/buttons, sent to the customer with the reply
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,21 @@ async def _search_appointments(services, wa_id, start_date=None, time_slot=None,
         days_backward=days_backward, hijri=bool(hijri), source=SOURCE)
 
 
+async def _offer_list(services, wa_id, start_date=None, time_slot=None, days_forward=3, intro=None):
+    """Free slots found as by the search tool, sent to the customer as a list to tap (rows name the slots)."""
+    from actors.assistant.offers import slot_list, slots_from_search
+
+    found = await _search_appointments(services, wa_id, start_date=start_date, time_slot=time_slot,
+                                       days_forward=days_forward)
+    slots = slots_from_search(found)
+    if not slots:
+        return found if not found.get("success") else {"success": False, "message": "No free appointments found."}
+    return {"success": True, "data": {"offered": slots},
+            "message": "The customer receives these times as a list to tap; do not repeat them in your reply.",
+            INTERACTIVE_RESULT_KEY: slot_list(slots, str(intro or "Choose an appointment from the list."),
+                                              "Free times")}
+
+
 async def _reserve(services, wa_id, customer_name, date_str, time_slot, reservation_type, hijri=False):
     return await _ops().reserve_time_slot(services, wa_id, customer_name, date_str, time_slot, reservation_type,
                                           hijri=bool(hijri), source=SOURCE)
@@ -114,6 +130,13 @@ TOOLS: dict[str, Tool] = {tool.name: tool for tool in (
                   "days_forward": {"type": "integer", "description": "Days after start_date (default 3)."},
                   "days_backward": {"type": "integer", "description": "Days before start_date (default 0)."},
                   "hijri": _HIJRI}), _search_appointments),
+    Tool("offer_appointments_list", "Send the customer free appointments as a WhatsApp list they can tap to "
+         "choose one (up to 10, grouped by day). Prefer this to listing times in text.",
+         _schema({"start_date": {**_DATE, "description": "First day (default today), YYYY-MM-DD."},
+                  "time_slot": {"type": "string", "description": "Preferred time, 12- or 24-hour."},
+                  "days_forward": {"type": "integer", "description": "Days after start_date (default 3)."},
+                  "intro": {"type": "string", "description": "One short sentence shown above the list."}}),
+         _offer_list),
     Tool("reserve_time_slot", "Reserve an appointment for the customer. Never reserve before the customer has "
          "given their name and chosen the date, the time slot and the type.",
          _schema({"customer_name": {"type": "string", "description": "The customer's name."},

@@ -4,7 +4,8 @@ The actor runs one turn at a time per customer, so turns are ordered. A text tur
 typing on, store the customer's message, ask the assistant (an LLM provider or the
 offline assistant), record the reply durably, send it, typing off — each step
 published on the bus. Media the assistant cannot read gets the unsupported-media
-reply; other kinds (reactions, locations, buttons…) are only marked read.
+reply; a tapped list row or button is a turn too, answered as a structured choice
+(`msg.choice`); other kinds (reactions, locations…) are only marked read.
 Every step is safe to repeat: see `actors.assistant.replies`.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from actors.assistant import replies
-from actors.assistant.engine import respond
+from actors.assistant.engine import Answer, respond, respond_to_choice
 from actors.assistant.offline.assistant import commit_state
 from actors.inbound.delivery import the_message
 from actors.whatsapp.outbound import mark_read, send_typing_indicator
@@ -83,20 +84,29 @@ async def _announce_reply(services: "Services", item: dict[str, Any] | None) -> 
         _announce(services, "conversation_new_message", {**data, "_source": "assistant"}, item["wa_id"])
 
 
-async def _text_turn(conversation: "Conversation", msg: "InboundTurn", message: dict[str, Any]) -> dict:
+async def _answer(conversation: "Conversation", msg: "InboundTurn", text: str) -> Answer:
+    """A tap is answered as a structured choice; a choice the dialogue does not know, as its title."""
+    if msg.choice is not None:
+        answer = await respond_to_choice(conversation, msg.choice)
+        if answer is not None:
+            return answer
+    return await respond(conversation, text)
+
+
+async def _text_turn(conversation: "Conversation", msg: "InboundTurn", message: dict[str, Any], text: str) -> dict:
     services = conversation.services
     wa_id = conversation.key
-    text = message["text"]["body"]
     await _typing(services, wa_id, "start")
     try:
         keepalive = asyncio.create_task(_keep_typing(services, message.get("id")))
         try:
             await _store_customer_message(conversation, text, _sent_at(message))
-            answer = await respond(conversation, text)
+            answer = await _answer(conversation, msg, text)
             item = None
             if answer.text:
                 item = await replies.record(services, wa_id, msg.queue_id, answer.text,
-                                            store_in_conversation=True, state=answer.state)
+                                            store_in_conversation=True, state=answer.state,
+                                            interactive=answer.interactive)
                 commit_state(conversation, answer.state)
         finally:
             keepalive.cancel()
@@ -137,7 +147,9 @@ async def handle_inbound(conversation: "Conversation", msg: "InboundTurn") -> di
     kind = message.get("type")
     body = (message.get("text") or {}).get("body") if isinstance(message.get("text"), dict) else None
     if kind == "text" and isinstance(body, str) and body.strip():
-        return await _text_turn(conversation, msg, message)
+        return await _text_turn(conversation, msg, message, body)
+    if msg.choice is not None:  # a tapped list row or button: stored as what the customer saw
+        return await _text_turn(conversation, msg, message, msg.choice.title)
     if kind in MEDIA_KINDS:
         return await _media_turn(conversation, msg, message)
     await mark_read(services, message.get("id"))

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from actors.inbound.choice import Choice
+
 
 class _Unset:
     """Marks a field the caller did not send (distinct from an explicit null)."""
@@ -108,3 +110,4 @@ class HandleInbound:
     queue_id: int
     message_id: str | None
     payload: dict = field(default_factory=dict)
+    choice: Choice | None = None  # a tapped list row or button, read from the payload by the dispatcher

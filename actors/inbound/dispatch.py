@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING
 
 from actors.conversation.actor import ConversationActor
 from actors.conversation.messages import HandleInbound
+from actors.inbound.choice import read_choice
+from actors.inbound.delivery import the_message
 from actors.inbound.queue import Claimed
 from actors.inbound.worker import WORKER_KEY, InboundWorker, WorkerSettings
 
@@ -17,7 +19,8 @@ async def start_worker(services: "Services") -> InboundWorker:
 
     async def deliver(row: Claimed) -> object:
         ref = services.actors.ref(ConversationActor, row.wa_id)
-        return await ref.ask(HandleInbound(row.id, row.message_id, row.payload), timeout=settings.turn_timeout)
+        choice = read_choice(the_message(row.payload))
+        return await ref.ask(HandleInbound(row.id, row.message_id, row.payload, choice), timeout=settings.turn_timeout)
 
     worker = InboundWorker(services, deliver, settings)
     services.extras[WORKER_KEY] = worker

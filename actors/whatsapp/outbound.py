@@ -1,4 +1,4 @@
-"""Outbound WhatsApp messages: text, template, location, typing indicator, read receipt.
+"""Outbound WhatsApp messages: text, template, interactive, location, typing indicator, read receipt.
 
 With ACCESS_TOKEN and PHONE_NUMBER_ID set, messages go to the Cloud API. Without
 them Mawid runs in OUTBOX mode: each message is stored in `whatsapp_outbound`
@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mawid.whatsapp")
 
-KIND_LABELS = {"text": "message", "template": "template message", "location": "location message"}
+KIND_LABELS = {"text": "message", "template": "template message", "location": "location message",
+               "interactive": "interactive message"}
 OUTBOX_EVENT = "whatsapp_outbox_message"
 
 
@@ -143,6 +144,13 @@ async def send_template(services: "Services", wa_id: str, template_name: str, la
         template["components"] = components
     payload = _envelope(wa_id, "template", {"template": template})
     return await _deliver(services, wa_id, "template", payload, idempotency_key, source)
+
+
+async def send_interactive(services: "Services", wa_id: str, interactive: dict[str, Any], *,
+                           idempotency_key: str | None = None, source: str = "assistant") -> SendResult:
+    """A list or reply-button message (`actors.whatsapp.interactive` builds the object)."""
+    payload = _envelope(wa_id, "interactive", {"interactive": interactive})
+    return await _deliver(services, wa_id, "interactive", payload, idempotency_key, source)
 
 
 async def send_location(services: "Services", wa_id: str, latitude: Any, longitude: Any, name: str = "",

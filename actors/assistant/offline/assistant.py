@@ -11,13 +11,16 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from actors.assistant.engine import Answer
+from actors.assistant.offers import parse_slot_id, slot_list, slots_from_search
 from actors.assistant.offline import dialogue
 from actors.assistant.offline.texts import DAY_NAMES, say
 from actors.assistant.tools import execute
+from actors.whatsapp.interactive import button_message
 from runtime.db import QUERIES
 
 if TYPE_CHECKING:
     from actors.assistant.port import Conversation
+    from actors.inbound.choice import Choice
 
 MAX_OFFERED = 9
 SEARCH_DAYS = 7
@@ -32,6 +35,7 @@ class Turn:
         self.wa_id = conversation.key
         self.state = state
         self.lang = state.get("lang", "en")
+        self.interactive: dict[str, Any] | None = None  # a list or buttons sent instead of the text
 
     async def tool(self, name: str, **args: Any) -> dict[str, Any]:
         return await execute(self.services, self.wa_id, name, args)
@@ -51,12 +55,11 @@ class Turn:
 
     async def free_slots(self) -> list[dict[str, str]]:
         result = await self.tool("search_available_appointments", days_forward=SEARCH_DAYS)
-        slots: list[dict[str, str]] = []
-        for day in ((result.get("data") or {}).get("appointments") or []) if result.get("success") else []:
-            for slot in day.get("time_slots") or []:
-                label = slot.get("time_slot") if isinstance(slot, dict) else slot
-                slots.append({"date": day.get("gregorian_date"), "time": label})
-        return slots[:MAX_OFFERED]
+        return slots_from_search(result, MAX_OFFERED)
+
+    async def still_free(self, slot: dict[str, str]) -> bool:
+        result = await self.tool("get_available_time_slots", date_str=slot["date"])
+        return bool(result.get("success")) and slot["time"] in ((result.get("data") or {}).get("time_slots") or [])
 
     def slot_lines(self, slots: list[dict[str, str]], numbered: bool) -> str:
         lines = [f"{self.day(s['date'])} {s['date']} {s['time']}" for s in slots]
@@ -82,6 +85,10 @@ class Turn:
             if upcoming is None:
                 return say("no_reservation", self.lang)
             self.state.update(step="confirm_cancel", cancel_date=upcoming["date"])
+            self.interactive = button_message(
+                say("confirm_cancel", self.lang, day=self.day(upcoming["date"]), date=upcoming["date"],
+                    time=upcoming.get("time_slot", "")).split("\n")[0],
+                [("cancel:yes", say("cancel_yes", self.lang)), ("cancel:no", say("cancel_no", self.lang))])
             return say("confirm_cancel", self.lang, day=self.day(upcoming["date"]), date=upcoming["date"],
                        time=upcoming.get("time_slot", ""))
         if wanted == "mine":
@@ -98,46 +105,71 @@ class Turn:
             self.state["step"] = "menu"
             return say("no_slots", self.lang)
         self.state.update(step="pick_slot", intent=intent, slots=slots)
+        self.interactive = slot_list(slots, say("pick_slot_list", self.lang), say("list_button", self.lang),
+                                     lambda day: f"{self.day(day)} {day}")
         return say("pick_slot", self.lang, slots=self.slot_lines(slots, True))
+
+    async def taken(self) -> str:
+        """The chosen slot filled meanwhile: say so and offer the next free ones (same intent)."""
+        intent = self.state.get("intent") or "book"
+        reply = await self.offer(intent)
+        if self.interactive is not None:
+            body = self.interactive["body"]["text"]
+            self.interactive["body"]["text"] = say("slot_taken", self.lang) + "\n" + body
+        return say("slot_taken", self.lang) + "\n" + reply
 
     async def pick_slot(self, text: str) -> str:
         choice = dialogue.number(text)
         slots = self.state.get("slots") or []
         if choice is None or not 1 <= choice <= len(slots):
             return say("bad_choice", self.lang) + "\n" + say("pick_slot", self.lang, slots=self.slot_lines(slots, True))
-        slot = slots[choice - 1]
+        return await self.picked(slots[choice - 1])
+
+    async def picked(self, slot: dict[str, str]) -> str:
         self.state["chosen"] = slot
         if self.state.get("intent") == "move":
             return await self.move(slot)
         name = await self.services.require_pool().fetchval(QUERIES.whatsapp_customer_name, self.wa_id)
         if name:
             self.state.update(step="ask_type", name=name)
-            return say("ask_type", self.lang)
+            return self.ask_type()
         self.state["step"] = "ask_name"
         return say("ask_name", self.lang)
+
+    def ask_type(self) -> str:
+        self.interactive = button_message(say("ask_type_short", self.lang), [
+            ("type:0", say("type_checkup", self.lang)), ("type:1", say("type_followup", self.lang))])
+        return say("ask_type", self.lang)
 
     async def move(self, slot: dict[str, str]) -> str:
         result = await self.tool("modify_reservation", new_date=slot["date"], new_time_slot=slot["time"])
         self.state["step"] = "menu"
         if not result.get("success"):
-            return self.failed(result)
+            return await self.taken() if not await self.still_free(slot) else self.failed(result)
         return say("moved", self.lang, day=self.day(slot["date"]), date=slot["date"], time=slot["time"])
 
     async def book(self, text: str) -> str:
         choice = dialogue.number(text)
         if choice not in (1, 2):
-            return say("bad_choice", self.lang) + "\n" + say("ask_type", self.lang)
+            return say("bad_choice", self.lang) + "\n" + self.ask_type()
+        return await self.reserve(choice - 1)
+
+    async def reserve(self, reservation_type: int) -> str:
         slot = self.state["chosen"]
         result = await self.tool("reserve_time_slot", customer_name=self.state.get("name") or self.wa_id,
-                                 date_str=slot["date"], time_slot=slot["time"], reservation_type=choice - 1)
+                                 date_str=slot["date"], time_slot=slot["time"], reservation_type=reservation_type)
         self.state["step"] = "menu"
         if not result.get("success"):
-            return self.failed(result)
+            # The reservation actor refuses a full slot, so a late pick never double-books: offer the next ones.
+            return await self.taken() if not await self.still_free(slot) else self.failed(result)
         return say("booked", self.lang, day=self.day(slot["date"]), date=slot["date"], time=slot["time"])
 
     async def cancel(self, text: str) -> str:
+        return await self.cancel_answer(dialogue.is_yes(text))
+
+    async def cancel_answer(self, yes: bool) -> str:
         self.state["step"] = "menu"
-        if not dialogue.is_yes(text):
+        if not yes:
             return say("kept", self.lang)
         day = self.state.get("cancel_date")
         result = await self.tool("cancel_reservation", date_str=day)
@@ -154,12 +186,27 @@ class Turn:
             if dialogue.number(text) is not None or not text.strip():
                 return say("ask_name", self.lang)
             self.state.update(step="ask_type", name=text.strip()[:100])
-            return say("ask_type", self.lang)
+            return self.ask_type()
         if step == "ask_type":
             return await self.book(text)
         if step == "confirm_cancel":
             return await self.cancel(text)
         return await self.start(wanted)
+
+    async def choose(self, choice: "Choice") -> str | None:
+        """A tapped row or button; None when this dialogue has no answer for it."""
+        slot = parse_slot_id(choice.id)
+        if slot is not None:
+            if self.state.get("step") != "pick_slot":
+                self.state["intent"] = "book"
+            if not await self.still_free(slot):
+                return await self.taken()
+            return await self.picked(slot)
+        if choice.id in ("type:0", "type:1") and self.state.get("step") == "ask_type" and self.state.get("chosen"):
+            return await self.reserve(int(choice.id[-1]))
+        if choice.id in ("cancel:yes", "cancel:no") and self.state.get("step") == "confirm_cancel":
+            return await self.cancel_answer(choice.id == "cancel:yes")
+        return None
 
 
 async def load_state(conversation: "Conversation") -> dict[str, Any]:
@@ -171,15 +218,32 @@ async def load_state(conversation: "Conversation") -> dict[str, Any]:
     return conversation.assistant_state
 
 
-async def respond(conversation: "Conversation", text: str) -> Answer:
+async def _turn(conversation: "Conversation", text: str) -> Turn:
     live = await load_state(conversation)
     state = {k: v for k, v in live.items() if k != "offline_loaded"}
     state["lang"] = dialogue.language(text, state.get("lang"))
-    turn = Turn(conversation, state)
+    return Turn(conversation, state)
+
+
+async def respond(conversation: "Conversation", text: str) -> Answer:
+    turn = await _turn(conversation, text)
     reply = await turn.reply(text)
     # The actor's copy changes only after the reply is recorded with it (see turn.py): a failed
     # attempt leaves the dialogue where it was, so a retry answers the same way.
-    return Answer(reply, state, "offline")
+    return Answer(reply, turn.state, "offline", turn.interactive)
+
+
+async def respond_to_choice(conversation: "Conversation", choice: "Choice") -> Answer | None:
+    """The answer to a tapped row or button, or None when the dialogue does not know the choice."""
+    turn = await _turn(conversation, "")  # a row's title ("10:00 AM") says nothing of the customer's language
+    reply = await turn.choose(choice)
+    return None if reply is None else Answer(reply, turn.state, "offline", turn.interactive)
+
+
+async def mid_dialogue(conversation: "Conversation") -> bool:
+    """A booking started by a tap is waiting for the customer's name or visit type."""
+    state = await load_state(conversation)
+    return state.get("step") in ("ask_name", "ask_type") and bool(state.get("chosen"))
 
 
 def commit_state(conversation: "Conversation", state: dict[str, Any] | None) -> None:

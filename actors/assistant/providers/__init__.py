@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     from actors.assistant.port import Conversation
 
 
-async def run_provider(name: str, conversation: "Conversation", tools: dict | None = None) -> str | None:
+async def run_provider(name: str, conversation: "Conversation", tools: dict | None = None,
+                       offers: list | None = None) -> str | None:
+    """The provider's reply; interactive lists its tools built on the way are appended to `offers`."""
     if name == "openai":
         from actors.assistant.providers.openai_provider import run
     elif name == "anthropic":
@@ -25,4 +27,6 @@ async def run_provider(name: str, conversation: "Conversation", tools: dict | No
     turn = await TurnContext.load(conversation, name)
     if tools is not None:
         turn.tools = tools
+    if offers is not None:
+        turn.offers = offers
     return await run(turn)

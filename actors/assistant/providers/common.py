@@ -20,7 +20,7 @@ from actors.assistant.metrics import (
     LLM_RETRIES,
 )
 from actors.assistant.prompt import system_agent_prompt, system_prompt
-from actors.assistant.tools import TOOLS, execute
+from actors.assistant.tools import INTERACTIVE_RESULT_KEY, TOOLS, execute
 from runtime.db import QUERIES
 from runtime.tracing import span
 
@@ -42,6 +42,7 @@ class TurnContext:
     history: list[dict[str, str]]
     prompt: str
     tools: dict[str, Any] = field(default_factory=lambda: TOOLS)
+    offers: list[dict[str, Any]] = field(default_factory=list)  # interactive lists the tools built this turn
 
     @property
     def services(self) -> "Services":
@@ -69,6 +70,9 @@ class TurnContext:
         """Run a tool for this conversation's customer, with the call and the result stored for the dashboard."""
         await self._store("Tool", name, args)
         result = await execute(self.services, self.wa_id, name, args, provider=self.provider)
+        offer = result.pop(INTERACTIVE_RESULT_KEY, None) if isinstance(result, dict) else None
+        if offer is not None:  # sent with the reply, not shown to the model
+            self.offers.append(offer)
         await self._store("Result", name, result)
         return result
 
