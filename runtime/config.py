@@ -178,6 +178,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("BUSINESS_LONGITUDE", "business_longitude", _text, None, "Longitude of the location message."),
     Variable("WHATSAPP_INTERACTIVE", "whatsapp_interactive", _bool, True,
              "Offer slots and small choices as WhatsApp lists and buttons; false: numbered plain text."),
+    Variable("REMINDER_QUICK_REPLIES", "reminder_quick_replies", _bool, True,
+             "The reminder template has Confirm / Reschedule / Cancel quick-reply buttons (payloads sent)."),
     Variable("UNSUPPORTED_MEDIA_MESSAGE", "unsupported_media_message", _text,
              "I'm sorry, I can't process audio or image files yet.", "Reply to audio and images."),
     Variable("VACATION_MESSAGE", "vacation_message", _text, "The business is closed during this period.",

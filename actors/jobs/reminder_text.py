@@ -35,5 +35,28 @@ def reminder_text(business_name: str, slot: time) -> str:
     return "\n".join(_LINES).format(business_name=business_name, formatted_time=slot_12h(slot))
 
 
-def template_components(slot: time) -> list[dict]:
-    return [{"type": "body", "parameters": [{"type": "text", "text": slot_24h(slot)}]}]
+# The approved template's quick-reply buttons, in its order; each tap comes back as `button.payload`.
+QUICK_REPLIES = ("confirm", "reschedule", "cancel")
+QUICK_REPLY_PREFIX = "remind:"
+
+
+def quick_reply_payload(action: str, reservation_id: int) -> str:
+    return f"{QUICK_REPLY_PREFIX}{action}:{reservation_id}"
+
+
+def parse_quick_reply(payload: str) -> tuple[str, int] | None:
+    """(action, reservation id) of a reminder button's payload, or None."""
+    parts = payload.split(":")
+    if len(parts) != 3 or f"{parts[0]}:" != QUICK_REPLY_PREFIX or parts[1] not in QUICK_REPLIES:
+        return None
+    return (parts[1], int(parts[2])) if parts[2].isdigit() and len(parts[2]) < 10 else None
+
+
+def template_components(slot: time, reservation_id: int | None = None) -> list[dict]:
+    """The body's time parameter, then (with a reservation id) a payload for each quick-reply button."""
+    components: list[dict] = [{"type": "body", "parameters": [{"type": "text", "text": slot_24h(slot)}]}]
+    if reservation_id is not None:
+        components += [{"type": "button", "sub_type": "quick_reply", "index": str(index),
+                        "parameters": [{"type": "payload", "payload": quick_reply_payload(action, reservation_id)}]}
+                       for index, action in enumerate(QUICK_REPLIES)]
+    return components

@@ -50,7 +50,8 @@ async def _send_template(services: Services, row: Any, attempt: int) -> Any:
     # The key makes the sender itself refuse a duplicate of this attempt, on top of the claim.
     key = f"reminder:{row['id']}:{row['slot_date'].isoformat()}:{attempt}"
     return await outbound.send_template(
-        services, row["wa_id"], TEMPLATE_NAME, TEMPLATE_LANGUAGE, template_components(row["slot_time"]),
+        services, row["wa_id"], TEMPLATE_NAME, TEMPLATE_LANGUAGE,
+        template_components(row["slot_time"], row["id"] if services.config.reminder_quick_replies else None),
         idempotency_key=key, source="scheduler",
     )
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from actors.reservation.messages import BookSlot, CancelBookings, MoveBooking, Outcome, ReinstateBooking
+from actors.reservation.messages import (
+    BookSlot,
+    CancelBookings,
+    ConfirmBooking,
+    MoveBooking,
+    Outcome,
+    ReinstateBooking,
+)
 from runtime.actor_system import Actor
 from runtime.db import QUERIES
 
@@ -87,6 +94,12 @@ class ReservationActor(Actor):
             await lock_days(conn, date.fromisoformat(self.key))
             rows = await conn.fetch(QUERIES.reservation_cancel_ids, list(msg.reservation_ids))
             return Outcome("cancelled" if rows else "not_cancelled", rows=tuple(dict(r) for r in rows))
+
+    async def on_confirm_booking(self, msg: ConfirmBooking) -> Outcome:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await lock_days(conn, date.fromisoformat(self.key))  # not confirmed while being moved or cancelled
+            row = await conn.fetchrow(QUERIES.reservation_confirm, msg.reservation_id, date.fromisoformat(self.key))
+        return Outcome("confirmed", msg.reservation_id, (dict(row),)) if row else Outcome("missing", msg.reservation_id)
 
     async def on_reinstate_booking(self, msg: ReinstateBooking) -> Outcome:
         async with self.pool.acquire() as conn, conn.transaction():

@@ -46,6 +46,13 @@ class CancelBookings:
 
 
 @dataclass(frozen=True)
+class ConfirmBooking:
+    """Record that the patient confirmed this active booking of this day (kept if already confirmed)."""
+
+    reservation_id: int
+
+
+@dataclass(frozen=True)
 class ReinstateBooking:
     """Re-activate a cancelled booking of this day if its slot still has room."""
 
@@ -57,7 +64,8 @@ class ReinstateBooking:
 
 @dataclass(frozen=True)
 class Outcome:
-    """`status`: created | reinstated | moved | cancelled | full | type_full | vacation | missing | not_cancelled."""
+    """`status`: created | reinstated | moved | cancelled | confirmed | full | type_full | vacation | missing |
+    not_cancelled."""
 
     status: str
     reservation_id: int | None = None

@@ -46,10 +46,13 @@ async def seed(db) -> dict[str, int]:
     return ids
 
 
-def template_body(wa_id: str, slot: str) -> dict:
+def template_body(wa_id: str, slot: str, reservation_id: int) -> dict:
+    buttons = [{"type": "button", "sub_type": "quick_reply", "index": str(index),
+                "parameters": [{"type": "payload", "payload": f"remind:{action}:{reservation_id}"}]}
+               for index, action in enumerate(("confirm", "reschedule", "cancel"))]
     return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": wa_id, "type": "template",
             "template": {"name": "appointment_reminder", "language": {"code": "ar"},
-                         "components": [{"type": "body", "parameters": [{"type": "text", "text": slot}]}]}}
+                         "components": [{"type": "body", "parameters": [{"type": "text", "text": slot}]}, *buttons]}}
 
 
 async def conversation(db) -> list[tuple[str, str, str]]:
@@ -58,7 +61,7 @@ async def conversation(db) -> list[tuple[str, str, str]]:
 
 
 async def test_tomorrows_active_reservations_get_one_reminder_each(db, env, graph):
-    await seed(db)
+    ids = await seed(db)
     config = load_config({**env, **graph.env()})
     async with running_services(config) as services:
         events = []
@@ -68,7 +71,8 @@ async def test_tomorrows_active_reservations_get_one_reminder_each(db, env, grap
     assert result.outcome == "ok", result.detail
     sent = sorted(graph.requests, key=lambda b: b["to"])
     markers = [body.pop("biz_opaque_callback_data") for body in sent]  # echoed in status callbacks
-    assert sent == [template_body("966500000001", "14:00"), template_body("966500000002", "09:30")]
+    assert sent == [template_body("966500000001", "14:00", ids["a_tomorrow"]),
+                    template_body("966500000002", "09:30", ids["b_tomorrow"])]
     assert markers == [r["idempotency_key"] for r in await db.fetch(
         "SELECT idempotency_key FROM whatsapp_outbound ORDER BY wa_id")]
     assert await conversation(db) == [

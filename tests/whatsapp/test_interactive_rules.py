@@ -6,6 +6,7 @@ import pytest
 from actors.assistant.offers import parse_slot_id, slot_id, slot_list, slots_from_search
 from actors.inbound.choice import Choice, read_choice
 from actors.inbound.delivery import read_delivery, the_message
+from actors.jobs.reminder_text import parse_quick_reply, quick_reply_payload
 from actors.whatsapp.interactive import Row, Section, button_message, fallback_text, list_message
 from tests.whatsapp.fakes import fixture
 
@@ -71,3 +72,14 @@ def test_taps_are_read_from_meta_deliveries(name, expected):
 ])
 def test_malformed_taps_are_not_choices(message):
     assert read_choice(message) is None
+
+
+@pytest.mark.parametrize("payload, expected", [
+    ("remind:confirm:42", ("confirm", 42)), ("remind:reschedule:7", ("reschedule", 7)),
+    ("remind:cancel:1", ("cancel", 1)), ("remind:delete:1", None), ("remind:confirm:x", None),
+    ("remind:confirm:99999999999", None), ("slot:2026-01-03|10:00 AM", None), ("confirm", None),
+])
+def test_reminder_quick_reply_payloads(payload, expected):
+    assert parse_quick_reply(payload) == expected
+    if expected is not None:
+        assert quick_reply_payload(*expected) == payload

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from actors.assistant.engine import Answer
 from actors.assistant.offers import parse_slot_id, slot_list, slots_from_search
-from actors.assistant.offline import dialogue
+from actors.assistant.offline import dialogue, reminder_replies
 from actors.assistant.offline.texts import DAY_NAMES, say
 from actors.assistant.tools import execute
+from actors.jobs.reminder_text import parse_quick_reply
+from actors.reservation import operations
 from actors.whatsapp.interactive import button_message
 from runtime.db import QUERIES
 
@@ -142,10 +144,20 @@ class Turn:
         return say("ask_type", self.lang)
 
     async def move(self, slot: dict[str, str]) -> str:
-        result = await self.tool("modify_reservation", new_date=slot["date"], new_time_slot=slot["time"])
-        self.state["step"] = "menu"
+        move_id = self.state.get("move_id")  # a reminder's Reschedule names the booking to move
+        if move_id is not None:
+            result = await operations.modify_reservation(
+                self.services, self.wa_id, new_date=slot["date"], new_time_slot=slot["time"],
+                reservation_id_to_modify=move_id, source="assistant")
+        else:
+            result = await self.tool("modify_reservation", new_date=slot["date"], new_time_slot=slot["time"])
         if not result.get("success"):
-            return await self.taken() if not await self.still_free(slot) else self.failed(result)
+            if not await self.still_free(slot):
+                return await self.taken()  # still moving the same booking
+            self.state["step"] = "menu"
+            return self.failed(result)
+        self.state["step"] = "menu"
+        self.state.pop("move_id", None)
         return say("moved", self.lang, day=self.day(slot["date"]), date=slot["date"], time=slot["time"])
 
     async def book(self, text: str) -> str:
@@ -195,6 +207,10 @@ class Turn:
 
     async def choose(self, choice: "Choice") -> str | None:
         """A tapped row or button; None when this dialogue has no answer for it."""
+        reminder = parse_quick_reply(choice.id)
+        if reminder is not None:
+            self.lang = self.state["lang"] = dialogue.language(choice.title, self.lang)  # the template's language
+            return await reminder_replies.answer(self, *reminder)
         slot = parse_slot_id(choice.id)
         if slot is not None:
             if self.state.get("step") != "pick_slot":
