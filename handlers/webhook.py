@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from typing import AsyncIterator
 
@@ -23,6 +22,7 @@ from actors.inbound.metrics import count_invalid
 from actors.inbound.worker import WORKER_KEY
 from actors.whatsapp.graph import close_client
 from actors.whatsapp.statuses import record_statuses
+from runtime.json_input import loads_bounded, storable
 from runtime.routes import Route, json_response
 from runtime.services import SERVICES
 
@@ -31,12 +31,18 @@ log = logging.getLogger("mawid.webhook")
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 
 
+def _as_bytes(text: str) -> bytes:
+    # `hmac.compare_digest` refuses a str holding non-ASCII (TypeError), and a header or query value is
+    # whatever the caller sent: compare bytes. surrogatepass keeps undecodable input comparable too.
+    return text.encode("utf-8", "surrogatepass")
+
+
 def signature_valid(secret: str | None, body: bytes, header: str) -> bool:
     """HMAC-SHA256 of the raw body with the app secret, compared in constant time."""
     if not header.startswith("sha256=") or not secret:
         return False
     expected = hmac.new(secret.encode("latin-1", "replace"), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header[len("sha256="):])
+    return hmac.compare_digest(expected.encode("ascii"), _as_bytes(header[len("sha256="):]))
 
 
 async def verify(request: web.Request) -> web.Response:
@@ -46,7 +52,7 @@ async def verify(request: web.Request) -> web.Response:
         count_invalid("missing_parameters", "GET")
         return json_response({"detail": "Missing parameters"}, status=400)
     expected = request.app[SERVICES].config.verify_token
-    if mode != "subscribe" or not expected or not hmac.compare_digest(token, expected):
+    if mode != "subscribe" or not expected or not hmac.compare_digest(_as_bytes(token), _as_bytes(expected)):
         count_invalid("verification_failed", "GET")
         return json_response({"detail": "Verification failed"}, status=403)
     # Meta expects the challenge echoed as is (spec 50 Q1), not as a JSON string.
@@ -61,8 +67,10 @@ async def receive(request: web.Request) -> web.Response:
             log.error("webhook refused: APP_SECRET is not set, so no delivery can be verified")
         return json_response({"detail": "Invalid signature"}, status=403)
     try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
+        # Bounded (a delivery is a dozen levels deep), and made storable: a NUL or lone surrogate in a
+        # customer's text must not fail its insert, and with it the deliveries sharing its group commit.
+        body = storable(loads_bounded(raw))
+    except ValueError:  # UnicodeDecodeError and TooDeep included
         count_invalid("invalid_json", "POST")
         return json_response({"detail": "Invalid JSON provided"}, status=400)
     delivery = read_delivery(body)

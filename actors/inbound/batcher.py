@@ -3,7 +3,8 @@
 Under load many webhooks arrive while a commit is in flight; they wait for the next
 flush together instead of each taking a pool connection and a commit of its own.
 A caller is answered only after the flush holding its messages committed, so the
-webhook still acknowledges nothing that is not durably queued.
+webhook still acknowledges nothing that is not durably queued. A flush the database
+refuses is retried caller by caller, so one bad delivery fails only its own request.
 """
 from __future__ import annotations
 
@@ -61,8 +62,22 @@ class EnqueueBatcher:
                         future.set_exception(exc)
 
     async def _flush(self, conn, batch) -> None:
-        outcomes = await enqueue(conn, [item for items, _, _ in batch for item in items],
-                                 trace_contexts=[carrier for items, carrier, _ in batch for _ in items])
+        try:
+            outcomes = await enqueue(conn, [item for items, _, _ in batch for item in items],
+                                     trace_contexts=[carrier for items, carrier, _ in batch for _ in items])
+        except Exception as exc:
+            if conn.is_closed():
+                raise  # the connection is gone: every caller from here on gets the error (see _flush_all)
+            if len(batch) == 1:
+                _, _, future = batch[0]
+                if not future.done():
+                    future.set_exception(exc)
+                return
+            # One caller's delivery the database refused must not fail the others sharing its statement:
+            # each is tried on its own, so only the one at fault is answered with the error.
+            for member in batch:
+                await self._flush(conn, [member])
+            return
         start = 0
         for items, _, future in batch:
             if not future.done():
