@@ -9,7 +9,6 @@ types, unusable frames and a failing read command answer `ignored` (Quirk Q14).
 """
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
@@ -17,7 +16,8 @@ from typing import Any, Awaitable, Callable
 from pydantic import BaseModel, ConfigDict
 
 from runtime.hub import Connection, Hub, reply
-from runtime.routes import Role, User
+from runtime.json_input import TooDeep, loads_bounded
+from runtime.routes import Role, User, unstorable_text
 from runtime.services import Services
 
 log = logging.getLogger("mawid.ws")
@@ -91,11 +91,24 @@ def arguments(message: dict[str, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-async def handle_frame(ctx: CommandContext, text: str) -> None:
+def _parse_frame(text: str) -> tuple[Any, str | None]:
+    """The frame's JSON, or None and why it cannot be used (the reason goes back in the `ignored` reply)."""
     try:
-        message = json.loads(text)
+        message = loads_bounded(text)
+    except TooDeep as exc:
+        return None, str(exc)
     except ValueError:
-        message = None
+        return None, None  # not JSON: plain `ignored`, as the reference answers
+    if unstorable_text(message) is not None:
+        return None, "frame contains a NUL character or invalid Unicode"
+    return message, None
+
+
+async def handle_frame(ctx: CommandContext, text: str) -> None:
+    message, problem = _parse_frame(text)
+    if problem is not None:
+        ctx.send(reply("ignored", error=problem))
+        return
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         ctx.send(reply("ignored"))
         return

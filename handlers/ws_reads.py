@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.notifications import load_history
 from handlers.ws_commands import Arguments, CommandContext, Reply, command
-from handlers.ws_replay import resume
+from handlers.ws_replay import resume, sequence_number
 from runtime.db import QUERIES
 from runtime.hub import reply
 from runtime.metrics_map import metrics_map
@@ -88,7 +88,7 @@ def _limit(message: dict[str, Any], data: dict[str, Any]) -> int:
     raw = data.get("limit") or message.get("limit")
     try:
         return int(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON Infinity
         return 100
 
 
@@ -119,10 +119,8 @@ async def get_customer_document(ctx: CommandContext, message: dict[str, Any], da
 @command("resume", schema=ResumeArguments)
 async def resume_command(ctx: CommandContext, message: dict[str, Any], data: dict[str, Any]) -> Reply | None:
     """Mawid addition: catch up from a sequence number without reconnecting (docs/realtime.md)."""
-    raw = data.get("since", message.get("since"))
-    try:
-        since = max(0, int(raw))
-    except (TypeError, ValueError):
+    since = sequence_number(data.get("since", message.get("since")))
+    if since is None:
         return reply("resync", {"reason": "unknown_sequence", "seq": ctx.hub.last_seq})
     ctx.conn.floor = 0
     await resume(ctx.services, ctx.hub, ctx.conn, since)

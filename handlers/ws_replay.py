@@ -27,6 +27,18 @@ def replay_limit(hub: Hub) -> int:
     return max(1, min(MAX_REPLAY, hub.queue_limit // 2))
 
 
+MAX_SEQUENCE = 2**63 - 1  # the log's bigint; a position beyond it is simply "ahead of the log"
+
+
+def sequence_number(raw: Any) -> int | None:
+    """A client's `since` as a usable position (clamped to the log's range), or None if it is not a number."""
+    try:
+        value = int(raw)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON Infinity
+        return None
+    return min(max(0, value), MAX_SEQUENCE)
+
+
 def with_seq(row: Any) -> dict[str, Any]:
     body = dict(row["envelope"])
     body["seq"] = row["seq"]
