@@ -12,12 +12,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from yarl import URL
 
 from handlers.dashboard_i18n import LANG_COOKIE, LANGUAGES, language_of, strings_for
 from runtime.routes import USER, Role, Route, User
@@ -56,9 +57,22 @@ PAGES: tuple[Page, ...] = (
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths may be a post-login destination (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only same-site paths may be a post-login destination (no open redirect).
+
+    Checked as a browser would read it: browsers drop tab, CR and LF anywhere in a URL (`/\t/evil` is
+    `//evil`, another host) and read `\\` as `/`, so any control character or backslash is refused
+    outright, and the path is checked again in the form the Location header will carry.
+    """
+    if not target or "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
         return PAGES[0].path
+    try:
+        forms = (target, str(URL(target)))
+    except ValueError:
+        return PAGES[0].path
+    for form in forms:
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc or not form.startswith("/") or form.startswith("//"):
+            return PAGES[0].path
     return target
 
 
