@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 from aiohttp import web
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from runtime.db import DATABASE_UNAVAILABLE, QUERIES
 from runtime.events import HISTORY_LIMIT
@@ -36,7 +36,7 @@ async def load_history(pool: asyncpg.Pool, limit: int) -> list[dict[str, Any]]:
 
 
 class NotificationsQuery(BaseModel):
-    limit: int = HISTORY_LIMIT
+    limit: int = Field(HISTORY_LIMIT, ge=-(2**31), le=2**31 - 1, description=f"clamped to 1..{HISTORY_LIMIT}")
 
 
 async def notifications(request: web.Request) -> web.Response:

@@ -21,10 +21,10 @@ from aiohttp.web_exceptions import NotAppKeyWarning
 
 from handlers import ws_reads, ws_writes  # noqa: F401  (they register the commands)
 from handlers.ws_commands import CommandContext, handle_frame
-from handlers.ws_replay import resume, with_seq
+from handlers.ws_replay import resume, sequence_number, with_seq
 from runtime.bus import Event
 from runtime.db import DATABASE_UNAVAILABLE, QUERIES
-from runtime.http import PRODUCTION_ORIGINS
+from runtime.http import origin_checker
 from runtime.hub import Hub, reply
 from runtime.metrics_map import metrics_map
 from runtime.routes import USER, Role, Route, error_response
@@ -50,10 +50,8 @@ def _since(request: web.Request) -> int | None:
     raw = request.query.get("since", "").strip()
     if not raw:
         return None
-    try:
-        return max(0, int(raw))
-    except ValueError:
-        return 0  # unusable: the client is told to resync
+    since = sequence_number(raw)
+    return 0 if since is None else since  # unusable: 0, so the client is told to resync
 
 
 def origin_refused(request: web.Request, config) -> bool:
@@ -63,9 +61,8 @@ def origin_refused(request: web.Request, config) -> bool:
     origin = request.headers.get("Origin")
     if request[USER].via != "cookie" or not origin or config.is_development:
         return False
-    allowed = set(PRODUCTION_ORIGINS) | ({config.app_url.rstrip("/")} if config.app_url else set())
     same_host = urlsplit(origin).netloc == request.host
-    return origin not in allowed and not same_host
+    return not origin_checker(config)(origin) and not same_host
 
 
 async def websocket(request: web.Request) -> web.StreamResponse:

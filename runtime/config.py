@@ -11,6 +11,7 @@ import ipaddress
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -71,6 +72,18 @@ def _database_url(raw: str) -> str:
     return raw
 
 
+def web_origin(raw: str) -> str:
+    """`scheme://host[:port]` of a URL, lower-cased as browsers send `Origin`; ValueError if it has none."""
+    parts = urlsplit(raw.strip())
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc or "@" in parts.netloc:
+        raise ValueError(f"{raw.strip()!r} is not an http(s) origin such as https://clinic.example")
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    return tuple(web_origin(part) for part in raw.split(",") if part.strip())
+
+
 def _llm_provider(raw: str) -> str:
     lowered = raw.strip().lower()
     if lowered not in {"openai", "anthropic", "gemini", "offline"}:
@@ -98,8 +111,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("PORT", "port", _int_at_least(1), 8000, "Listen port (the reference dashboard expects 8000)."),
     Variable("TIMEZONE", "timezone", _timezone, "Asia/Riyadh", "Business time zone for all local dates and times."),
     Variable("ENVIRONMENT", "environment", _text, "development",
-             "`development` allows any CORS origin; anything else uses the fixed allow-list plus APP_URL."),
+             "`development` allows any CORS origin; anything else allows only APP_URL and CORS_ORIGINS."),
     Variable("APP_URL", "app_url", _text, None, "Public dashboard origin, added to the CORS allow-list."),
+    Variable("CORS_ORIGINS", "cors_origins", _origins, (),
+             "Further origins allowed outside development (CORS and cookie WebSockets), comma-separated "
+             "`scheme://host[:port]`, e.g. a dashboard on another port. Never `null`."),
     Variable("LOG_LEVEL", "log_level", str.upper, "INFO", "Root log level."),
     Variable("LOG_FORMAT", "log_format", _text, "json", "`json` (structured) or `text`."),
     Variable("DB_POOL_MIN", "db_pool_min", _int_at_least(1), 2, "Minimum asyncpg pool size."),

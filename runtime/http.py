@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import uuid
 from typing import Awaitable, Callable
@@ -17,7 +18,7 @@ from aiohttp import web
 from aioprometheus import Counter
 
 from runtime.actor_system import ActorSystemStopped, MailboxFull
-from runtime.config import Config
+from runtime.config import Config, web_origin
 from runtime.db import DATABASE_UNAVAILABLE
 from runtime.logs import request_id_var
 from runtime.metrics import HTTP_DURATION, HTTP_REQUESTS, REGISTRY
@@ -31,11 +32,6 @@ REFUSED = Counter("http_requests_refused_total", "Requests refused to protect th
                   registry=REGISTRY)
 
 GZIP_MIN_BYTES = 500
-PRODUCTION_ORIGINS = (
-    "http://localhost", "http://localhost:8080", "http://127.0.0.1:8080", "http://localhost:3831",
-    "http://127.0.0.1:3831", "http://localhost:16532", "http://127.0.0.1:16532", "http://localhost:3000",
-    "http://127.0.0.1:3000", "null",
-)
 ALLOWED_METHODS = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
 
 
@@ -69,9 +65,19 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
             HTTP_REQUESTS.inc({"method": request.method, "endpoint": endpoint, "http_status": str(status)})
 
 
+# A caller's id is kept (it ties our log lines to theirs) when it looks like an id: anything longer or
+# stranger would be reflected into every log line and response, so it is replaced by one of ours.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def request_id_of(request: web.Request) -> str:
+    given = request.headers.get("X-Request-ID", "")
+    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
 @web.middleware
 async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+    request_id = request_id_of(request)
     token = request_id_var.set(request_id)
     try:
         response = await handler(request)
@@ -93,7 +99,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         detail = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status, exc.reason)
         if exc.status == 413:
             detail = "Request body is too large"
-        return error_response(exc.status, detail, headers=dict(exc.headers))
+        # Keep what the exception says in headers (Allow on a 405); its text/plain body headers do not apply.
+        kept = {k: v for k, v in exc.headers.items() if k.lower() not in ("content-type", "content-length")}
+        return error_response(exc.status, detail, headers=kept)
     except (ServiceBusy, MailboxFull, asyncpg.TooManyConnectionsError) as exc:
         return _unavailable(f"Service busy: {exc}", retry_after=1)
     except ActorSystemStopped:
@@ -143,13 +151,29 @@ def inflight_limit_middleware(limit: int) -> Callable:
     return inflight_limit
 
 
-def cors_middleware(config: Config) -> Callable:
-    allowed = set(PRODUCTION_ORIGINS)
+def allowed_origins(config: Config) -> frozenset[str]:
+    """Outside development: APP_URL's origin and CORS_ORIGINS, nothing else. Unlike the reference, no
+    localhost ports and never `null` (sandboxed frames and file:// pages send it): with credentials
+    allowed, any page able to send them would act as the signed-in user (docs/decisions.md)."""
+    origins = set(config.cors_origins)
     if config.app_url:
-        allowed.add(config.app_url.rstrip("/"))
+        try:
+            origins.add(web_origin(config.app_url))
+        except ValueError:
+            log.warning("APP_URL %r is not an http(s) URL; it is not added to the CORS allow-list", config.app_url)
+    return frozenset(origins)
 
-    def origin_allowed(origin: str) -> bool:
-        return config.is_development or origin in allowed
+
+def origin_checker(config: Config) -> Callable[[str], bool]:
+    """Whether a request's `Origin` may act with credentials (CORS, cookie-authenticated WebSockets)."""
+    if config.is_development:
+        return lambda origin: True  # the reference's development mode: any origin is echoed back
+    allowed = allowed_origins(config)
+    return lambda origin: origin.lower() in allowed
+
+
+def cors_middleware(config: Config) -> Callable:
+    origin_allowed = origin_checker(config)
 
     @web.middleware
     async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:

@@ -17,6 +17,8 @@ from typing import Any, Awaitable, Callable
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from runtime.json_input import TooDeep, loads_bounded
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -127,8 +129,9 @@ def validation_error(exc: ValidationError, location: str) -> web.Response:
     return json_response({"detail": details, "message": f"{field}: {first['msg']}"}, status=422)
 
 
-def error_response(status: int, detail: str, **extra: Any) -> web.Response:
-    return json_response({"detail": detail, "message": detail, **extra}, status=status)
+def error_response(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> web.Response:
+    """`{"detail", "message", **extra}`; `headers` are response headers (e.g. `Allow`), never body keys."""
+    return json_response({"detail": detail, "message": detail, **extra}, status=status, headers=headers)
 
 
 def _is_list_field(annotation: Any) -> bool:
@@ -156,11 +159,11 @@ async def _body_input(request: web.Request) -> tuple[Any, web.Response | None]:
     if not raw.strip():
         return None, error_response(422, "Request body is required and must be a JSON object")
     try:
-        parsed = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        parsed = loads_bounded(raw)
+    except TooDeep as exc:
+        return None, error_response(422, f"Request body is not usable: {exc}")
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         return None, error_response(422, f"Request body is not valid JSON: {exc}")
-    except RecursionError:
-        return None, error_response(422, "Request body is nested too deeply")
     if not isinstance(parsed, dict):
         return None, error_response(422, "Request body must be a JSON object")
     return parsed, None
@@ -186,7 +189,7 @@ def authorize(route: Route, request: web.Request) -> web.Response | None:
         return None
     user = request.get(USER)
     if user is None:
-        return error_response(401, "Not authenticated", headers=None)
+        return error_response(401, "Not authenticated")
     if user.role < route.role:
         return error_response(403, f"This action needs the {route.role.label} role; you are {user.role.label}")
     return None
@@ -235,5 +238,8 @@ def register(app: web.Application, routes: list[Route]) -> None:
     """Add routes to the app and to the table that `/openapi.json` describes."""
     table = app[ROUTES_KEY]
     for route in routes:
-        app.router.add_route(route.method, route.path, bind(route))
+        handler = bind(route)
+        app.router.add_route(route.method, route.path, handler)
+        if route.method == "GET":  # HEAD answers as GET does, without the body (aiohttp drops it)
+            app.router.add_route("HEAD", route.path, handler)
         table.append(route)

@@ -26,7 +26,8 @@ _TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
 
 
 class HistoryQuery(BaseModel):
-    limit: int = Field(0, description="0 or less: the whole history, oldest first; N: the newest N, newest first")
+    limit: int = Field(0, ge=-(2**31), le=2**31 - 1,
+                       description="0 or less: the whole history, oldest first; N: the newest N, newest first")
 
 
 class NewMessage(BaseModel):

@@ -142,7 +142,8 @@ async def test_cookie_sockets_from_foreign_origins_are_refused_outside_developme
     from runtime.config import load_config
     from tests.realtime.conftest import realtime_app
 
-    app = realtime_app(load_config({**env, "ENVIRONMENT": "production", "APP_URL": "https://clinic.example/"}))
+    app = realtime_app(load_config({**env, "ENVIRONMENT": "production", "APP_URL": "https://clinic.example/",
+                                    "CORS_ORIGINS": "http://localhost:3000"}))
     server = await aiohttp_client(app)
     _, token = await token_for(Role.STAFF)
     cookie = {"Cookie": f"mawid_access={token}"}
