@@ -49,11 +49,15 @@ def _legacy_periods(start_dates: Any, durations: Any) -> list[dict[str, Any]]:
     for start, days in zip(start_dates, durations):
         try:
             first, length = date.fromisoformat(str(start).strip()[:10]), int(days)
-        except ValueError:
+        except (ValueError, TypeError, OverflowError):  # OverflowError: a float such as 1e300
             raise VacationUpdateRejected(f"cannot read start date {start!r} / duration {days!r}") from None
         if length < 1:
             raise VacationUpdateRejected(f"duration {days!r} must be at least 1 day")
-        periods.append({"start": first.isoformat(), "end": (first + timedelta(days=length - 1)).isoformat()})
+        try:
+            last = first + timedelta(days=length - 1)
+        except OverflowError:  # past year 9999, or more days than timedelta holds
+            raise VacationUpdateRejected(f"duration {days!r} from {first.isoformat()} ends past the calendar") from None
+        periods.append({"start": first.isoformat(), "end": last.isoformat()})
     return periods
 
 

@@ -214,7 +214,7 @@ class NotificationPrefs(_Model):
 def _timezone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file path
         raise ValueError(f"Invalid timezone identifier: {value}") from None
     return value
 

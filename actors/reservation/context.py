@@ -98,3 +98,12 @@ def reservation_type(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number in (0, 1) else None
+
+
+def reservation_key(value: Any) -> int | None:
+    """A reservation id as the table's integer column can hold it, else None (no such reservation)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a float infinity
+        return None
+    return number if -(2**31) <= number < 2**31 else None

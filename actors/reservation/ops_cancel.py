@@ -95,10 +95,9 @@ async def _attempt(services, wa_id, date_str, hijri, ar, reservation_id, source)
 
 
 async def _by_id(services, wa_id, reservation_id, settings, now, ar, source) -> dict[str, Any]:
-    try:
-        key = int(reservation_id)
-    except (TypeError, ValueError):
-        raise refuse("reservation_not_found_id", ar, reason="reservation_not_found", id=reservation_id) from None
+    key = context.reservation_key(reservation_id)
+    if key is None:
+        raise refuse("reservation_not_found_id", ar, reason="reservation_not_found", id=reservation_id)
     async with services.require_pool().acquire() as conn:
         row = await conn.fetchrow(QUERIES.reservation_by_id, key)
     if row is None or row["wa_id"] != wa_id:
@@ -124,10 +123,9 @@ async def undo_cancel_reservation_by_id(services: "Services", reservation_id: An
 
 
 async def _reinstate(services, reservation_id, ar, max_reservations, source) -> dict[str, Any]:
-    try:
-        key = int(reservation_id)
-    except (TypeError, ValueError):
-        raise refuse("reservation_not_found_id", ar, id=reservation_id) from None
+    key = context.reservation_key(reservation_id)
+    if key is None:
+        raise refuse("reservation_not_found_id", ar, id=reservation_id)
     async with services.require_pool().acquire() as conn:
         row = await conn.fetchrow(QUERIES.reservation_by_id, key)
     if row is None:

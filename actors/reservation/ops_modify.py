@@ -50,10 +50,8 @@ async def _modify(services, wa_id, new_date, new_time_slot, new_name, new_type, 
 async def _target(services, wa_id: str, reservation_id: Any, settings, now, ar: bool):
     async with services.require_pool().acquire() as conn:
         if reservation_id is not None and reservation_id != "":
-            try:
-                row = await conn.fetchrow(QUERIES.reservation_by_id, int(reservation_id))
-            except (TypeError, ValueError):
-                row = None
+            key = context.reservation_key(reservation_id)
+            row = None if key is None else await conn.fetchrow(QUERIES.reservation_by_id, key)
             if row is None or row["wa_id"] != wa_id:
                 raise refuse("reservation_not_found_id", ar, reason="reservation_not_found", id=reservation_id)
             return row
