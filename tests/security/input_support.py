@@ -27,3 +27,12 @@ async def post_signed(http: httpx.AsyncClient, base_url: str, body: bytes,
                       signature: str | None = None) -> httpx.Response:
     headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature or sign(APP_SECRET, body)}
     return await http.post(base_url + "/webhook", content=body, headers=headers)
+
+
+def base_env(database_url: str) -> dict[str, str]:
+    """What the root `env` fixture gives a server, for a server shared by a module's probes."""
+    from tests.conftest import TEST_JWT_SECRET
+
+    return {"DATABASE_URL": database_url, "DB_POOL_MIN": "1", "DB_POOL_MAX": "8", "JWT_SECRET": TEST_JWT_SECRET,
+            "LOG_FORMAT": "text", "LOG_LEVEL": "WARNING", "APP_SECRET": APP_SECRET,
+            "VERIFY_TOKEN": "test-verify-token", "SCHEDULER_ENABLED": "false"}

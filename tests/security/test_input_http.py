@@ -14,19 +14,29 @@ from pydantic import BaseModel
 
 from runtime.auth import ACCESS_COOKIE
 from runtime.routes import ROUTES_KEY, Role
+from tests.security.input_support import base_env
+from tests.support.servers import ServerProcess
 
 OFF_SITE = ["/%09/evil.example", "/%0d%0a/evil.example", "/%0A/evil.example", "/%09%09/evil.example",
             "//evil.example", "/\\evil.example", "/%5Cevil.example", "%2F%2Fevil.example", "https://evil.example",
             "javascript:alert(1)", "/%00/evil.example", "%20//evil.example", "/%7F/evil.example"]
+OVER_DEFAULT_LIMIT = b"x" * (5 * 1024 * 1024 + 1)  # MAX_BODY_BYTES defaults to 5 MiB
 CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+@pytest.fixture(scope="module")
+def server(database_url):
+    """One server for the probes that need nothing but the defaults (each of the others starts its own)."""
+    shared = ServerProcess(base_env(database_url)).start()
+    yield shared
+    shared.stop(timeout=20)
 
 
 def same_site_path(location: str) -> bool:
     return location.startswith("/") and not location.startswith("//") and not CONTROL.search(location)
 
 
-async def test_the_language_switch_never_redirects_off_site(servers, env):
-    server = servers(env)
+async def test_the_language_switch_never_redirects_off_site(server):
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
         for target in OFF_SITE:
             answer = await http.get(f"/app/lang/en?next={target}")
@@ -92,8 +102,7 @@ NUMERIC_QUERIES = [f"/conversations/966500000001?limit={HUGE}", f"/conversations
                    "/conversations/966500000001?limit=1e400", "/notifications?limit=NaN"]
 
 
-async def test_out_of_range_numbers_in_queries_are_422(servers, env, token_for):
-    server = servers(env)
+async def test_out_of_range_numbers_in_queries_are_422(server, token_for):
     _, token = await token_for(Role.ADMIN)
     async with httpx.AsyncClient(base_url=server.url, timeout=10,
                                  headers={"Authorization": f"Bearer {token}"}) as http:
@@ -120,8 +129,7 @@ def test_every_integer_in_a_query_model_is_bounded(app):
     assert unbounded == []
 
 
-async def test_head_answers_like_get_without_a_body(servers, env, token_for):
-    server = servers(env)
+async def test_head_answers_like_get_without_a_body(server, token_for):
     _, token = await token_for(Role.VIEWER)
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
         for path, headers in (("/healthz", {}), ("/openapi.json", {}), ("/login", {}), ("/metrics", {}),
@@ -135,13 +143,12 @@ async def test_head_answers_like_get_without_a_body(servers, env, token_for):
         assert not_allowed.status_code == 405 and "GET" not in not_allowed.headers.get("Allow", "")
 
 
-async def test_error_bodies_have_detail_and_message_only(servers, env):
-    server = servers({**env, "MAX_BODY_BYTES": "4096"})
+async def test_error_bodies_have_detail_and_message_only(server):
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
         cases = [(await http.get("/no/such/path"), 404, "Not Found"),
                  (await http.put("/healthz"), 405, "Method Not Allowed"),
                  (await http.get("/users/me"), 401, "Not authenticated"),
-                 (await http.post("/webhook", content=b"x" * 5000), 413, "Request body is too large")]
+                 (await http.post("/webhook", content=OVER_DEFAULT_LIMIT), 413, "Request body is too large")]
     for answer, status, detail in cases:
         assert answer.status_code == status
         assert answer.json() == {"detail": detail, "message": detail}, answer.text
@@ -149,8 +156,7 @@ async def test_error_bodies_have_detail_and_message_only(servers, env):
     assert cases[2][0].headers["WWW-Authenticate"] == "Bearer"
 
 
-async def test_request_ids_are_reflected_only_when_short_and_plain(servers, env):
-    server = servers(env)
+async def test_request_ids_are_reflected_only_when_short_and_plain(server):
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
         kept = await http.get("/healthz", headers={"X-Request-ID": "client-42.a:b_c"})
         assert kept.headers["X-Request-ID"] == "client-42.a:b_c"
@@ -160,8 +166,7 @@ async def test_request_ids_are_reflected_only_when_short_and_plain(servers, env)
             assert replaced != hostile and re.fullmatch(r"[0-9a-f]{32}", replaced), (hostile[:20], replaced)
 
 
-async def test_static_paths_cannot_leave_the_static_folder(servers, env):
-    server = servers(env)
+async def test_static_paths_cannot_leave_the_static_folder(server):
     probes = ["/static/../../pyproject.toml", "/static/%2e%2e/%2e%2e/pyproject.toml",
               "/static/..%2f..%2fpyproject.toml", "/static/%2e%2e%2f%2e%2e%2fruntime/config.py",
               "/static/....//....//pyproject.toml", "/static/%252e%252e/pyproject.toml",
@@ -174,13 +179,12 @@ async def test_static_paths_cannot_leave_the_static_folder(servers, env):
             assert "[project]" not in answer.text and "VARIABLES" not in answer.text and "root:" not in answer.text
 
 
-async def test_rest_bodies_over_the_limit_or_nested_too_deep_are_4xx(servers, env, token_for):
-    server = servers({**env, "MAX_BODY_BYTES": "65536"})
+async def test_rest_bodies_over_the_limit_or_nested_too_deep_are_4xx(server, token_for):
     _, token = await token_for(Role.ADMIN)
     deep = b'{"message": "x", "role": "user", "extra": ' + b"[" * 5000 + b"]" * 5000 + b"}"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     async with httpx.AsyncClient(base_url=server.url, timeout=10, headers=headers) as http:
-        too_big = await http.post("/conversations/966500000001", content=b'{"x": "' + b"y" * 70000 + b'"}')
+        too_big = await http.post("/conversations/966500000001", content=OVER_DEFAULT_LIMIT)
         assert too_big.status_code == 413
         nested = await http.post("/conversations/966500000001", content=deep)
         assert nested.status_code == 422 and "nested" in nested.json()["detail"]
