@@ -17,6 +17,8 @@ from typing import Iterator
 
 import asyncpg
 
+from runtime import db_connect
+
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 _NAME_LINE = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)\s*$", re.MULTILINE)
 
@@ -103,7 +105,7 @@ def holding_session_state(conn: asyncpg.Connection) -> Iterator[None]:
 
 async def create_pool(url: str, *, min_size: int = 2, max_size: int = 20,
                       server_settings: dict[str, str] | None = None) -> asyncpg.Pool:
-    return await asyncpg.create_pool(
+    return await db_connect.create_pool(
         url, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=30,
         server_settings=server_settings, connection_class=PooledConnection,
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 import asyncpg
 
 from runtime.db import SQL_DIR
+from runtime.db_connect import connect
 
 log = logging.getLogger("mawid.migrate")
 
@@ -96,7 +97,7 @@ async def migrate(conn: asyncpg.Connection, migrations: list[Migration] | None =
 
 
 async def migrate_url(url: str) -> list[Migration]:
-    conn = await asyncpg.connect(url)
+    conn = await connect(url)
     try:
         return await migrate(conn)
     finally:

@@ -7,6 +7,7 @@ import pkgutil
 import click
 
 from runtime.config import ConfigError
+from runtime.db_connect import DatabaseUnreachable
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,3 +35,5 @@ def main() -> None:
         mawid(standalone_mode=True)
     except ConfigError as exc:
         raise SystemExit(f"configuration error: {exc}") from None
+    except DatabaseUnreachable as exc:
+        raise SystemExit(f"error: {exc}") from None

@@ -21,6 +21,7 @@ from actors.adoption.convert import AdoptionResult, adopt
 from actors.adoption.importer import import_dump
 from actors.adoption.inspect import AdoptionError
 from actors.adoption.report import DatabaseKind
+from runtime.db_connect import connect
 
 from .seed_demo import normalize_url
 
@@ -61,7 +62,7 @@ def echo_result(result: AdoptionResult, dry_run: bool) -> None:
 
 
 async def _adopt(url: str, dry_run: bool) -> AdoptionResult:
-    conn = await asyncpg.connect(normalize_url(url))
+    conn = await connect(normalize_url(url))
     try:
         return await adopt(conn, timezone=business_timezone(), dry_run=dry_run, progress=progress_bar)
     finally:

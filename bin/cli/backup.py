@@ -10,7 +10,6 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-import asyncpg
 import click
 from tqdm import tqdm
 
@@ -19,6 +18,7 @@ from actors.jobs.backup_settings import BackupConfigError, BackupSettings, local
 from actors.jobs.backups import perform_backup
 from runtime.config import ConfigError, load_config
 from runtime.db import QUERIES
+from runtime.db_connect import connect
 
 CONFIG_ERROR, FAILED = 2, 4
 
@@ -107,7 +107,7 @@ def backup(directory: str | None, no_upload: bool, list_only: bool, progress: bo
 
 
 async def _prepare_target(url: str, clean: bool) -> int:
-    conn = await asyncpg.connect(url)
+    conn = await connect(url)
     try:
         tables = await conn.fetchval(QUERIES.backup_target_table_count)
         if tables and clean:

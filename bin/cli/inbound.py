@@ -4,10 +4,10 @@ from __future__ import annotations
 import asyncio
 import json
 
-import asyncpg
 import click
 
 from runtime.db import QUERIES
+from runtime.db_connect import connect
 
 from .settings import database_config
 
@@ -18,7 +18,7 @@ def _fetch(query: str, *args):
     config = database_config()
 
     async def run():
-        conn = await asyncpg.connect(config.database_url)
+        conn = await connect(config.database_url)
         try:
             return await conn.fetch(query, *args)
         finally:

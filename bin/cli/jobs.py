@@ -11,6 +11,7 @@ import click
 from actors.jobs.registry import JOBS, job_named
 from actors.jobs.runner import run_job
 from runtime.db import QUERIES
+from runtime.db_connect import connect
 from runtime.leader import SCHEDULER_LOCK
 from runtime.scheduling import next_occurrence
 
@@ -23,7 +24,7 @@ def jobs() -> None:
 
 
 async def _history(url: str) -> tuple[dict[str, asyncpg.Record], int | None]:
-    conn = await asyncpg.connect(url)
+    conn = await connect(url)
     try:
         rows = await conn.fetch(QUERIES.job_runs_latest)
         leader = await conn.fetchval(QUERIES.leader_holder_pid, SCHEDULER_LOCK)

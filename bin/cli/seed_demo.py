@@ -25,6 +25,7 @@ import click
 from tqdm import tqdm
 
 from runtime.bulk_load import pause_rollup_triggers, rebuild_rollups_and_resume
+from runtime.db_connect import connect
 
 from . import demo_data
 
@@ -93,7 +94,7 @@ async def seed(
     url: str, customers: int, messages_per_customer: int, reservations_per_customer: float,
     seed_value: int, append: bool,
 ) -> dict[str, float]:
-    conn = await asyncpg.connect(normalize_url(url))
+    conn = await connect(normalize_url(url))
     try:
         has_rows = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM customers)")
         if has_rows and not append:

@@ -8,11 +8,11 @@ import json
 import time
 import uuid
 
-import asyncpg
 import click
 import httpx
 
 from runtime.db import QUERIES
+from runtime.db_connect import connect
 
 from .settings import cli_config
 
@@ -30,7 +30,7 @@ def delivery(wa_id: str, name: str, text: str, message_id: str) -> dict:
 
 async def _wait_for_reply(database_url: str, message_id: str, wait: float) -> tuple[str, list[str]]:
     """Poll the queue row of the message until it is finished; answer its status and reply texts."""
-    conn = await asyncpg.connect(database_url)
+    conn = await connect(database_url)
     try:
         deadline = time.monotonic() + wait
         while True:

@@ -15,6 +15,7 @@ import asyncpg
 import click
 
 from runtime.db import QUERIES
+from runtime.db_connect import connect
 from runtime.masking import mask_phone, mask_text
 
 from .settings import database_config
@@ -26,7 +27,7 @@ SETTLE_MARGIN = timedelta(seconds=2)
 
 
 async def _load(url: str, message_id: str) -> dict[str, Any] | None:
-    conn = await asyncpg.connect(url)
+    conn = await connect(url)
     try:
         row = await conn.fetchrow(QUERIES.trace_queue_row, message_id)
         if row is None:

@@ -11,6 +11,7 @@ import click
 from actors.accounts.passwords import generate_password
 from actors.accounts.rules import password_problem
 from actors.accounts.store import AccountError, Changes, by_email, create_account, list_accounts, update_account
+from runtime.db_connect import connect
 from runtime.migrate import migrate
 from runtime.routes import Role
 
@@ -23,7 +24,7 @@ def _run(work: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
     config = database_config()
 
     async def main() -> Any:
-        conn = await asyncpg.connect(config.database_url)
+        conn = await connect(config.database_url)
         try:
             await migrate(conn)
             return await work(conn)
