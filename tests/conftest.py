@@ -6,7 +6,6 @@ Every test starts with empty tables. `client` is anonymous; `staff_client`,
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 
 import asyncpg
@@ -16,6 +15,7 @@ from handlers.app import create_app
 from runtime.config import load_config
 from runtime.routes import Role
 from runtime.services import SERVICES
+from tests.support import requirements
 from tests.support.database import create_test_database, drop_test_database, empty_tables
 from tests.support.servers import ServerProcess
 from tests.whatsapp.fakes import FakeGraph
@@ -39,10 +39,7 @@ async def db_url(database_url):
 
 @pytest.fixture
 def redis_url():
-    url = os.environ.get("MAWID_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("no Redis: set MAWID_TEST_REDIS_URL (make test starts one when redis-server exists)")
-    return url
+    return requirements.redis_url()  # fails, naming what it tried, when no Redis answers
 
 
 @pytest.fixture

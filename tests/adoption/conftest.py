@@ -10,6 +10,7 @@ import asyncio
 import pytest
 
 from tests.adoption.support import DUMP, drop_database, reference_database, table_checksums
+from tests.support.requirements import require_fixture
 
 _SCRATCH: list[str] = []
 
@@ -30,15 +31,13 @@ def drop_later(url: str) -> str:
 
 @pytest.fixture
 async def reference_url():
-    if not DUMP.exists():
-        pytest.skip(f"reference fixture missing: {DUMP}")
+    require_fixture(DUMP)
     return drop_later(await reference_database())
 
 
 @pytest.fixture(scope="session")
 def reference_checksums():
     """Per-table (count, checksum) of the pristine fixture, in normal form."""
-    if not DUMP.exists():
-        pytest.skip(f"reference fixture missing: {DUMP}")
+    require_fixture(DUMP)
     url = drop_later(asyncio.run(reference_database()))
     return asyncio.run(table_checksums(url))

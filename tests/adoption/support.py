@@ -16,9 +16,10 @@ import asyncpg
 
 from actors.adoption import rules
 from tests.support.database import ADMIN_URL, with_database
+from tests.support.requirements import shared_fixture
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURE_DIR = Path(os.environ.get("MAWID_REFERENCE_FIXTURE") or ROOT.parent / "shared" / "fixtures" / "reference-db")
+FIXTURE_DIR = shared_fixture("reference-db")
 DUMP = FIXTURE_DIR / "reference-small.sql.gz"
 ANSWERS = FIXTURE_DIR / "answers.json"
 PSQL = "/usr/bin/psql"

@@ -4,8 +4,8 @@ The fixture's 94 GET requests (answers.json, recorded by the reference on this d
 replayed against a real `bin/mawid serve` started on the adopted database, with
 TRUSTED_NETWORKS so requests act as staff without a login, as the reference's dashboard
 would. Each answer must equal the reference's, except for the differences listed in
-known_differences.py (each with its reason). A route that is not registered (yet) makes
-its cases skip, naming the route.
+known_differences.py (each with its reason). A route that is not registered fails its
+cases, naming the route; missing fixtures fail, naming the path.
 
 Time: the answers were recorded on 2026-11-26 and the requests use explicit dates, so
 they do not move with the calendar, with two exceptions the fixture masks or notes:
@@ -35,10 +35,16 @@ from tests.adoption.known_differences import (
     tie_canonical,
 )
 from tests.adoption.support import ANSWERS, DUMP, mawid, reference_database
+from tests.support.requirements import require_fixture
 from tests.support.servers import ServerProcess
 
 ANSWER_LIST = json.loads(ANSWERS.read_text(encoding="utf-8")) if ANSWERS.exists() else []
 MASK = "<now>"
+
+
+def test_the_reference_answers_are_there():
+    """Without answers.json the replay cases below are an empty parameter set (one quiet skip): fail instead."""
+    assert len(json.loads(require_fixture(ANSWERS).read_text(encoding="utf-8"))) == len(ANSWER_LIST) > 0
 
 
 def _env(url: str) -> dict[str, str]:
@@ -95,8 +101,7 @@ async def _registered_routes(env: dict[str, str]) -> dict[str, bool]:
 
 @pytest.fixture(scope="session")
 def adopted_server():
-    if not DUMP.exists():
-        pytest.skip(f"reference fixture missing: {DUMP}")
+    require_fixture(DUMP)
     url = drop_later(asyncio.run(reference_database()))
     server = None
     try:
@@ -158,8 +163,7 @@ def _first_difference(actual, expected, where: str = "") -> str:
 @pytest.mark.parametrize("answer", ANSWER_LIST, ids=[a["name"] for a in ANSWER_LIST])
 def test_replay(adopted_server, answer):
     client, routes, truth = adopted_server
-    if not routes[answer["name"]]:
-        pytest.skip(f"route {answer['method']} {answer['path']} is not registered yet")
+    assert routes[answer["name"]], f"route {answer['method']} {answer['path']} is not registered"
     response = client.request(answer["method"], answer["path"], params=answer["query"])
     assert response.status_code == answer["status"], response.text[:500]
     actual = _canonical(answer["path"], _masked(answer["path"], response.json()))

@@ -10,24 +10,26 @@ import asyncio
 import gzip
 import json
 import os
-import shutil
 import subprocess
 import uuid
 from datetime import date, datetime, time, timezone
 from functools import cache
-from pathlib import Path
 
 import asyncpg
 
 from tests.support.database import ADMIN_URL, with_database
+from tests.support.requirements import require_fixture, require_program, shared_fixture
 
-FIXTURES = Path(os.environ.get("MAWID_REFERENCE_FIXTURES", "/work/shared/fixtures/reference-db"))
+FIXTURES = shared_fixture("reference-db")
 DUMP = FIXTURES / "reference-small.sql.gz"
 ANSWERS = FIXTURES / "answers.json"
 
 
-def available() -> bool:
-    return DUMP.exists() and ANSWERS.exists() and shutil.which("psql") is not None
+def require_available() -> None:
+    """Fail (or, without root, skip for want of psql) the calling test when the fixture cannot be restored."""
+    require_fixture(DUMP)
+    require_fixture(ANSWERS)
+    require_program("psql", "postgresql-client")
 
 
 @cache

@@ -15,7 +15,10 @@ import pytest
 from tests.customers import reference_fixture as ref
 from tests.customers.reference_fixture import parse_time
 
-pytestmark = pytest.mark.skipif(not ref.available(), reason="reference fixture or psql not available")
+
+@pytest.fixture(autouse=True)
+def _reference_fixture():
+    ref.require_available()
 
 
 def norm_time(value):

@@ -1,7 +1,7 @@
 """Browser fixtures: a real `bin/mawid serve`, real users with passwords, Debian's Chromium via Playwright.
 
-Browser tests skip (with the reason) when Chromium or Playwright is missing, and
-when a route the scenario needs is not served yet: the reason names the route.
+A route the scenario needs that the server does not serve fails the test, naming the route. Without
+Chromium, browser tests fail as root (`make test` installs it) and skip otherwise, naming the package.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import pytest_asyncio
 from actors.accounts.store import create_account
 from runtime.routes import Role
 from tests.support.database import create_test_database, drop_test_database
+from tests.support.requirements import require_program
 from tests.support.servers import ROOT, ServerProcess
 
 SCREENSHOTS = ROOT / "var" / "artifacts" / "screenshots"
@@ -58,10 +59,10 @@ class LiveServer:
         return self.process.url
 
     def require(self, *routes: str) -> None:
-        """Skip the calling test, naming every route it needs that this server does not serve yet."""
+        """Fail the calling test, naming every route it needs that this server does not serve."""
         missing = [route for route in routes if route not in self.routes]
         if missing:
-            pytest.skip(f"missing route(s): {', '.join(missing)}")
+            pytest.fail(f"route(s) not served: {', '.join(missing)}", pytrace=False)
 
     def token(self, who: str) -> str:
         user = self.users[who]
@@ -129,13 +130,8 @@ async def chromium():
     Browser tests run on this package's event loop (`BROWSER_TESTS` marks) so they can share it;
     starting Playwright's driver and Chromium for every test would double the folder's time.
     """
-    path = chromium_path()
-    if path is None:
-        pytest.skip("chromium not installed (bin/bootstrap test installs it as root: apt-get install chromium)")
-    try:
-        from playwright.async_api import async_playwright
-    except ImportError:
-        pytest.skip("playwright not installed (pip install -e '.[test]')")
+    path = chromium_path() or require_program("chromium", "chromium")
+    from playwright.async_api import async_playwright  # a test dependency (pyproject.toml): never optional
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     playwright = await async_playwright().start()
     try:

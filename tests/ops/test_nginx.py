@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import subprocess
 from pathlib import Path
 
 import httpx
-import pytest
 from aiohttp import ClientSession, WSMsgType, web
 
+from tests.support.requirements import require_program
 from tests.support.servers import free_port
 
 NGINX_DIR = Path(__file__).resolve().parents[2] / "docker" / "nginx"
@@ -33,16 +32,12 @@ def render(template: str, folder: Path, upstream: str, port: int, tls_port: int 
 
 
 def nginx() -> str:
-    path = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if path is None:
-        pytest.skip("nginx is not installed (Debian package `nginx-light`)")
-    return path
+    return require_program("nginx", "nginx-light", "/usr/sbin/nginx")
 
 
 def test_both_templates_are_valid_nginx(tmp_path):
     binary = nginx()
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed for a test certificate")
+    require_program("openssl", "openssl")  # makes the test certificate
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days",
                     "1", "-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")],
                    check=True, capture_output=True)

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
 from tests.ops.test_metrics_catalog import CATALOG, MAWID
+from tests.support.requirements import require_program
 
 FOLDER = Path(__file__).resolve().parents[2] / "prometheus"
 FUNCTIONS = {"sum", "rate", "increase", "avg_over_time", "max", "vector", "time"}
@@ -17,10 +16,7 @@ EXTRA_NAMES = {"mawid_backup_last_success_timestamp_seconds"}
 
 
 def _tool(name: str, package: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"{name} is not installed (Debian package `{package}`: apt-get install -y {package})")
-    return path
+    return require_program(name, package)
 
 
 def _run(*command: str) -> str:

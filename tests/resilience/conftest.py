@@ -1,14 +1,13 @@
 """Fault-injection fixtures: private PostgreSQL / Redis that tests stop and start, fakes, servers.
 
-Private clusters live under the repository's var/ (not pytest's tmp dir) so the `postgres`
-user can reach them when the suite runs as root.
+Private clusters live where the `postgres` user can reach them when the suite runs as root
+(`cluster_root`: the repository's var/, not pytest's private tmp dir).
 """
 from __future__ import annotations
 
 import asyncio
 import shutil
 import time
-import uuid
 from datetime import date, timedelta
 from typing import Any, Callable
 
@@ -17,15 +16,15 @@ import httpx
 import pytest
 
 from runtime.migrate import migrate
-from tests.support.private_services import PrivatePostgres, PrivateRedis
-from tests.support.servers import ROOT
+from tests.support.private_services import PrivatePostgres, PrivateRedis, cluster_root
+from tests.support.requirements import require_program
 from tests.support.waiting import eventually  # noqa: F401  (re-exported for the tests here)
 
 APP_SECRET = "test-app-secret"
 
 
 def private_root(kind: str):
-    return ROOT / "var" / "faults" / f"{kind}-{uuid.uuid4().hex[:8]}"
+    return cluster_root(kind)
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def postgres():
     root = private_root("pg")
     pg = PrivatePostgres(root)
     if not pg.available:
-        pytest.skip("PostgreSQL server binaries are not installed")
+        require_program("initdb", "postgresql")
     pg.init().start()
 
     async def prepare() -> None:
@@ -54,7 +53,7 @@ def private_redis():
     root = private_root("redis")
     server = PrivateRedis(root)
     if not server.available:
-        pytest.skip("redis-server is not installed")
+        require_program("redis-server", "redis-server")
     server.start()
     yield server
     server.stop()

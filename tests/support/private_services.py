@@ -2,6 +2,7 @@
 
 Fault-injection tests must not disturb the shared services other tests use,
 so each gets its own cluster / server on a free port under a temporary directory.
+As root a cluster runs as `postgres`, so that directory must be reachable by that user.
 """
 from __future__ import annotations
 
@@ -9,13 +10,43 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
-from tests.support.servers import free_port
+from tests.support.servers import ROOT, free_port
 
 
-def _pg_bindir() -> Path | None:
+def _postgres_can_reach(directory: Path) -> bool:
+    command = ["runuser", "-u", "postgres", "--", "test", "-x", str(directory)]
+    return subprocess.run(command, capture_output=True, timeout=30).returncode == 0
+
+
+def cluster_root(kind: str) -> Path:
+    """A fresh directory for a private cluster: under var/faults like the rest of what tests leave, unless the
+    suite runs as root in a checkout the `postgres` user cannot reach (a clone under a private directory),
+    then in the system's temporary directory, which everyone may traverse. The caller removes it."""
+    base = ROOT / "var" / "faults"
+    base.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0 and not _postgres_can_reach(base):
+        root = Path(tempfile.mkdtemp(prefix=f"mawid-{kind}-"))
+        root.chmod(0o755)
+        return root
+    return base / f"{kind}-{uuid.uuid4().hex[:8]}"
+
+
+def stop_cluster(bindir: Path | None, data: Path, mode: str = "fast") -> None:
+    """Stop the cluster of one data directory (one a test started itself), if it runs."""
+    if bindir is None or not (data / "postmaster.pid").exists():
+        return
+    command = [str(bindir / "pg_ctl"), "-D", str(data), "-m", mode, "-w", "stop"]
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "postgres", "--", *command]
+    subprocess.run(command, capture_output=True, timeout=60)
+
+
+def pg_bindir() -> Path | None:
     candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
     for directory in reversed(candidates):
         if (directory / "initdb").exists():
@@ -26,7 +57,7 @@ def _pg_bindir() -> Path | None:
 
 class PrivatePostgres:
     def __init__(self, root: Path) -> None:
-        self.bindir = _pg_bindir()
+        self.bindir = pg_bindir()
         self.root = root
         self.data = root / "data"
         self.port = free_port()

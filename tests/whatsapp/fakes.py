@@ -7,17 +7,18 @@ import hmac
 import itertools
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 from aiohttp import web
 
-FIXTURES = Path("/work/shared/fixtures/whatsapp")
+from tests.support.requirements import require_fixture, shared_fixture
+
+FIXTURES = shared_fixture("whatsapp")
 
 
 def fixture(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return json.loads(require_fixture(FIXTURES / name).read_text(encoding="utf-8"))
 
 
 def sign(secret: str, body: bytes) -> str:
