@@ -78,6 +78,7 @@ async def _read_rows(url: str) -> dict[str, list[tuple]]:
 
 def reference_rows() -> dict[str, list[tuple]]:
     """Restore the dump into a scratch database, read its rows, drop it (call outside an event loop)."""
+    require_available()
     name = f"mawid_reference_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     subprocess.run(["psql", ADMIN_URL, "-q", "-c", f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING UTF8'],
                    check=True, capture_output=True)

@@ -16,11 +16,6 @@ from tests.customers import reference_fixture as ref
 from tests.customers.reference_fixture import parse_time
 
 
-@pytest.fixture(autouse=True)
-def _reference_fixture():
-    ref.require_available()
-
-
 def norm_time(value):
     return parse_time(value).strftime("%H:%M:%S") if value else value
 
