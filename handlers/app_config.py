@@ -17,6 +17,7 @@ from actors.app_config import (
     replace_app_config,
     update_app_config,
 )
+from actors.app_config.defaults import first_boot_document
 from actors.app_config.schema import AppConfigDocument, AppConfigUpdate
 from runtime.db import DATABASE_UNAVAILABLE
 from runtime.routes import BODY, Role, Route, error_response, json_response
@@ -53,8 +54,11 @@ async def put_config(request: web.Request) -> web.Response:
 
 
 async def post_config(request: web.Request) -> web.Response:
+    """A key missing from the body keeps its first-boot default (the Ramadan hours, the grid columns),
+    not the schema's empty default; a key sent, even `[]`, is taken as sent (docs/decisions.md)."""
     body: AppConfigDocument = request[BODY]
-    return await _answer(replace_app_config(request.app[SERVICES], body.model_dump(mode="json")), "create")
+    sent = body.model_dump(mode="json", include=body.model_fields_set)
+    return await _answer(replace_app_config(request.app[SERVICES], {**first_boot_document(), **sent}), "create")
 
 
 ROUTES = [
@@ -64,5 +68,5 @@ ROUTES = [
           summary="Shallow-merge top-level keys into the configuration",
           errors=((400, "the merged document is invalid"),)),
     Route("POST", "/api/config", post_config, Role.ADMIN, body=AppConfigDocument, tags=TAGS,
-          summary="Replace the configuration (missing keys take schema defaults)"),
+          summary="Replace the configuration (missing keys take their first-boot defaults)"),
 ]

@@ -20,11 +20,14 @@ log = logging.getLogger("mawid.notifications")
 
 
 def clamp_limit(value: int) -> int:
-    return max(1, min(HISTORY_LIMIT, value))
+    """At most the 100 kept; 0 (or less, from the WebSocket) asks for none (the reference gave one)."""
+    return max(0, min(HISTORY_LIMIT, value))
 
 
 async def load_history(pool: asyncpg.Pool, limit: int) -> list[dict[str, Any]]:
     """Newest first; `timestamp` is the stored envelope timestamp, byte-identical to the live one."""
+    if clamp_limit(limit) == 0:
+        return []
     rows = await pool.fetch(QUERIES.recent_notification_events, clamp_limit(limit))
     items = []
     for row in rows:
@@ -36,7 +39,8 @@ async def load_history(pool: asyncpg.Pool, limit: int) -> list[dict[str, Any]]:
 
 
 class NotificationsQuery(BaseModel):
-    limit: int = Field(HISTORY_LIMIT, ge=-(2**31), le=2**31 - 1, description=f"clamped to 1..{HISTORY_LIMIT}")
+    limit: int = Field(HISTORY_LIMIT, ge=0, le=2**31 - 1,
+                       description=f"how many, newest first: 0 for none, at most {HISTORY_LIMIT}")
 
 
 async def notifications(request: web.Request) -> web.Response:

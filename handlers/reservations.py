@@ -146,6 +146,10 @@ async def cancel(request: web.Request) -> web.Response:
 
 async def undo_cancel(request: web.Request) -> web.Response:
     body: UndoCancelBody = request[BODY]
+    if body.reservation_id is None or (isinstance(body.reservation_id, str) and not body.reservation_id.strip()):
+        # The reference answered "Reservation with ID None not found." (docs/decisions.md).
+        message = "reservation_id is required: the id of the cancelled reservation to reinstate"
+        return json_response({"success": False, "message": message, "detail": message}, 422)
     result = await operations.undo_cancel_reservation_by_id(
         request.app[SERVICES], body.reservation_id, ar=body.ar, max_reservations=body.max_reservations,
         source="undo")

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from actors.conversation.actor import ConversationActor
 from actors.conversation.messages import AppendMessage
 from actors.conversation.system_agent import start_system_agent_turn
+from actors.customers.wa_id_guard import wa_id_refusal
 from actors.whatsapp import graph
 from actors.whatsapp.formatting import TEXT_LIMIT
 from actors.whatsapp.outbound import send_location, send_template, send_text, send_typing_for_customer
@@ -54,6 +55,8 @@ async def send_message(request: web.Request) -> web.Response:
     if not isinstance(wa_id, str) or not wa_id.strip():
         return json_response({"status": "error", "message": NOT_FOUND}, status=400)
     wa_id = wa_id.strip()
+    if (problem := await wa_id_refusal(services, wa_id)) is not None:
+        return json_response({"status": "error", "message": problem}, status=400)
     source = body.get("_call_source") or "assistant"
     pool = services.require_pool()
     if wa_id == services.config.system_agent_wa_id:
@@ -75,6 +78,8 @@ async def typing(request: web.Request) -> web.Response:
     wa_id = body.get("wa_id")
     if not isinstance(wa_id, str) or not wa_id:
         return json_response({"success": False, "message": "Missing wa_id"}, status=400)
+    if (problem := await wa_id_refusal(services, wa_id)) is not None:
+        return json_response({"success": False, "message": problem}, status=400)
     on = bool(body.get("typing"))
     await publish(services, "conversation_typing", {"wa_id": wa_id, "state": "start" if on else "stop",
                                                     "_source": body.get("_call_source") or "frontend"}, [wa_id])
@@ -90,8 +95,16 @@ async def typing(request: web.Request) -> web.Response:
     return json_response(result.body or {"success": True})
 
 
+async def _refused(request: web.Request, wa_id: Any) -> web.Response | None:
+    if wa_id and (problem := await wa_id_refusal(request.app[SERVICES], wa_id)) is not None:
+        return json_response({"status": "error", "message": problem}, status=400)
+    return None
+
+
 async def location(request: web.Request) -> web.Response:
     body = _body(request)
+    if (refusal := await _refused(request, body.get("wa_id"))) is not None:
+        return refusal
     result = await send_location(request.app[SERVICES], str(body.get("wa_id") or ""), body.get("latitude"),
                                  body.get("longitude"), body.get("name") or "", body.get("address") or "",
                                  source=str(body.get("_call_source") or "frontend"))
@@ -100,6 +113,8 @@ async def location(request: web.Request) -> web.Response:
 
 async def template(request: web.Request) -> web.Response:
     body = _body(request)
+    if (refusal := await _refused(request, body.get("wa_id"))) is not None:
+        return refusal
     result = await send_template(request.app[SERVICES], str(body.get("wa_id") or ""),
                                  str(body.get("template_name") or ""), body.get("language") or "en_US",
                                  body.get("components") or None, source=str(body.get("_call_source") or "frontend"))

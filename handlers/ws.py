@@ -29,6 +29,7 @@ from runtime.hub import Hub, reply
 from runtime.metrics_map import metrics_map
 from runtime.routes import USER, Role, Route, error_response
 from runtime.services import SERVICES, Services
+from runtime.write_barrier import BARRIER, client_key
 
 log = logging.getLogger("mawid.ws")
 
@@ -79,7 +80,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                                   status=400)
     await ws.prepare(request)
     conn = hub.connect(ws, request, request.query.get("tab"), request[USER])
-    ctx = CommandContext(services, hub, conn, request[USER])
+    ctx = CommandContext(services, hub, conn, request[USER], request.app[BARRIER], client_key(request[USER], request))
     try:
         since = _since(request)
         if since is not None:
@@ -120,8 +121,9 @@ async def _check_log(services: Services, hub: Hub) -> None:
 
 
 async def _housekeeping(services: Services, hub: Hub) -> None:
-    """Sweep stuck writers every second; push `metrics_updated` every 5 s (spec 40 §10.1); check
-    the event log for events this process missed every few seconds."""
+    """Sweep stuck writers every second; push `metrics_updated` every 5 s (spec 40 §10.1) to the
+    connections that subscribed to it; check the event log for events this process missed every
+    few seconds."""
     loop = asyncio.get_running_loop()
     next_metrics = loop.time() + METRICS_PERIOD
     next_check = loop.time() + LOG_CHECK_PERIOD
@@ -134,7 +136,7 @@ async def _housekeeping(services: Services, hub: Hub) -> None:
             await _check_log(services, hub)
         if now >= next_metrics:
             next_metrics = now + METRICS_PERIOD
-            if hub.connections:
+            if any("metrics_updated" in conn.opted_in for conn in hub.connections):
                 try:
                     # Per process, not sequenced: each process reports its own registry to its own clients.
                     hub.dispatch(Event("metrics_updated", {"metrics": metrics_map()}))

@@ -10,7 +10,7 @@ types, unusable frames and a failing read command answer `ignored` (Quirk Q14).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 from pydantic import BaseModel, ConfigDict
@@ -19,6 +19,7 @@ from runtime.hub import Connection, Hub, reply
 from runtime.json_input import TooDeep, loads_bounded
 from runtime.routes import Role, User, unstorable_text
 from runtime.services import Services
+from runtime.write_barrier import WriteBarrier
 
 log = logging.getLogger("mawid.ws")
 
@@ -31,6 +32,8 @@ class CommandContext:
     hub: Hub
     conn: Connection
     user: User
+    barrier: WriteBarrier = field(default_factory=WriteBarrier)  # the app's: shared with REST
+    client: str | None = None  # this socket's key in the barrier (its account or trusted address)
 
     def send(self, message: Reply) -> None:
         self.conn.send_json(message)
@@ -120,8 +123,14 @@ async def handle_frame(ctx: CommandContext, text: str) -> None:
         ctx.send(entry.refusal(f"This action needs the {entry.role.label} role; you are {ctx.user.role.label}"))
         return
     data = arguments(message)
+    barrier, key = ctx.barrier, ctx.client
     try:
-        result = await entry.run(ctx, message, data)
+        if entry.role >= Role.STAFF:  # a write: reads of this client wait for it (runtime/write_barrier.py)
+            with barrier.writing(key):
+                result = await entry.run(ctx, message, data)
+        else:
+            await barrier.settled(key)
+            result = await entry.run(ctx, message, data)
     except Exception:
         log.exception("websocket command failed", extra={"command": entry.type})
         result = entry.refusal(entry.error_text) if entry.error_text else reply("ignored")

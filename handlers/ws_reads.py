@@ -35,6 +35,10 @@ class DocumentArguments(Arguments):
     wa_id: Any = None
 
 
+class SubscribeArguments(Arguments):
+    types: Any = None
+
+
 class ResumeArguments(Arguments):
     since: Any = None
 
@@ -85,7 +89,7 @@ async def get_snapshot(ctx: CommandContext, message: dict[str, Any], data: dict[
 
 
 def _limit(message: dict[str, Any], data: dict[str, Any]) -> int:
-    raw = data.get("limit") or message.get("limit")
+    raw = data.get("limit", message.get("limit"))
     try:
         return int(raw)
     except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON Infinity
@@ -114,6 +118,13 @@ async def get_customer_document(ctx: CommandContext, message: dict[str, Any], da
         log.exception("could not load a customer document")
         document = None
     return reply("customer_document_updated", {"wa_id": wa_id, "document": document})
+
+
+@command("subscribe", schema=SubscribeArguments)
+async def subscribe(ctx: CommandContext, message: dict[str, Any], data: dict[str, Any]) -> Reply:
+    """Mawid addition: opt in to broadcasts the reference never sends (`metrics_updated`)."""
+    subscribed = ctx.conn.subscribe(data.get("types", message.get("types")))
+    return reply("subscribe_ack", {"types": sorted(subscribed)})
 
 
 @command("resume", schema=ResumeArguments)

@@ -105,6 +105,10 @@ async def conversation_send_message(ctx: CommandContext, message: dict[str, Any]
         return reply("send_message_nack", error=f"Message too long (max {MESSAGE_LIMIT})")
     wa_id = str(wa_id).strip()
     services = ctx.services
+    from actors.customers.wa_id_guard import wa_id_refusal
+
+    if (problem := await wa_id_refusal(services, wa_id)) is not None:
+        return reply("send_message_nack", error=problem)
     # Same rules as POST /whatsapp/message (Quirk Q10): the system agent is not a WhatsApp number
     # (its turn runs in the background and answers with its own broadcast), and a blocked contact
     # is never messaged.
@@ -147,6 +151,10 @@ async def secretary_typing(ctx: CommandContext, message: dict[str, Any], data: d
     wa_id = data.get("wa_id")
     if not wa_id:
         return reply("typing_nack", error="Missing required field: wa_id")
+    from actors.customers.wa_id_guard import wa_id_refusal
+
+    if (problem := await wa_id_refusal(ctx.services, wa_id)) is not None:
+        return reply("typing_nack", error=problem)
     typing = bool(data.get("typing"))
     # No `_source` here, as in the reference; awaited before the ack.
     await publish(ctx.services, "conversation_typing", {"wa_id": wa_id, "state": "start" if typing else "stop"},

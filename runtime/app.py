@@ -21,6 +21,7 @@ from runtime.http import middlewares
 from runtime.migrate import migrate_url
 from runtime.routes import ROUTES_KEY
 from runtime.services import SERVICES, Services
+from runtime.write_barrier import BARRIER, WriteBarrier
 
 log = logging.getLogger("mawid.app")
 
@@ -78,5 +79,6 @@ def base_app(config: Config) -> web.Application:
     )
     app[SERVICES] = Services(config=config, tokens=tokens)
     app[ROUTES_KEY] = []
+    app[BARRIER] = WriteBarrier()
     app.cleanup_ctx.extend([database_context, bus_context, actors_context, jobs_context])
     return app

@@ -3,7 +3,7 @@
 Access tokens are short-lived HS256 JWTs (the algorithm is pinned on decode, so
 `alg: none` or another algorithm is refused) with `sub`, `email`, `role`,
 `iat` and `exp`. They arrive as a Bearer header or in the httpOnly cookie.
-Requests from the configured trusted networks act as `staff`.
+Requests from the configured trusted networks act with `TRUSTED_NETWORKS_ROLE` (default `staff`).
 """
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ log = logging.getLogger("mawid.auth")
 ALGORITHM = "HS256"
 ACCESS_COOKIE = "mawid_access"
 REFRESH_COOKIE = "mawid_refresh"
-TRUSTED_NETWORK_USER = User(id="trusted-network", email="trusted-network", role=Role.STAFF, via="trusted_network")
+def trusted_network_user(config: Config) -> User:
+    return User(id="trusted-network", email="trusted-network", role=Role.parse(config.trusted_networks_role),
+                via="trusted_network")
 
 
 class TokenError(Exception):
@@ -78,6 +80,7 @@ def client_address(request: web.Request) -> ipaddress.IPv4Address | ipaddress.IP
 
 def auth_middleware(codec: TokenCodec, config: Config) -> Callable:
     networks = config.trusted_networks
+    trusted_user = trusted_network_user(config)
 
     @web.middleware
     async def authenticate(
@@ -96,7 +99,7 @@ def auth_middleware(codec: TokenCodec, config: Config) -> Callable:
         if USER not in request and networks:
             address = client_address(request)
             if address is not None and any(address in net for net in networks):
-                request[USER] = TRUSTED_NETWORK_USER
+                request[USER] = trusted_user
         return await handler(request)
 
     return authenticate

@@ -61,6 +61,13 @@ def _networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, 
     return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
 
 
+def _role_name(raw: str) -> str:
+    lowered = raw.strip().lower()
+    if lowered not in {"viewer", "staff", "admin"}:
+        raise ValueError("must be viewer, staff or admin")
+    return lowered
+
+
 def _database_url(raw: str) -> str:
     # The reference accepts SQLAlchemy-style URLs; asyncpg wants plain postgresql://.
     legacy_prefixes = ("postgresql+psycopg://", "postgresql+asyncpg://", "postgresql+psycopgbinary://", "postgres://")
@@ -138,7 +145,11 @@ VARIABLES: tuple[Variable, ...] = (
              "Refresh-token lifetime, seconds."),
     Variable("COOKIE_SECURE", "cookie_secure", _bool, False, "Mark auth cookies `Secure` (set behind HTTPS)."),
     Variable("TRUSTED_NETWORKS", "trusted_networks", _networks, (),
-             "Comma-separated CIDRs whose requests act as `staff` (for the reference dashboard). Off by default."),
+             "Comma-separated CIDRs whose requests need no login (for the reference dashboard, which sends no "
+             "credentials); they act with TRUSTED_NETWORKS_ROLE. Off by default."),
+    Variable("TRUSTED_NETWORKS_ROLE", "trusted_networks_role", _role_name, "staff",
+             "Role of requests from TRUSTED_NETWORKS: `viewer`, `staff` or `admin`. The reference dashboard's "
+             "`/config` page saves the app configuration, which needs `admin`."),
     Variable("METRICS_PUBLIC", "metrics_public", _bool, True, "Serve `/metrics` without authentication."),
     Variable("ENV", "env", _text, "development", "Accepted for compatibility; see ALLOW_USER_REGISTRATION."),
     Variable("ALLOW_USER_REGISTRATION", "allow_user_registration", _bool, False,

@@ -59,6 +59,11 @@ def reply(reply_type: str, data: Any = None, error: str | None = None, **extra: 
     return body
 
 
+# Broadcast types the reference never sends: only connections that subscribe receive them, since the
+# reference dashboard turns every frame type it does not know into a notification.
+OPT_IN_TYPES = frozenset({"metrics_updated"})
+
+
 def _string_set(value: Any) -> frozenset[str] | None:
     # Only a non-empty list of strings filters (Quirk Q15); anything else means "accept all".
     if not isinstance(value, list):
@@ -79,6 +84,7 @@ class Connection:
         self.user = user
         self.update_types: frozenset[str] | None = None
         self.entity_ids: frozenset[str] | None = None
+        self.opted_in: frozenset[str] = frozenset()  # of OPT_IN_TYPES, what this client subscribed to
         self.queue: deque[str] = deque()
         self.holding: list[Event] | None = None  # events arriving while a replay is being sent
         self.floor = 0  # sequence numbers up to here were already sent by a replay
@@ -94,7 +100,15 @@ class Connection:
         self.update_types = _string_set(types)
         self.entity_ids = _string_set(entities)
 
+    def subscribe(self, types: Any) -> frozenset[str]:
+        """Adds the opt-in types asked for (others are not subscribable); returns all subscribed."""
+        asked = _string_set(types) or frozenset()
+        self.opted_in = self.opted_in | (asked & OPT_IN_TYPES)
+        return self.opted_in
+
     def accepts(self, event: Event) -> bool:
+        if event.type in OPT_IN_TYPES and event.type not in self.opted_in:
+            return False
         if self.update_types is not None and event.type not in self.update_types:
             return False
         if self.entity_ids is not None and event.affected_entities:

@@ -18,6 +18,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from runtime.json_input import TooDeep, loads_bounded
+from runtime.write_barrier import BARRIER, client_key
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -205,6 +206,23 @@ def _validated(model: type[BaseModel], data: Any, location: str) -> tuple[Any, w
         return None, validation_error(exc, location)
 
 
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+async def _with_barrier(route: Route, request: web.Request) -> web.StreamResponse:
+    """Read-your-writes (runtime/write_barrier.py): a write registers for as long as it runs; a read
+    from the same client waits for that client's writes in flight first."""
+    barrier = request.app.get(BARRIER)
+    key = client_key(request.get(USER), request) if barrier is not None and route.role is not None else None
+    if key is None:
+        return await route.handler(request)
+    if route.method in READ_METHODS:
+        await barrier.settled(key)
+        return await route.handler(request)
+    with barrier.writing(key):
+        return await route.handler(request)
+
+
 def bind(route: Route) -> Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
         refusal = authorize(route, request)
@@ -228,7 +246,7 @@ def bind(route: Route) -> Handler:
             if problem is not None:
                 return problem
             request[BODY] = parsed
-        return await route.handler(request)
+        return await _with_barrier(route, request)
 
     handle.__name__ = getattr(route.handler, "__name__", "handle")
     return handle

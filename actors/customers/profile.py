@@ -24,6 +24,9 @@ def clean_name(name: object) -> str:
     return repair_name(name).strip() if isinstance(name, str) else ""
 
 
+AGE_NOT_A_NUMBER = "Age must be a whole number between 0 and 120"
+
+
 class AgeError(ValueError):
     """The age input cannot be stored; the message is shown to the user."""
 
@@ -34,8 +37,9 @@ def coerce_age(value: object) -> int | None:
         return None
     try:
         age = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise AgeError(str(exc)) from None
+    except (TypeError, ValueError, OverflowError):
+        # The reference answered Python's own text ("invalid literal for int() …"): say what is expected.
+        raise AgeError(AGE_NOT_A_NUMBER) from None
     if not AGE_MIN <= age <= AGE_MAX:
         raise AgeError("Age must be between 0 and 120")
     return age

@@ -93,6 +93,10 @@ class InboundWorker:
     # -- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
         await self._listen()
+        try:  # the gauges exist from the first scrape and snapshot, not from the first heartbeat
+            await self._sample_gauges(self._queue_pool())
+        except Exception as exc:
+            log.warning("could not sample the inbound queue at start: %r", exc)
         for index in range(self.settings.loops):
             self._loops.append(asyncio.create_task(self._claim_loop(), name=f"inbound-claim-{index}"))
         self._loops.append(asyncio.create_task(self._heartbeat_loop(), name="inbound-heartbeat"))
@@ -257,6 +261,13 @@ class InboundWorker:
         return {"pending": "retry"}.get(status, status) if status else "lease_lost"
 
     # -- leases and gauges -------------------------------------------------------------------------
+    @staticmethod
+    async def _sample_gauges(pool: asyncpg.Pool) -> None:
+        gauges = await pool.fetchrow(QUERIES.inbound_queue_gauges)
+        LENGTH.set({}, gauges["pending"])
+        OLDEST_AGE.set({}, gauges["oldest_age"])
+        FAILED_ROWS.set({}, gauges["failed"])
+
     async def _heartbeat_loop(self) -> None:
         pool = self._queue_pool()
         interval = max(0.2, min(self.settings.lease_seconds / 3, 5.0))
@@ -265,10 +276,7 @@ class InboundWorker:
             try:
                 with quiet():
                     await queue.renew(pool, list(self._held))
-                    gauges = await pool.fetchrow(QUERIES.inbound_queue_gauges)
-                LENGTH.set({}, gauges["pending"])
-                OLDEST_AGE.set({}, gauges["oldest_age"])
-                FAILED_ROWS.set({}, gauges["failed"])
+                    await self._sample_gauges(pool)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -57,7 +57,7 @@ def _inactive() -> web.Response:
 
 def _no_record(request: web.Request) -> web.Response | None:
     if request[USER].via == "trusted_network":
-        return error_response(404, "Requests from a trusted network act as staff but have no user record")
+        return error_response(404, "Requests from a trusted network act without a user record")
     return None
 
 

@@ -9,6 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from actors.conversation.messages import AppendMessage, ClearConversation
+from actors.customers.wa_id_guard import wa_id_refusal
 from actors.customers.wire import message_item
 from handlers.customers.common import (
     customer,
@@ -96,6 +97,8 @@ async def post_message(request: web.Request) -> web.Response:
     msg = AppendMessage(body.role, body.message, source=body.call_source or "assistant", when=when)
 
     async def work() -> web.Response:
+        if (problem := await wa_id_refusal(services_of(request), wa_id)) is not None:
+            return envelope(False, message=problem, status=400)
         await customer(request, wa_id).ask(msg)
         return envelope(True)
 
@@ -106,6 +109,8 @@ async def delete_history(request: web.Request) -> web.Response:
     wa_id = request.match_info["wa_id"]
 
     async def work() -> web.Response:
+        if (problem := await wa_id_refusal(services_of(request), wa_id)) is not None:
+            return envelope(False, message=problem, status=400)
         deleted = await customer(request, wa_id).ask(ClearConversation(source="frontend"))
         return envelope(True, {"deleted": deleted})
 
@@ -132,7 +137,8 @@ ROUTES = [
           summary="A customer's conversation history", tags=TAGS),
     Route("POST", "/conversations/{wa_id}", post_message, Role.STAFF, body=NewMessage,
           summary="Append a message to a customer's conversation (announced as conversation_new_message)",
-          tags=TAGS, errors=((400, "date without time or time without date"),)),
+          tags=TAGS, errors=((400, "date without time or time without date; wa_id not a phone number"),)),
     Route("DELETE", "/conversations/{wa_id}", delete_history, Role.STAFF,
-          summary="Delete every message of a customer (the customer is kept)", tags=TAGS),
+          summary="Delete every message of a customer (the customer is kept)", tags=TAGS,
+          errors=((400, "wa_id is not a phone number nor an existing customer"),)),
 ]

@@ -89,7 +89,7 @@ def test_age_coercion(value, age):
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("abc", "invalid literal for int() with base 10: 'abc'"), (121, "Age must be between 0 and 120"),
+    ("abc", "Age must be a whole number between 0 and 120"), (121, "Age must be between 0 and 120"),
     (-1, "Age must be between 0 and 120"), ({}, None), ([1], None), ("1e400", None),
 ])
 def test_age_refusals(value, message):

@@ -88,6 +88,7 @@ async def test_metrics_are_pushed_periodically(monkeypatch, aiohttp_client, app,
     server = await aiohttp_client(app)
     _, token = await token_for(Role.VIEWER)
     ws = await server.session.ws_connect(server.make_url("/ws"), params={"token": token})
+    await ws.send_json({"type": "subscribe", "data": {"types": ["metrics_updated", "no_such_type"]}})
     while True:
         body = await ws.receive_json(timeout=10)
         if body["type"] == "metrics_updated":

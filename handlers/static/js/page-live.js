@@ -4,6 +4,7 @@ import { startShell } from './shell.js';
 import { line } from './svg.js';
 
 const realtime = startShell();
+realtime.subscribe('metrics_updated'); // the server pushes it only to pages that ask
 const TILES = [
   ['process_cpu_percent', 'metric_cpu', 1, 1],
   ['process_memory_bytes', 'metric_memory', 0, 1 / (1024 * 1024)],

@@ -40,6 +40,13 @@ export class Realtime extends EventTarget {
     this.pending = new Map(); // reply type -> [resolve]
     this.online = false;
     this.stopped = false;
+    this.subscriptions = new Set(); // broadcasts sent only on request (`metrics_updated`)
+  }
+
+  // Ask for broadcasts the server sends only to clients that subscribe; kept across reconnects.
+  subscribe(...types) {
+    for (const type of types) this.subscriptions.add(type);
+    this.send({ type: 'subscribe', data: { types: [...this.subscriptions] } });
   }
 
   url() {
@@ -61,6 +68,7 @@ export class Realtime extends EventTarget {
       this.attempt = 0;
       this.setOnline(true);
       this.send({ type: 'get_snapshot' });
+      if (this.subscriptions.size) this.send({ type: 'subscribe', data: { types: [...this.subscriptions] } });
       clearInterval(this.pinger);
       this.pinger = setInterval(() => this.send({ type: 'ping' }), PING_MS);
       // With a position the server replays the gap; without one the page must reload.
