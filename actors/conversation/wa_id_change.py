@@ -47,8 +47,8 @@ async def change_customer_wa_id(
     problem = phone_error(new, ar)
     if problem is not None:
         return {"success": False, "message": problem}
-    if old == new:
-        return {"success": True, "message": text("wa_id_same", ar)}
+    if old == new:  # the reference reported success for this no-op (docs/decisions.md)
+        return {"success": False, "message": text("wa_id_same", ar)}
     if not old:
         return {"success": False, "message": text("wa_id_not_found", ar)}
     override = clean_name(customer_name) if isinstance(customer_name, str) and customer_name.strip() else None
@@ -68,16 +68,12 @@ async def apply(actor: "ConversationActor", msg: ChangeWaId) -> dict[str, Any]:
         previous, target = rows[old], rows[new]
         if previous is None:
             return {"success": False, "message": text("wa_id_not_found", msg.ar)}
+        if target is not None:  # merging would overwrite the other customer's name: refuse, write nothing
+            return {"success": False, "message": text("wa_id_taken", msg.ar, wa_id=new)}
         snapshot = await conn.fetch(QUERIES.customer_reservations_snapshot, old)
         old_name = previous["customer_name"]
         name = msg.new_name if msg.new_name is not None else old_name
-        if target is None:
-            await conn.execute(QUERIES.customer_rename_wa_id, old, new, name)
-        else:
-            await conn.execute(QUERIES.customer_merge_into, new, name, old)
-            await conn.fetchval(QUERIES.customer_move_reservations, old, new)
-            await conn.fetchval(QUERIES.customer_move_conversation, old, new)
-            await conn.execute(QUERIES.customer_delete_row, old)
+        await conn.execute(QUERIES.customer_rename_wa_id, old, new, name)
     final_name = name if name is not None else (msg.new_name or old_name)
 
     if msg.source not in SILENT_SOURCES:

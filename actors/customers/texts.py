@@ -14,6 +14,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The new wa_id is the same as the old wa_id.",
         "ar": "رقم الواتساب الجديد هو نفسه رقم الواتساب القديم.",
     },
+    # Mawid: the reference merged the two customers here, overwriting the target's name (docs/decisions.md).
+    "wa_id_taken": {
+        "en": "Another customer already uses wa_id {wa_id}; nothing was changed. Merging two customers is not "
+              "done by changing an id.",
+        "ar": "رقم الواتساب {wa_id} مستخدم لعميل آخر؛ لم يتم تغيير أي شيء. لا يتم دمج عميلين بتغيير الرقم.",
+    },
     "wa_id_not_found": {
         "en": "Customer with phone number not found. The phone number may have been changed already.",
         "ar": "لم يتم العثور على العميل برقم الهاتف هذا. ربما تم تغيير رقم الهاتف بالفعل.",

@@ -44,21 +44,18 @@ async def test_move_to_a_new_id_keeps_everything(services, db, events):
     assert customer.data == {"wa_id": NEW, "phone": NEW, "customer_name": "Sara", "_source": "backend"}
 
 
-async def test_merge_into_an_existing_customer_with_a_name_override(services, db, events):
-    ids = await seed_old(db)
+async def test_an_id_already_in_use_is_refused_and_nothing_changes(services, db, events):
+    """The reference merged the two customers and overwrote the target's name: data loss. Refused."""
+    await seed_old(db)
     await db.execute("INSERT INTO customers (wa_id, customer_name, is_favorite) VALUES ($1, 'Other', false)", NEW)
-    result = await change_customer_wa_id(services, OLD, NEW, customer_name="  \\u0633\\u0627\\u0631\\u0629 ",
-                                          reservation_id=ids[1], source="assistant")
-    assert result["data"] == {"wa_id": NEW, "customer_name": "سارة"}
-    row = await db.fetchrow("SELECT * FROM customers WHERE wa_id = $1", NEW)
-    # the existing target keeps its flags/document if it had them, and gains what only the old row had
-    assert (row["customer_name"], row["age"], row["is_favorite"], row["is_blocked"]) == ("سارة", 30, True, True)
-    assert json.loads(row["document"]) == {"notes": 1}
-    assert await db.fetchval("SELECT count(*) FROM customers") == 1
-    updates = [e for e in events if e.type == "reservation_updated"]
-    # only the named reservation; the original name is the one before the override (quirk 9)
-    assert [e.data["id"] for e in updates] == [ids[1]]
-    assert updates[0].data["original_data"]["customer_name"] == "Sara"
+    before = [dict(r) for r in await db.fetch("SELECT * FROM customers ORDER BY wa_id")]
+    result = await change_customer_wa_id(services, OLD, NEW, customer_name="Sara", source="assistant")
+    assert result == {"success": False, "message": f"Another customer already uses wa_id {NEW}; nothing was "
+                      "changed. Merging two customers is not done by changing an id."}
+    assert [dict(r) for r in await db.fetch("SELECT * FROM customers ORDER BY wa_id")] == before
+    assert await db.fetchval("SELECT count(*) FROM reservations WHERE wa_id = $1", OLD) == 2
+    assert await db.fetchval("SELECT count(*) FROM conversation WHERE wa_id = $1", OLD) == 1
+    assert events == []
 
 
 async def test_quiet_sources_and_refusals(services, db, events):
@@ -67,7 +64,8 @@ async def test_quiet_sources_and_refusals(services, db, events):
     assert quiet["success"] is True
     assert [e.type for e in events] == ["customer_updated"] and events[0].data["_source"] == "frontend"
     same = await change_customer_wa_id(services, NEW, "+" + NEW)
-    assert same == {"success": True, "message": "The new wa_id is the same as the old wa_id."}
+    # The reference answered success for this no-op; it is refused, plainly.
+    assert same == {"success": False, "message": "The new wa_id is the same as the old wa_id."}
     missing = await change_customer_wa_id(services, OLD, "966500000009")
     assert missing["success"] is False and missing["message"].startswith("Customer with phone number not found")
     empty = await change_customer_wa_id(services, NEW, None)
