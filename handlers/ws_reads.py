@@ -89,7 +89,7 @@ async def get_snapshot(ctx: CommandContext, message: dict[str, Any], data: dict[
 
 
 def _limit(message: dict[str, Any], data: dict[str, Any]) -> int:
-    raw = data.get("limit", message.get("limit"))
+    raw = data.get("limit") or message.get("limit")  # a falsy data.limit falls back, as in the reference
     try:
         return int(raw)
     except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON Infinity

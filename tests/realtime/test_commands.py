@@ -158,7 +158,7 @@ def test_the_registry_holds_every_reference_command_with_its_role():
     expected = {
         "ping": Role.VIEWER, "set_filter": Role.VIEWER, "get_snapshot": Role.VIEWER,
         "get_notifications": Role.VIEWER, "get_customer_document": Role.VIEWER, "get_document": Role.VIEWER,
-        "get_customer_doc": Role.VIEWER, "resume": Role.VIEWER,
+        "get_customer_doc": Role.VIEWER, "resume": Role.VIEWER, "subscribe": Role.VIEWER,
         "modify_reservation": Role.STAFF, "cancel_reservation": Role.STAFF, "conversation_send_message": Role.STAFF,
         "secretary_typing": Role.STAFF, "vacation_update": Role.STAFF,
     }

@@ -60,19 +60,20 @@ async def test_an_event_on_one_process_reaches_clients_of_both_exactly_once(serv
             await ws.send_json({"type": "ping"})
             await _receive_until(ws, lambda m: m["type"] == "pong")
 
-        for wa_id in ("111", "222", "333"):
+        # Phone numbers: typing for a wa_id that is not one (nor a customer) is refused (tests/reference_dashboard).
+        for wa_id in ("966500000111", "966500000222", "966500000333"):
             await actor.send_json({"type": "secretary_typing", "data": {"wa_id": wa_id, "typing": True}})
             await _receive_until(actor, lambda m: m["type"] == "typing_ack")
         # a change made on the other process, then a last marker from the first
         other = await session.ws_connect(two.url + "/ws", params={"token": staff})
-        await other.send_json({"type": "secretary_typing", "data": {"wa_id": "444", "typing": False}})
+        await other.send_json({"type": "secretary_typing", "data": {"wa_id": "966500000444", "typing": False}})
         await _receive_until(other, lambda m: m["type"] == "typing_ack")
-        await actor.send_json({"type": "secretary_typing", "data": {"wa_id": "999", "typing": False}})
+        await actor.send_json({"type": "secretary_typing", "data": {"wa_id": "966500000999", "typing": False}})
 
         for ws in (here, there):
-            got = await _receive_until(ws, lambda m: m.get("data", {}).get("wa_id") == "999")
+            got = await _receive_until(ws, lambda m: m.get("data", {}).get("wa_id") == "966500000999")
             events = [m for m in got if m["type"] == "conversation_typing"]
-            assert [m["data"]["wa_id"] for m in events] == ["111", "222", "333", "444", "999"]
+            assert [m["data"]["wa_id"][-3:] for m in events] == ["111", "222", "333", "444", "999"]
             seqs = [m["seq"] for m in events]
             assert seqs == sorted(seqs) and len(set(seqs)) == 5
             # a ping behind the marker: nothing arrives a second time

@@ -51,7 +51,9 @@ async def test_notification_history_over_ws_and_http_matches_live_timestamps(con
     assert resp.status == 200
     body = await resp.json()
     assert body["success"] is True and body["data"] == items[:1]
-    assert (await (await viewer_client.get("/notifications", params={"limit": "-5"})).json())["data"] == items[:1]
+    # The reference clamped any limit to 1..100; Mawid: 0 is none, a negative count is refused.
+    assert (await (await viewer_client.get("/notifications", params={"limit": "0"})).json())["data"] == []
+    assert (await viewer_client.get("/notifications", params={"limit": "-5"})).status == 422
     bad = await viewer_client.get("/notifications", params={"limit": "many"})
     assert bad.status == 422 and "limit" in (await bad.json())["message"]
 
