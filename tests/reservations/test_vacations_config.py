@@ -127,12 +127,17 @@ async def test_put_errors(admin_client, db):
     assert current == original  # nothing was written by a refused update
 
 
-async def test_post_replaces_with_schema_defaults(admin_client, staff_client):
+async def test_post_replaces_with_first_boot_defaults(admin_client, staff_client):
     before = await (await admin_client.get("/api/config")).json()
     resp = await admin_client.post("/api/config", json={})
     assert resp.status == 200
     fresh = await resp.json()
-    assert fresh["id"] != before["id"] and fresh["calendar_columns"] == [] and fresh["day_specific_hours"] == []
+    # Missing keys keep the first-boot document (Ramadan ranges, columns), not the schema's empty lists.
+    assert fresh["id"] != before["id"]
+    assert {key: fresh[key] for key in ("custom_calendar_ranges", "calendar_columns", "day_specific_hours")} == {
+        key: before[key] for key in ("custom_calendar_ranges", "calendar_columns", "day_specific_hours")}
+    cleared = await (await admin_client.post("/api/config", json={"calendar_columns": []})).json()
+    assert cleared["calendar_columns"] == [] and cleared["custom_calendar_ranges"] == before["custom_calendar_ranges"]
     assert (await staff_client.post("/api/config", json={})).status == 403
     assert (await staff_client.put("/api/config", json={})).status == 403
     assert (await admin_client.post("/api/config", json={"slot_duration_hours": "x"})).status == 422
