@@ -76,6 +76,7 @@ async def measure(url: str, requests: int, only: str = "", plans: bool = True) -
                           "LOG_LEVEL": "WARNING", "LOG_FORMAT": "text"})
     app = base_app(config)
     register(app, customers.ROUTES)
+    customers.setup(app)
     conn = await asyncpg.connect(url)
     try:
         user = await conn.fetchval(
@@ -143,13 +144,14 @@ async def explain(url: str, examples: dict[str, str]) -> None:
 
     conn = await asyncpg.connect(url)
     try:
-        from handlers.customers.phone import THRESHOLD_LEVELS
+        from handlers.customers.phone_search import SEARCH_SESSION, THRESHOLD_LEVELS
 
         for label in ("English name", "Arabic name", "partial digits"):
             terms = SearchTerms.parse(examples[label])
             for threshold in THRESHOLD_LEVELS:  # the level at which the route stops
                 async with conn.transaction():
-                    await conn.fetchval(QUERIES.phone_search_setup, str(threshold))
+                    for name, value in SEARCH_SESSION.items():  # the search connections' session settings
+                        await conn.execute(f"SET LOCAL {name} = '{value}'")
                     args = terms.arguments(100, threshold)  # as the first level (a superset of the route's later ones)
                     if len(await conn.fetch(QUERIES.phone_search, *args)) >= 100 or threshold == THRESHOLD_LEVELS[-1]:
                         plan = await conn.fetch("EXPLAIN (ANALYZE, COSTS OFF) " + QUERIES.phone_search, *args)

@@ -14,17 +14,12 @@ from actors.customers.search import SearchTerms
 from actors.customers.wire import contact_item
 from handlers.customers.common import services_of
 from handlers.customers.directory import DirectoryQuery, DirectorySql, directory_filters
+from handlers.customers.phone_search import FEATURE, find, search_pool_context
 from runtime.db import DATABASE_UNAVAILABLE, QUERIES
 from runtime.routes import QUERY, Role, Route, json_response
 
 log = logging.getLogger("mawid.customers.phone")
 TAGS = ("phone",)
-MIN_SIMILARITY = 0.3
-# Thresholds tried in turn, strictest first (the last is the reference's 0.3). A trigram index prunes far
-# better at a high threshold; common names and full numbers fill the page at the first level.
-THRESHOLD_LEVELS = (0.9, 0.7, 0.5, 0.4, MIN_SIMILARITY)
-# A number query's trigram in this share of the wa_ids (a country code's) makes low thresholds expensive.
-COMMON_TRIGRAM_SHARE = 0.05
 
 
 class SearchQuery(BaseModel):
@@ -52,21 +47,7 @@ async def search(request: web.Request) -> web.Response:
     if terms is None:
         return json_response({"success": True, "data": []})
     try:
-        async with services_of(request).require_pool().acquire() as conn, conn.transaction(readonly=True):
-            stricter: list[str] | None = None
-            levels = list(THRESHOLD_LEVELS)
-            while levels:
-                # All rows scoring >= threshold are found; once they fill the page, lower scores cannot enter
-                # it, so the answer is the same as searching at 0.3 — with far fewer trigram rechecks.
-                threshold = levels.pop(0)
-                await conn.fetchval(QUERIES.phone_search_setup, str(threshold))
-                rows = await conn.fetch(QUERIES.phone_search, *terms.arguments(query.limit, threshold, stricter))
-                if len(rows) >= query.limit:
-                    break
-                if stricter is None and terms.like_pattern is not None and await conn.fetchval(
-                        QUERIES.phone_search_lowest_level_is_cheap, terms.phone, MIN_SIMILARITY, COMMON_TRIGRAM_SHARE):
-                    levels = levels[-1:]  # a few digits without a country code: the lowest level is cheap
-                stricter = [r["wa_id"] for r in rows]
+        rows = await find(services_of(request).extras[FEATURE], terms, query.limit)
     except DATABASE_UNAVAILABLE:
         raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception as exc:
@@ -156,3 +137,7 @@ ROUTES = [
     Route("GET", "/phone/stats", stats, Role.VIEWER,
           summary="Customers per country and per registration status", tags=TAGS),
 ]
+
+
+def setup(app: web.Application) -> None:
+    app.cleanup_ctx.append(search_pool_context)

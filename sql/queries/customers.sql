@@ -109,13 +109,9 @@ SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
        set_config('jit', 'off', true),
        set_config('work_mem', '64MB', true);
 
--- name: phone_search_setup
--- Run in the search transaction: the trigram operators use these thresholds; custom plans let the
--- planner see the actual query text (a generic plan cannot estimate a LIKE or trigram pattern).
-SELECT set_config('pg_trgm.similarity_threshold', $1::text, true),
-       set_config('pg_trgm.word_similarity_threshold', $1::text, true),
-       set_config('plan_cache_mode', 'force_custom_plan', true),
-       set_config('jit', 'off', true);
+-- name: phone_search_directory_size
+-- How many customers there are, counted up to $1: enough to tell a small directory from a large one, cheap on both.
+SELECT count(*) FROM (SELECT FROM customers LIMIT $1) AS c;
 
 -- name: phone_search_lowest_level_is_cheap
 -- Whether the trigram index can serve the lowest threshold ($2) for this number query ($1) without touching
@@ -136,8 +132,8 @@ FROM shares;
 
 -- name: phone_search
 -- $1 name query, $2 phone query (the digits when the query has any: quirk 11), $3 the escaped
--- '%digits%' LIKE pattern or NULL (quirk 10), $4 limit, $5 minimum similarity (the trigram operators'
--- threshold, set by phone_search_setup), $6 wa_ids found at a stricter level, $7 whether to look for the
+-- '%digits%' LIKE pattern or NULL (quirk 10), $4 limit, $5 minimum similarity (also the trigram operators'
+-- threshold, set by the statement itself), $6 wa_ids found at a stricter level, $7 whether to look for the
 -- substring rule's rows (the strictest level; below it, they are among $6).
 -- Names are matched and scored once per distinct name (customer_search_names, 0257); each matching name
 -- brings its newest $4 customers: the others tie with them on the name score and lose the tie-break, and if
@@ -145,12 +141,17 @@ FROM shares;
 -- its newest $4 rows: all of them score exactly 0.9 unless another branch (which finds them too) scores them
 -- higher. A stricter level that did not fill the page returned every candidate scoring >= 0.9, these rows
 -- included. A candidate whose name scores below $5 is there for its number, which then decides its score.
-WITH names AS MATERIALIZED (
+WITH thresholds AS MATERIALIZED (
+    -- the trigram operators' thresholds for this statement only (reset when its transaction ends); every scan
+    -- using an operator is gated on this row, so it is set before any of them runs
+    SELECT set_config('pg_trgm.similarity_threshold', $5::real::text, true) AS similarity,
+           set_config('pg_trgm.word_similarity_threshold', $5::real::text, true) AS word_similarity
+), names AS MATERIALIZED (
     SELECT n.name,
            greatest(word_similarity($1, n.name), word_similarity(normalize_arabic($1), normalize_arabic(n.name)))
                AS score
     FROM customer_search_names AS n
-    WHERE $1 <% n.name OR normalize_arabic($1) <% normalize_arabic(n.name)
+    WHERE EXISTS (SELECT FROM thresholds) AND ($1 <% n.name OR normalize_arabic($1) <% normalize_arabic(n.name))
 ), candidates AS (
     SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked
     FROM names AS n
@@ -163,7 +164,7 @@ WITH names AS MATERIALIZED (
     ) AS c
     UNION
     SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
-    FROM customers WHERE wa_id % $2
+    FROM customers WHERE EXISTS (SELECT FROM thresholds) AND wa_id % $2
     UNION
     SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
     FROM customers WHERE wa_id = ANY ($6::text[])

@@ -15,6 +15,7 @@ def app(config):
 
     application = base_app(config)
     register(application, customers.ROUTES)
+    customers.setup(application)
     return application
 
 

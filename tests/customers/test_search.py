@@ -1,6 +1,7 @@
 """`GET /phone/search`: the reference's ranking (spec 30 §4.3 worked example), quirk fixes, hostile input."""
 from __future__ import annotations
 
+import asyncio
 from datetime import date, time
 
 import pytest
@@ -132,6 +133,7 @@ async def test_search_plan_uses_the_trigram_indexes(people, db):
     """With sequential scans priced out, every branch of the search has an index path: names through the
     distinct-name table's trigram indexes (raw and Arabic-normalised), then each name's newest customers."""
     from actors.customers.search import SearchTerms
+    from handlers.customers.phone_search import SEARCH_SESSION
     from runtime.db import QUERIES
 
     # enough rows (and statistics) for index paths to be worth their price, as on a real directory
@@ -141,11 +143,40 @@ async def test_search_plan_uses_the_trigram_indexes(people, db):
     for q in ("John", "أحمد", "512345", "+966 5"):
         terms = SearchTerms.parse(q)
         async with db.transaction():
-            await db.execute("SET LOCAL enable_seqscan = off")
-            await db.fetchval(QUERIES.phone_search_setup, "0.3")
+            for name, value in SEARCH_SESSION.items():  # as on the search's own connections
+                await db.execute(f"SET LOCAL {name} = '{value}'")
             plan = "\n".join(r[0] for r in await db.fetch(
                 "EXPLAIN " + QUERIES.phone_search, *terms.arguments(100, 0.3)))
         assert "Seq Scan on customers" not in plan, plan
         for index in ("idx_customer_search_names_trgm", "idx_customer_search_names_normalized_trgm",
                       "idx_customers_name_recent", "idx_customers_wa_id_trgm"):
             assert index in plan, plan
+
+
+async def test_a_small_directory_is_searched_in_one_statement(people, db_url):
+    """A clinic's directory: after counting it (once a minute), each search is one statement on the search's own
+    connections, which carry its session settings (no transaction, no setup statement)."""
+    from actors.customers.search import SearchTerms
+    from handlers.customers.phone_search import SEARCH_SESSION, SearchResources, find
+    from runtime.db import create_pool
+
+    pool = await create_pool(db_url, min_size=1, max_size=1, server_settings=SEARCH_SESSION)
+    try:
+        sent: list[str] = []
+        async with pool.acquire() as conn:
+            conn.add_query_logger(lambda record: sent.append(record.query))
+            assert await conn.fetchval("SHOW enable_seqscan") == "off"
+        sent.clear()
+        resources = SearchResources(pool)
+        first = await find(resources, SearchTerms.parse("John"), 100)
+        await asyncio.sleep(0)  # the logger is called soon after each statement, not during it
+        assert len(sent) == 2  # the directory's size, then the search
+        for q in ("John", "محمد", "5123", "XYZNONEXISTENT"):
+            sent.clear()
+            rows = await find(resources, SearchTerms.parse(q), 100)
+            await asyncio.sleep(0)
+            assert len(sent) == 1, sent
+            if q == "John":
+                assert [r["wa_id"] for r in rows] == [r["wa_id"] for r in first]
+    finally:
+        await pool.close()

@@ -36,6 +36,17 @@ QUERIES = [
 ]
 
 
+@pytest.fixture(autouse=True, params=["lowest level at once", "threshold levels"])
+def search_path(request, monkeypatch):
+    """Every answer is checked on both paths: a small directory's single statement at the lowest level, and the
+    levels a large directory goes down (forced here by calling every directory large)."""
+    from handlers.customers import phone_search
+
+    if request.param == "threshold levels":
+        monkeypatch.setattr(phone_search, "SMALL_DIRECTORY", 0)
+    return request.param
+
+
 @pytest.fixture
 async def crowd(db):
     for wa_id, name, day in PEOPLE:
@@ -99,7 +110,7 @@ async def test_names_are_searchable_however_they_are_written(viewer_client, db):
 async def test_country_code_trigrams_keep_the_intermediate_levels(db):
     """The check that lets a few digits go straight to the lowest threshold: a query made of the trigrams most
     numbers share (a country code's) is refused; rarer digits are allowed; no statistics, no answer."""
-    from handlers.customers.phone import COMMON_TRIGRAM_SHARE, MIN_SIMILARITY
+    from handlers.customers.phone_search import COMMON_TRIGRAM_SHARE, MIN_SIMILARITY
     from runtime.db import QUERIES
 
     async def cheap(q: str) -> bool | None:
