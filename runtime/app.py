@@ -14,7 +14,8 @@ from aiohttp import web
 
 from runtime.actor_system import ActorSystem
 from runtime.auth import TokenCodec, auth_middleware
-from runtime.bus import create_bus
+from runtime.bus import LocalBus, create_bus
+from runtime.bus_postgres import PostgresBus
 from runtime.config import Config
 from runtime.db import create_pool
 from runtime.http import middlewares
@@ -48,7 +49,11 @@ async def database_context(app: web.Application) -> AsyncIterator[None]:
 
 async def bus_context(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
-    bus = create_bus(services.config.redis_url, services.config.redis_channel)
+    config = services.config
+    if not config.redis_url and config.workers > 1:  # worker processes of one server, no Redis: the database
+        bus: LocalBus = PostgresBus(config.database_url)
+    else:
+        bus = create_bus(config.redis_url, config.redis_channel)
     await bus.start()
     services.bus = bus
     yield

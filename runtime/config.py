@@ -23,6 +23,15 @@ def _text(raw: str) -> str:
     return raw
 
 
+def _workers(raw: str) -> int:
+    if raw.lower() == "auto":
+        return os.cpu_count() or 1
+    count = int(raw)
+    if count < 1:
+        raise ValueError("must be a positive number of processes or auto")
+    return count
+
+
 def _int_at_least(minimum: int) -> Callable[[str], int]:
     def parse(raw: str) -> int:
         value = int(raw)
@@ -116,6 +125,9 @@ VARIABLES: tuple[Variable, ...] = (
              "Redis pub/sub channel of the event bus; one per deployment sharing a Redis server."),
     Variable("HOST", "host", _text, "0.0.0.0", "Listen address."),
     Variable("PORT", "port", _int_at_least(1), 8000, "Listen port (the reference dashboard expects 8000)."),
+    Variable("WORKERS", "workers", _workers, 1,
+             "Server processes sharing the port (`auto`: one per core); without Redis they share events through"
+             " PostgreSQL LISTEN/NOTIFY."),
     Variable("TIMEZONE", "timezone", _timezone, "Asia/Riyadh", "Business time zone for all local dates and times."),
     Variable("ENVIRONMENT", "environment", _text, "development",
              "`development` allows any CORS origin; anything else allows only APP_URL and CORS_ORIGINS."),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 from pathlib import Path
 
 import click
@@ -12,19 +13,26 @@ from runtime.logs import configure_logging
 from runtime.migrate import migrate_url
 
 from .settings import database_config
+from .workers import is_worker, run_workers
 
 
 @click.command("serve")
 @click.option("--host", default=None, help="Listen address (default: HOST or 0.0.0.0).")
 @click.option("--port", type=int, default=None, help="Listen port (default: PORT or 8000).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option("--workers", default=None,
+              help="Server processes sharing the port: a number or `auto` (one per core; default: WORKERS or 1).")
+def serve(host: str | None, port: int | None, workers: str | None) -> None:
     """Start the HTTP, WebSocket and webhook server (migrates the database first)."""
+    if workers is not None:
+        os.environ["WORKERS"] = workers  # parsed with every other setting, and inherited by the workers
+    config = database_config("`make run` starts a local PostgreSQL for you")
+    configure_logging(config.log_level, config.log_format)
+    if config.workers > 1 and not is_worker():
+        raise SystemExit(run_workers(config.workers, host or config.host, port or config.port))
     from aiohttp import web
 
     from handlers.app import create_app
 
-    config = database_config("`make run` starts a local PostgreSQL for you")
-    configure_logging(config.log_level, config.log_format)
     try:
         import uvloop
 
@@ -34,7 +42,8 @@ def serve(host: str | None, port: int | None) -> None:
     app = create_app(config)
     app.on_startup.append(_freeze_startup_heap)  # after every feature's startup
     web.run_app(app, host=host or config.host, port=port or config.port,
-                access_log=None, shutdown_timeout=config.shutdown_deadline, print=None)
+                access_log=None, shutdown_timeout=config.shutdown_deadline, print=None,
+                reuse_port=True if is_worker() else None)
 
 
 async def _freeze_startup_heap(app) -> None:

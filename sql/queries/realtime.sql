@@ -68,3 +68,8 @@ SELECT seq, envelope FROM realtime_events WHERE seq > $1 AND seq < $2 ORDER BY s
 -- behind the disk. A database crash can lose the last fraction of a second of the replay log
 -- and notification history; clients that miss those get a resync instead of a replay.
 SET LOCAL synchronous_commit TO off;
+
+-- name: realtime_notify_many
+-- The event bus between the processes of one server without Redis (runtime/bus_postgres.py): each payload of
+-- $2 on channel $1, in array order; delivered when this statement's transaction commits.
+SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload;
