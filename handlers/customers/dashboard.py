@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 from actors.customers import analytics as rules
 from actors.customers import message_days, window_cache, window_snapshots
 from handlers.customers.common import services_of, today
+from handlers.customers.read_pools import ANALYTICS, pool_of
 from runtime.db import QUERIES
 from runtime.metrics_map import metrics_map
 from runtime.routes import QUERY, Role, Route, json_response
@@ -48,8 +49,8 @@ class Queries:
         self.slots = asyncio.Semaphore(parallel)
 
     async def _run(self, method: str, name: str, *args: Any) -> Any:
-        async with self.slots, self.pool.acquire() as conn, conn.transaction(readonly=True):
-            await conn.execute(QUERIES.stats_read_tuning)
+        # one statement: the pool's sessions carry stats_read_tuning's settings (read_pools.ANALYTICS)
+        async with self.slots, self.pool.acquire() as conn:
             return await getattr(conn, method)(getattr(QUERIES, name), *args)
 
     async def fetch(self, name: str, *args: Any) -> list[Any]:
@@ -138,7 +139,7 @@ async def compute(request: web.Request, query: StatsQuery) -> dict[str, Any]:
         date.fromisoformat(query.to_date) if query.to_date else None,
         now,
     )
-    q = Queries(services.require_pool(), services.jobs)
+    q = Queries(pool_of(services, ANALYTICS), services.jobs)
     cur, prev = (window.start, window.end), (window.previous_start, window.previous_end)
     (groups, modifications, customers, previous_customers, first, previous_first, active, message_window,
      responses, previous_responses, previous_groups) = await asyncio.gather(

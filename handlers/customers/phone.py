@@ -14,7 +14,8 @@ from actors.customers.search import SearchTerms
 from actors.customers.wire import contact_item
 from handlers.customers.common import services_of
 from handlers.customers.directory import DirectoryQuery, DirectorySql, directory_filters
-from handlers.customers.phone_search import FEATURE, find, search_pool_context
+from handlers.customers.phone_search import find, resources_of
+from handlers.customers.read_pools import ANALYTICS, SEARCH, pool_context, pool_of
 from runtime.db import DATABASE_UNAVAILABLE, QUERIES
 from runtime.routes import QUERY, Role, Route, json_response
 
@@ -47,7 +48,7 @@ async def search(request: web.Request) -> web.Response:
     if terms is None:
         return json_response({"success": True, "data": []})
     try:
-        rows = await find(services_of(request).extras[FEATURE], terms, query.limit)
+        rows = await find(resources_of(services_of(request)), terms, query.limit)
     except DATABASE_UNAVAILABLE:
         raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception as exc:
@@ -73,8 +74,8 @@ async def directory(request: web.Request) -> web.Response:
     region = query.country.strip().upper() if query.country else None
     code = calling_codes_of(region) if region else None
     try:
-        async with services_of(request).require_pool().acquire() as conn, conn.transaction(readonly=True):
-            await conn.execute(QUERIES.customers_read_tuning)
+        # The page and its total are two statements on connections tuned for them (read_pools.ANALYTICS).
+        async with pool_of(services_of(request), ANALYTICS).acquire() as conn:
             if region and code is None:
                 rows, total = [], 0
             elif region and len(regions_of_code(code)) > 1:
@@ -140,4 +141,4 @@ ROUTES = [
 
 
 def setup(app: web.Application) -> None:
-    app.cleanup_ctx.append(search_pool_context)
+    app.cleanup_ctx.extend([pool_context(SEARCH), pool_context(ANALYTICS)])

@@ -5,23 +5,20 @@ threshold levels keep the trigram indexes selective: all rows scoring >= a level
 the page lower scores cannot enter it. On a small directory (a clinic's: about 1,500 customers) every level
 costs the same few index probes, so the search runs at the lowest level straight away, in one statement.
 
-The search has connections of its own whose session settings suit it: sequential scans priced out (every
-branch has an index path, tests/customers/test_search.py; the planner prices the trigram functions as cheap
-and would rather score a small table row by row, several times slower), plans made for the actual values, no
-JIT. The statement sets the trigram thresholds itself, so no transaction or setup statement is needed.
+The search has connections of its own whose session settings suit it (read_pools.SEARCH); the statement sets
+the trigram thresholds itself, so no transaction or setup statement is needed.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import AsyncIterator
 
 import asyncpg
-from aiohttp import web
 
 from actors.customers.search import SearchTerms
-from runtime.db import QUERIES, create_pool
-from runtime.services import SERVICES
+from handlers.customers.read_pools import SEARCH, pool_of
+from runtime.db import QUERIES
+from runtime.services import Services
 
 FEATURE = "phone_search"
 MIN_SIMILARITY = 0.3
@@ -32,8 +29,7 @@ COMMON_TRIGRAM_SHARE = 0.05
 # Up to this many customers the lowest level is searched directly (it scores a few hundred names at most).
 SMALL_DIRECTORY = 20_000
 SIZE_TTL = 60.0  # seconds between two counts of the directory (only which levels are tried depends on it)
-SEARCH_CONNECTIONS = 4
-SEARCH_SESSION = {"enable_seqscan": "off", "plan_cache_mode": "force_custom_plan", "jit": "off"}
+SEARCH_SESSION = SEARCH.settings
 
 
 @dataclass
@@ -50,15 +46,11 @@ class SearchResources:
         return self.directory_size <= SMALL_DIRECTORY
 
 
-async def search_pool_context(app: web.Application) -> AsyncIterator[None]:
-    services = app[SERVICES]
-    # Opened on demand (min 0), like the relaxed pool: a process that never searches holds no session for it.
-    pool = await create_pool(services.config.database_url, min_size=0, max_size=SEARCH_CONNECTIONS,
-                             server_settings=SEARCH_SESSION)
-    services.extras[FEATURE] = SearchResources(pool)
-    yield
-    services.extras.pop(FEATURE, None)
-    await pool.close()
+def resources_of(services: Services) -> SearchResources:
+    resources = services.extras.get(FEATURE)
+    if resources is None:
+        resources = services.extras[FEATURE] = SearchResources(pool_of(services, SEARCH))
+    return resources
 
 
 async def find(resources: SearchResources, terms: SearchTerms, limit: int) -> list[asyncpg.Record]:
