@@ -102,13 +102,6 @@ FROM reservations
 WHERE wa_id = $1
 ORDER BY slot_date, slot_time, id;
 
--- name: customers_read_tuning
--- For one read transaction: plans made for the actual values (a generic plan cannot see a date window or a
--- LIKE prefix), no JIT (its compile time exceeds these queries' run time), room to hash and sort in memory.
-SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
-       set_config('jit', 'off', true),
-       set_config('work_mem', '64MB', true);
-
 -- name: phone_search_directory_size
 -- How many customers there are, counted up to $1: enough to tell a small directory from a large one, cheap on both.
 SELECT count(*) FROM (SELECT FROM customers LIMIT $1) AS c;
