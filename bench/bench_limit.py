@@ -10,9 +10,10 @@ migrated, vacuumed as autovacuum would leave it):
 2. for each route, in turn: load a real `bin/mawid serve` (loopback, `--connections` in flight, wrk when
    installed, else bench/loadgen.py in its own process), then the route's limit (bench/limit_replay.py): the
    same statements replayed on bare asyncpg connections, same concurrency, encoding the same JSON.
-Prints `route  req/s  limit req/s  ratio  statements/request` per variant. `--compare` adds another checkout
-(e.g. main before a change) as a variant, run interleaved with this one route by route, so the tables share
-the machine's conditions; `--workers` runs this checkout's server with each worker count.
+Prints `route  req/s  limit req/s  ratio  statements/request` per variant, and the median latency of requests
+sent one at a time. `--compare` adds another checkout (e.g. main before a change) as a variant, run interleaved
+with this one route by route, so the tables share the machine's conditions; `--workers` runs this checkout's
+server with each worker count.
 """
 from __future__ import annotations
 
@@ -101,6 +102,16 @@ def http_load(url: str, token: str, connections: int, seconds: float) -> tuple[f
     return (result["requests"] - result["errors"]) / seconds, result["errors"]
 
 
+def one_at_a_time_ms(url: str, token: str, seconds: float) -> float:
+    """The median latency of requests sent one at a time (one connection): what one user waits."""
+    if not shutil.which("wrk"):
+        return load_in_subprocess(url, 1, seconds, headers={"Authorization": f"Bearer {token}"})["p50_ms"]
+    out = subprocess.run(["wrk", "-t1", "-c1", f"-d{max(1, round(seconds))}s", "--latency", "-H",
+                          f"Authorization: Bearer {token}", url], capture_output=True, text=True, check=True).stdout
+    value, unit = re.search(r"50%\s+([\d.]+)(us|ms|s)", out).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
 def limit(capture: str, label: str, url: str, connections: int, seconds: float, processes: int) -> float:
     """The replay, in as many processes as the server has workers (each with its share of the connections)."""
     share = max(1, connections // processes)
@@ -118,7 +129,7 @@ class Variant:
                        cwd=root, check=True)
         with open(self.capture, "rb") as handle:
             self.statements = {label: len(route["statements"]) for label, route in pickle.load(handle).items()}
-        self.rows: list[tuple[str, float, float, int, int]] = []
+        self.rows: list[tuple[str, float, float, int, int, float]] = []
         self.ceiling = 0.0
 
     def start_server(self, database_url: str) -> None:
@@ -154,11 +165,13 @@ class Variant:
 
 def print_table(variant: Variant) -> None:
     print(f"\n{variant.name}  (workers: {variant.workers}; /healthz, the HTTP ceiling: {variant.ceiling:.0f} req/s)")
-    print(f"{'route':36} {'req/s':>8} {'limit req/s':>12} {'ratio':>6} {'statements/request':>19}")
-    for label, rps, limit_rps, statements, failed in variant.rows:
+    print(f"{'route':36} {'req/s':>8} {'limit req/s':>12} {'ratio':>6} {'statements/request':>19}"
+          f" {'one at a time ms':>17}")
+    for label, rps, limit_rps, statements, failed, single in variant.rows:
         why = f"  ({WHY_MORE[label]})" if statements > 2 and label in WHY_MORE else ""
         errors = f"  [{failed} failed requests]" if failed else ""
-        print(f"{label:36} {rps:8.1f} {limit_rps:12.1f} {rps / limit_rps:6.0%} {statements:19d}{why}{errors}")
+        print(f"{label:36} {rps:8.1f} {limit_rps:12.1f} {rps / limit_rps:6.0%} {statements:19d} {single:17.1f}"
+              f"{why}{errors}")
 
 
 def main() -> None:
@@ -193,9 +206,11 @@ def main() -> None:
                 for variant in variants:  # interleaved: each route's variants run one after the other
                     path = f"{variant.url}{urllib.parse.quote(route['path'])}?{urllib.parse.urlencode(route['params'])}"
                     rps, failed = http_load(path, token, args.connections, args.seconds)
+                    single = one_at_a_time_ms(path, token, max(1.0, args.seconds / 2))
                     limit_rps = limit(variant.capture, route["label"], url, args.connections, args.seconds,
                                       variant.workers)
-                    variant.rows.append((route["label"], rps, limit_rps, variant.statements[route["label"]], failed))
+                    variant.rows.append((route["label"], rps, limit_rps, variant.statements[route["label"]], failed,
+                                         single))
                     print(f"  {variant.name[-40:]:40} w{variant.workers} {route['label']:36} {rps:8.1f} req/s"
                           f"  limit {limit_rps:8.1f}", flush=True)
         finally:
