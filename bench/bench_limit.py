@@ -195,27 +195,32 @@ def main() -> None:
         if args.compare:
             variants.append(Variant(f"compare: {args.compare}", args.compare.resolve(), 1, url, wa_id))
         variants += [Variant(f"this checkout: {ROOT}", ROOT, n, url, wa_id) for n in args.workers]
-        for variant in variants:
+        # One server at a time (started for each route): several idle servers' pools would hold sessions that
+        # PostgreSQL's max_connections (shared with whatever else runs) cannot spare.
+        for variant in variants:  # the server's own ceiling: no statement, a tiny answer
             variant.start_server(url)
-        try:
-            for variant in variants:  # the server's own ceiling: no statement, a tiny answer
+            try:
                 variant.ceiling, _ = http_load(f"{variant.url}/healthz", token, args.connections, args.seconds)
-            for route in routes(wa_id):
-                if args.only and args.only not in route["label"]:
-                    continue
-                for variant in variants:  # interleaved: each route's variants run one after the other
+            finally:
+                variant.stop_server()
+        for route in routes(wa_id):
+            if args.only and args.only not in route["label"]:
+                continue
+            for variant in variants:  # interleaved: each route's variants run one after the other
+                variant.start_server(url)
+                try:
                     path = f"{variant.url}{urllib.parse.quote(route['path'])}?{urllib.parse.urlencode(route['params'])}"
+                    http_load(path, token, args.connections, 1)  # warm-up: pools, plans, caches of a new server
                     rps, failed = http_load(path, token, args.connections, args.seconds)
                     single = one_at_a_time_ms(path, token, max(1.0, args.seconds / 2))
-                    limit_rps = limit(variant.capture, route["label"], url, args.connections, args.seconds,
-                                      variant.workers)
-                    variant.rows.append((route["label"], rps, limit_rps, variant.statements[route["label"]], failed,
-                                         single))
-                    print(f"  {variant.name[-40:]:40} w{variant.workers} {route['label']:36} {rps:8.1f} req/s"
-                          f"  limit {limit_rps:8.1f}", flush=True)
-        finally:
-            for variant in variants:
-                variant.stop_server()
+                finally:
+                    variant.stop_server()
+                limit_rps = limit(variant.capture, route["label"], url, args.connections, args.seconds,
+                                  variant.workers)
+                variant.rows.append((route["label"], rps, limit_rps, variant.statements[route["label"]], failed,
+                                     single))
+                print(f"  {variant.name[-40:]:40} w{variant.workers} {route['label']:36} {rps:8.1f} req/s"
+                      f"  limit {limit_rps:8.1f}  one at a time {single:6.1f} ms", flush=True)
         for variant in variants:
             print_table(variant)
             os.unlink(variant.capture)
