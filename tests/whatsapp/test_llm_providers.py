@@ -7,6 +7,7 @@ import pytest
 from tests.whatsapp.conftest import APP_SECRET, eventually
 from tests.whatsapp.fake_llm import FOREIGN_WA_ID, FakeLLM
 from tests.whatsapp.fakes import post_delivery, text_delivery
+from tests.whatsapp.llm_protocol import ANTHROPIC_KEY, GEMINI_KEY, OPENAI_KEY
 
 CUSTOMER = "966507770001"
 
@@ -23,6 +24,51 @@ async def _reply(graph, wa_id, count=1):
     return texts if len(texts) >= count else None
 
 
+def _check_openai_turn(llm: FakeLLM) -> None:
+    """Each follow-up chains on the response it answers and answers exactly the calls that response made."""
+    first, second, third = llm.sent("openai")
+    assert all(e.headers["Authorization"] == f"Bearer {OPENAI_KEY}" for e in (first, second, third))
+    assert first.body["model"] == "gpt-5.1" and first.body.get("previous_response_id") is None
+    for asked, answered in ((first, second), (second, third)):
+        calls = [o["call_id"] for o in asked.answer["output"] if o["type"] == "function_call"]
+        assert answered.body["previous_response_id"] == asked.answer["id"], "follow-up not chained"
+        assert [(i["type"], i["call_id"]) for i in answered.body["input"]] == [
+            ("function_call_output", call_id) for call_id in calls]
+    assert len([o for o in first.answer["output"] if o["type"] == "function_call"]) == 2  # two calls in one turn
+
+
+def _check_anthropic_turn(llm: FakeLLM) -> None:
+    """The assistant turn is echoed back whole, and the next user turn answers each of its tool_use ids in order."""
+    first, second, third = llm.sent("anthropic")
+    for exchange in (first, second, third):
+        assert ANTHROPIC_KEY in (exchange.headers.get("x-api-key"), exchange.headers.get("Authorization", "")[7:])
+        assert exchange.headers["anthropic-version"]
+        assert exchange.body["model"].startswith("claude-") and exchange.body["max_tokens"] > 0
+    for asked, answered in ((first, second), (second, third)):
+        uses = [b["id"] for b in asked.answer["content"] if b["type"] == "tool_use"]
+        assert answered.body["messages"][-2] == {"role": "assistant", "content": asked.answer["content"]}
+        assert [(b["type"], b["tool_use_id"]) for b in answered.body["messages"][-1]["content"]] == [
+            ("tool_result", tool_use_id) for tool_use_id in uses]
+    assert [m["role"] for m in third.body["messages"]] == ["user", "assistant", "user", "assistant", "user"]
+
+
+def _check_gemini_turn(llm: FakeLLM) -> None:
+    """The model's function-call turn is echoed back, then one functionResponse per call, by name, in order."""
+    first, second, third = llm.sent("gemini")
+    for exchange in (first, second, third):
+        assert exchange.headers["x-goog-api-key"] == GEMINI_KEY
+        thinking = exchange.body["generationConfig"]["thinkingConfig"]["thinkingBudget"]
+        assert 128 <= thinking < exchange.body["generationConfig"]["maxOutputTokens"]
+    for asked, answered in ((first, second), (second, third)):
+        parts = asked.answer["candidates"][0]["content"]["parts"]
+        calls = [p["functionCall"]["name"] for p in parts]
+        assert answered.body["contents"][-2] == {"role": "model", "parts": parts}
+        assert [p["functionResponse"]["name"] for p in answered.body["contents"][-1]["parts"]] == calls
+
+
+CHECK_TURN = {"openai": _check_openai_turn, "anthropic": _check_anthropic_turn, "gemini": _check_gemini_turn}
+
+
 @pytest.mark.parametrize("provider", ["openai", "anthropic", "gemini"])
 async def test_a_booking_through_the_provider_creates_the_reservation(provider, wa_env, servers, graph, llm, db):
     server = servers({**wa_env, **llm.env(provider)})
@@ -30,15 +76,18 @@ async def test_a_booking_through_the_provider_creates_the_reservation(provider, 
                                                                          "wamid.llm1"))
     assert response.status_code == 200
     replies = await eventually(lambda: _reply(graph, CUSTOMER), what="the assistant's reply")
-    assert len(replies) == 1 and replies[0].startswith(f"Booked via {provider}: reservation ")
+    assert llm.faults == [], f"the fake {provider} API saw protocol faults"
+    assert len(replies) == 1 and replies[0].startswith(f"Booked via {provider}: reservation "), replies
     rows = await db.fetch("SELECT id, wa_id, type, status FROM reservations")
     assert [(r["wa_id"], r["type"], r["status"]) for r in rows] == [(CUSTOMER, 0, "active")]
     assert f"reservation {rows[0]['id']} " in replies[0]
     assert await db.fetchval("SELECT count(*) FROM customers WHERE wa_id = $1", FOREIGN_WA_ID) == 0
-    assert llm.count(provider) == 3  # search, reserve, final answer
+    assert llm.count(provider) == 3  # two lookups together, reserve, final answer
+    CHECK_TURN[provider](llm)
     tool_rows = await db.fetch("SELECT message FROM conversation WHERE wa_id = $1 AND role = 'tool' ORDER BY id",
                                CUSTOMER)
     assert [r["message"].split("</summary>")[0].split("<summary>")[1] for r in tool_rows] == [
+        "Tool: get_customer_reservations", "Result: get_customer_reservations",
         "Tool: search_available_appointments", "Result: search_available_appointments",
         "Tool: reserve_time_slot", "Result: reserve_time_slot"]
     roles = [r["role"] for r in await db.fetch(
