@@ -3,8 +3,9 @@
 The provider comes from the app config's `llm_provider` (env LLM_PROVIDER when the
 config cannot be read); a provider without an API key cannot answer, so the env
 provider is tried next and, failing that, the built-in offline assistant answers.
-A provider that fails falls back to the offline assistant for that message, and a
-circuit breaker stops calling it for a while when it keeps failing.
+A provider that fails, or answers with no text, falls back to the offline assistant for
+that message (a customer never gets silence), and a circuit breaker stops calling a
+provider for a while when it keeps failing.
 
 A tapped list row or button is answered by the offline dialogue whatever the provider
 (its ids name what was chosen), and so is the rest of a booking a tap started.
@@ -89,10 +90,16 @@ async def respond(conversation: "Conversation", text: str) -> Answer:
         breaker = breaker_for(services, provider)
         if breaker.allow():
             from actors.assistant.providers import run_provider
+            from actors.assistant.providers.common import EmptyAnswer
 
             offers: list[dict[str, Any]] = []
             try:
                 reply = await run_provider(provider, conversation, offers=offers)
+            except EmptyAnswer as exc:  # the provider is up; this answer had nothing in it
+                breaker.success()
+                log.warning("%s; the offline assistant answers", exc, extra={"wa_id": conversation.key,
+                                                                             "provider": provider})
+                FALLBACKS.inc({"provider": provider, "reason": "empty"})
             except Exception as exc:
                 breaker.failure()
                 log.warning("LLM provider %s failed (breaker %s): %r", provider, breaker.state, exc,
@@ -100,7 +107,11 @@ async def respond(conversation: "Conversation", text: str) -> Answer:
                 FALLBACKS.inc({"provider": provider, "reason": "error"})
             else:
                 breaker.success()
-                return Answer(reply or None, None, provider, offers[-1] if offers and reply else None)
+                if reply:
+                    return Answer(reply, None, provider, offers[-1] if offers else None)
+                log.warning("LLM provider %s answered no text; the offline assistant answers", provider,
+                            extra={"wa_id": conversation.key, "provider": provider})
+                FALLBACKS.inc({"provider": provider, "reason": "empty"})
         else:
             FALLBACKS.inc({"provider": provider, "reason": "circuit_open"})
     return await offline.respond(conversation, text)

@@ -121,3 +121,25 @@ async def test_the_llm_failing_then_recovering(wa_env, servers, graph, llm, db):
     async with httpx.AsyncClient() as http:
         metrics = (await http.get(server.url + "/metrics")).text
     assert 'assistant_offline_fallbacks_total{provider="anthropic",reason="error"}' in metrics
+
+
+async def test_gemini_answering_nothing_is_asked_again_then_the_offline_assistant_answers(wa_env, servers, graph,
+                                                                                          llm, db):
+    """A 2.5 Pro turn can end MAX_TOKENS with no parts (thinking spent the budget): never a silent non-reply."""
+    server = servers({**wa_env, **llm.env("gemini")})
+    llm.gemini_truncated_remaining = 1  # empty once: the second try answers
+    await post_delivery(server.url, APP_SECRET, text_delivery(CUSTOMER, "hello", "wamid.empty1"))
+    replies = await eventually(lambda: _reply(graph, CUSTOMER), what="the retried reply")
+    assert replies == ["Hello from gemini"]
+    assert [e.answer["candidates"][0]["finishReason"] for e in llm.sent("gemini")] == ["MAX_TOKENS", "STOP"]
+    assert llm.sent("gemini")[0].body == llm.sent("gemini")[1].body  # the same request, asked again
+
+    llm.gemini_truncated_remaining = 2  # empty twice: the offline assistant answers instead
+    await post_delivery(server.url, APP_SECRET, text_delivery(CUSTOMER, "hello again", "wamid.empty2"))
+    replies = await eventually(lambda: _reply(graph, CUSTOMER, 2), what="the offline assistant's reply")
+    assert "1. Free appointments" in replies[1], replies
+    assert llm.count("gemini") == 4 and llm.faults == []
+    async with httpx.AsyncClient() as http:
+        metrics = (await http.get(server.url + "/metrics")).text
+    assert 'llm_empty_responses_total{provider="gemini",response_type="empty_max_tokens"} 3' in metrics
+    assert 'assistant_offline_fallbacks_total{provider="gemini",reason="empty"} 1' in metrics

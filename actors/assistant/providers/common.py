@@ -35,6 +35,15 @@ MAX_OUTPUT_TOKENS = 4096
 CLIENTS_KEY = "llm_clients"
 
 
+class EmptyAnswer(Exception):
+    """The provider answered, but with nothing to send (e.g. every output token spent thinking)."""
+
+    def __init__(self, provider: str, reason: str) -> None:
+        super().__init__(f"{provider} answered with nothing usable: {reason}")
+        self.provider = provider
+        self.reason = reason
+
+
 @dataclass
 class TurnContext:
     conversation: "Conversation"
