@@ -140,20 +140,30 @@ async def test_writers_racing_readers_leave_no_stale_day(pool, db):
     start = today - timedelta(days=20)
     await add_messages(db, rnd, 200, start, 18)
 
+    quiet = asyncio.Lock()  # held by a write, and by a read that is checked
+    checked: list[int] = []
+
     async def writer(seed: int) -> None:
         writer_rnd = random.Random(seed)
         async with pool.acquire() as conn:
             for _ in range(15):
-                await add_messages(conn, writer_rnd, 5, start, 18)
-                await conn.execute("UPDATE conversation SET message = $1 WHERE id = (SELECT max(id) - $2 FROM"
-                                   " conversation)", random_text(writer_rnd), writer_rnd.randrange(50))
+                async with quiet:
+                    await add_messages(conn, writer_rnd, 5, start, 18)
+                    await conn.execute("UPDATE conversation SET message = $1 WHERE id = (SELECT max(id) - $2 FROM"
+                                       " conversation)", random_text(writer_rnd), writer_rnd.randrange(50))
                 await asyncio.sleep(0)
 
-    async def reader() -> None:
+    async def reader(number: int) -> None:
+        # each read races the writers (and fills the cache); the one after it, taken while no write is in
+        # flight, must equal the direct computation: a stale day cached mid-race is caught then
         for _ in range(15):
             await message_days.message_window(pool, start, today)
+            async with quiet:
+                await check(pool, start, today)
+            checked.append(number)
 
-    await asyncio.gather(writer(1), writer(2), reader(), reader())
+    await asyncio.gather(writer(1), writer(2), reader(1), reader(2))
+    assert len(checked) == 30
     await check(pool, start, today)
 
 

@@ -115,23 +115,34 @@ async def test_live_windows_are_refused_and_the_dashboard_computes_them_fresh(po
 
 
 async def test_writers_racing_readers_leave_no_stale_window(pool, db):
+    """Reads race the writes (and fill the cache meanwhile); after each, a read taken while no write is in
+    flight must equal a fresh computation — a stale entry left mid-race is caught then, not only at the end."""
     rnd = random.Random(4)
     today = utc_today()
     start, end = today - timedelta(days=30), today - timedelta(days=5)
     await add_activity(db, rnd, start, 25, 200, 50)
+    quiet = asyncio.Lock()  # held by a write, and by a read that is checked
+    checked: list[int] = []
 
     async def writer(seed: int) -> None:
         writer_rnd = random.Random(seed)
         async with pool.acquire() as conn:
             for _ in range(10):
-                await add_activity(conn, writer_rnd, start, 25, 5, 2)
+                async with quiet:
+                    await add_activity(conn, writer_rnd, start, 25, 5, 2)
                 await asyncio.sleep(0)
 
-    async def reader() -> None:
-        for _ in range(10):
-            await window_cache.window_row(pool, "stats_customers", start, end, 50)
+    async def reader(number: int) -> None:
+        for step in range(10):
+            await window_cache.window_row(pool, "stats_customers", start, end, 50)  # races the writers
+            async with quiet:
+                got = await window_cache.window_row(pool, "stats_customers", start, end, 50)
+                async with pool.acquire() as conn:
+                    assert got == await fresh(conn, start, end, 50), f"reader {number} read a stale window at {step}"
+            checked.append(number)
 
-    await asyncio.gather(writer(1), writer(2), reader(), reader())
+    await asyncio.gather(writer(1), writer(2), reader(1), reader(2))
+    assert len(checked) == 20
     await check(pool, start, end)
 
 

@@ -120,23 +120,35 @@ async def test_racing_builders_build_once(pool, db):  # noqa: F811
 
 
 async def test_writers_racing_readers_and_builders_leave_no_stale_answer(pool, db):  # noqa: F811
+    """Reads and builds race the writes; after each, a read taken while no write is in flight must be either
+    "no usable snapshot" or exactly the direct aggregate — a stale snapshot left mid-race is caught then."""
     rnd = random.Random(15)
     start, end = window()
     await add_activity(db, rnd, start, 30, 300, 80)
+    quiet = asyncio.Lock()  # held by a write, and by a read that is checked
+    answers: list[bool] = []  # per checked read: did a snapshot answer it
 
     async def writer(seed: int) -> None:
         writer_rnd = random.Random(seed)
         async with pool.acquire() as conn:
             for _ in range(8):
-                await add_activity(conn, writer_rnd, start, 30, 6, 2)  # settled and live days alike
+                async with quiet:
+                    await add_activity(conn, writer_rnd, start, 30, 6, 2)  # settled and live days alike
                 await asyncio.sleep(0)
 
-    async def reader() -> None:
-        for _ in range(8):
-            await folded(pool, start, end)
+    async def reader(number: int) -> None:
+        for step in range(8):
+            await folded(pool, start, end)  # races the writers
             await window_snapshots.refresh(pool, start, end)
+            async with quiet:
+                got, _ = await folded(pool, start, end)
+                if got is not None:
+                    async with pool.acquire() as conn:
+                        assert got == await fresh(conn, start, end, 50), f"reader {number}: stale fold at {step}"
+            answers.append(got is not None)
 
-    await asyncio.gather(writer(1), writer(2), reader(), reader())
+    await asyncio.gather(writer(1), writer(2), reader(1), reader(2))
+    assert len(answers) == 16 and any(answers), answers  # checked, and snapshots did answer during the race
     await window_snapshots.refresh(pool, start, end)
     await assert_exact(pool, start, end)
 
