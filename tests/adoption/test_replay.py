@@ -11,13 +11,18 @@ Time: the answers were recorded on 2026-11-26 and the requests use explicit date
 they do not move with the calendar, with two exceptions the fixture masks or notes:
 /stats `activeCustomers` (counts bookings on or after today: masked, and masked here too)
 and /customers/{wa_id} `age` (effective age = stored age + full years since
-age_recorded_at: equal to the stored age until 2027-02-23; run after that and these
-cases fail for a reason that is not a regression).
+age_recorded_at, by the server's clock): the expected age is moved on by the full years
+this test's clock adds since the recording, so these cases hold on any date (the first
+replayed age moves on 2027-03-18; check with `faketime -f '@2027-12-01 12:00:00' pytest …`,
+which the server process inherits).
 """
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -40,6 +45,7 @@ from tests.support.servers import ServerProcess
 
 ANSWER_LIST = json.loads(ANSWERS.read_text(encoding="utf-8")) if ANSWERS.exists() else []
 MASK = "<now>"
+RECORDED_ON = date(2026, 11, 26)  # the day the reference answered (answers.json notes)
 
 
 def test_the_reference_answers_are_there():
@@ -112,7 +118,7 @@ def adopted_server():
         routes = asyncio.run(_registered_routes(env))
         server = ServerProcess(env).start(timeout=60)
         with httpx.Client(base_url=server.url, timeout=30) as client:
-            yield client, routes, truth
+            yield client, routes, truth, _today(env)
     finally:
         if server is not None:
             server.stop()
@@ -126,6 +132,28 @@ def _masked(path: str, body):
         if "prometheusMetrics" in data:
             data["prometheusMetrics"] = MASK
     return body
+
+
+def _full_years(since: date, until: date) -> int:
+    return until.year - since.year - ((until.month, until.day) < (since.month, since.day))
+
+
+def _aged(path: str, body, today: date):
+    """/customers/{wa_id} `age` grows by the full years since age_recorded_at: add those this test's clock
+    adds after the recording day (the server reads the same clock, so a faked clock moves both)."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if path.startswith("/customers/") and isinstance(data, dict) and data.get("age") is not None \
+            and data.get("age_recorded_at"):
+        recorded = date.fromisoformat(data["age_recorded_at"])
+        data["age"] += max(0, _full_years(recorded, today)) - max(0, _full_years(recorded, RECORDED_ON))
+    return body
+
+
+def _today(env: dict[str, str]) -> date:
+    """Today where the server is (ServerProcess passes this process's environment on)."""
+    from runtime.config import load_config
+
+    return datetime.now(ZoneInfo(load_config({**os.environ, **env}).timezone)).date()
 
 
 def _canonical(path: str, body):
@@ -162,13 +190,13 @@ def _first_difference(actual, expected, where: str = "") -> str:
 
 @pytest.mark.parametrize("answer", ANSWER_LIST, ids=[a["name"] for a in ANSWER_LIST])
 def test_replay(adopted_server, answer):
-    client, routes, truth = adopted_server
+    client, routes, truth, today = adopted_server
     assert routes[answer["name"]], f"route {answer['method']} {answer['path']} is not registered"
     response = client.request(answer["method"], answer["path"], params=answer["query"])
     assert response.status_code == answer["status"], response.text[:500]
     actual = _canonical(answer["path"], _masked(answer["path"], response.json()))
     expected, applied = expected_answer(answer, truth, actual)
-    expected = _canonical(answer["path"], expected)
+    expected = _canonical(answer["path"], _aged(answer["path"], expected, today))
     actual = align_floats(actual, expected)
     assert actual == expected, (
         f"{answer['name']}: first difference at {_first_difference(actual, expected)}"
