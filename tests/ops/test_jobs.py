@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -17,6 +19,7 @@ from runtime.ops_metrics import (
 )
 from runtime.scheduling import CronTrigger, next_occurrence, recent_occurrence
 from tests.ops.support import running_services
+from tests.support.servers import ROOT
 
 RIYADH = ZoneInfo("Asia/Riyadh")
 
@@ -28,26 +31,46 @@ def counter(metric, labels) -> float:
         return 0
 
 
+async def _lines(process: asyncio.subprocess.Process, into: asyncio.Queue) -> None:
+    while line := await process.stdout.readline():
+        await into.put(line.decode().split())
+
+
 async def test_an_occurrence_runs_once_even_when_two_processes_fire_it_together(db, env):
-    calls: list[datetime] = []
-    gate = asyncio.Event()
+    """Two real processes each fire the occurrence twice at once: one run works, three are skipped.
 
-    async def work(ctx: JobContext) -> str:
-        calls.append(ctx.occurrence)
-        await gate.wait()
-        return "done"
-
-    job = Job("ops_test_once", "0 19 * * *", work, "test")
+    The winner's work waits for the test's word, so the three others must have lost the claim while it
+    was still running — not merely after it finished.
+    """
     occurrence = datetime(2026, 3, 1, 19, tzinfo=RIYADH)
-    config = load_config(env)
-    async with running_services(config) as first, running_services(config) as second:
-        runs = [asyncio.create_task(run_job(s, job, occurrence)) for s in (first, second, first, second)]
-        await asyncio.sleep(0.2)
-        gate.set()
-        results = await asyncio.gather(*runs)
-
-    assert sorted(r.outcome for r in results) == ["ok", "skipped", "skipped", "skipped"]
-    assert calls == [occurrence]
+    lines: asyncio.Queue = asyncio.Queue()
+    processes = [await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.ops.fire_job", "ops_test_once", occurrence.isoformat(), cwd=ROOT,
+        env={**os.environ, **env}, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        for _ in range(2)]
+    readers = [asyncio.create_task(_lines(process, lines)) for process in processes]
+    try:
+        seen: list[list[str]] = []
+        while sum(line[0] == "outcome" for line in seen) < 3 or not any(line[0] == "working" for line in seen):
+            seen.append(await asyncio.wait_for(lines.get(), 120))  # a guard against a hang, not a timing
+        [working] = [int(line[1]) for line in seen if line[0] == "working"]
+        assert sorted(line[2] for line in seen if line[0] == "outcome") == ["skipped"] * 3
+        winner = next(p for p in processes if p.pid == working)
+        winner.stdin.write(b"go\n")
+        await winner.stdin.drain()
+        assert [await process.wait() for process in processes] == [0, 0]
+        await asyncio.gather(*readers)
+        while not lines.empty():
+            seen.append(lines.get_nowait())
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    outcomes = [(int(line[1]), line[2]) for line in seen if line[0] == "outcome"]
+    assert sorted(outcome for _, outcome in outcomes) == ["ok", "skipped", "skipped", "skipped"]
+    assert sorted(pid for pid, _ in outcomes) == sorted([p.pid for p in processes] * 2)  # both processes fired
+    assert (working, "ok") in outcomes
     row = await db.fetchrow("SELECT outcome, detail, finished_at FROM job_runs WHERE job = 'ops_test_once'")
     assert (row["outcome"], row["detail"]) == ("ok", "done") and row["finished_at"] is not None
 
@@ -69,12 +92,14 @@ async def test_a_failing_job_is_recorded_logged_and_counted(db, env, caplog):
     assert "job ops_test_boom failed" in caplog.text
 
 
-async def test_a_run_later_than_the_grace_is_missed_and_an_overlapping_run_skipped(env):
+async def test_a_run_later_than_the_grace_is_missed_and_an_overlapping_run_skipped(env, db):
     calls = []
     gate = asyncio.Event()
+    working = asyncio.Event()
 
     async def work(ctx: JobContext) -> None:
         calls.append(ctx.occurrence)
+        working.set()
         await gate.wait()
 
     job = Job("ops_test_late", "*/5 * * * *", work, "test")
@@ -84,7 +109,9 @@ async def test_a_run_later_than_the_grace_is_missed_and_an_overlapping_run_skipp
         scheduler = JobScheduler(services, (job,))
         assert await scheduler.fire(job, now - timedelta(seconds=301), now=now) == "missed"
         first = asyncio.create_task(scheduler.fire(job, now - timedelta(seconds=299), now=now))
-        await asyncio.sleep(0.2)
+        await working.wait()  # the first run has claimed its occurrence and works until the gate opens
+        claims = await db.fetch("SELECT occurrence, finished_at FROM job_runs WHERE job = 'ops_test_late'")
+        assert [(r["occurrence"], r["finished_at"]) for r in claims] == [(now - timedelta(seconds=299), None)]
         assert await scheduler.fire(job, now, now=now) == "skipped"  # still running here
         gate.set()
         assert await first == "ok"
