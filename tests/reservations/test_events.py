@@ -72,31 +72,36 @@ async def test_wa_id_change_events_for_assistant_source(services, events, db):
     assert ("customer_updated", None, "backend") in kinds
 
 
-async def test_events_cross_processes_over_redis(env, redis_url, aiohttp_client, clock_free_app_factory):
-    """A subscriber on another process's bus (its own Redis connection) sees the booking."""
-    import asyncio
+async def test_events_cross_processes_over_redis(env, redis_url, servers):
+    """A booking made in a real `mawid serve` process reaches a subscriber in this process over Redis."""
+    import os
+    import uuid
+
+    import httpx
 
     from runtime.bus import RedisBus
+    from tests.support.waiting import eventually
 
-    app = clock_free_app_factory({**env, "REDIS_URL": redis_url})
-    await aiohttp_client(app)
+    server = servers({**env, "REDIS_URL": redis_url, "TRUSTED_NETWORKS": "127.0.0.1/32"})  # loopback acts as staff
+    assert server.process.pid != os.getpid()
     other = RedisBus(redis_url)
     await other.start()
+    name = f"Sara {uuid.uuid4().hex[:8]}"  # the channel is shared with any other run on this Redis
     seen: list = []
-    other.subscribe(seen.append)
+    other.subscribe(lambda event: seen.append(event) if event.data.get("customer_name") == name else None)
     try:
-        from runtime.services import SERVICES
-
-        services = app[SERVICES]
         day, slot = _future_monday()
-        made = await operations.reserve_time_slot(services, WA, "Sara", day, slot, 0)
-        assert made["success"], made
-        for _ in range(100):
-            if seen:
-                break
-            await asyncio.sleep(0.05)
-        assert [(e.type, e.data["id"], e.data["date"]) for e in seen] == [
-            ("reservation_created", made["data"]["reservation_id"], day)]
+        async with httpx.AsyncClient() as http:
+            made = await http.post(server.url + "/reserve", json={
+                "wa_id": WA, "customer_name": name, "date_str": day, "time_slot": slot, "reservation_type": 0})
+        assert made.status_code == 200 and made.json()["success"], made.text
+
+        async def arrived():
+            return seen or None
+
+        await eventually(arrived, what="the booking's event over Redis")
+        assert [(e.type, e.data["id"], e.data["date"], e.affected_entities) for e in seen] == [
+            ("reservation_created", made.json()["data"]["reservation_id"], day, (WA,))]
     finally:
         await other.close()
 
