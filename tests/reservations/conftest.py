@@ -89,10 +89,3 @@ async def set_capacity(services, **capacity) -> None:
 
     await update_app_config(services, {"slot_capacity_settings": capacity})
 
-
-@pytest.fixture
-def clock_free_app_factory():
-    """Build this feature's app for another environment (e.g. with REDIS_URL), on the real clock."""
-    from runtime.config import load_config
-
-    return lambda environment: feature_app(load_config(environment))
