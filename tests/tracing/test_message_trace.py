@@ -100,7 +100,7 @@ async def test_one_delivery_is_one_trace_across_the_queue(processed: Processed):
     assert any(s["parent_id"] == reply["span_id"] for s in trace), "the Graph HTTP call is under the send"
 
     requests = [s for s in trace if s["name"] == "llm.request"]
-    assert len(requests) == 3  # search, reserve, answer
+    assert len(requests) == 3  # two lookups together, reserve, answer
     for request in requests:
         assert request["attributes"]["mawid.llm.provider"] == "anthropic"
         assert request["attributes"]["mawid.llm.model"]
@@ -109,10 +109,11 @@ async def test_one_delivery_is_one_trace_across_the_queue(processed: Processed):
         assert _chain(request, spans)[-3:] == ["actor conversation.HandleInbound", "inbound.process",
                                                "POST /webhook"]
     tools = [s for s in trace if s["name"] == "llm.tool"]
-    assert [t["attributes"]["mawid.llm.tool"] for t in tools] == ["search_available_appointments",
+    assert [t["attributes"]["mawid.llm.tool"] for t in tools] == ["get_customer_reservations",
+                                                                  "search_available_appointments",
                                                                   "reserve_time_slot"]
     assert all(t["attributes"]["mawid.llm.tool_outcome"] == "ok" for t in tools)
-    reserve = tools[1]
+    reserve = tools[2]
     sql_under_reserve = [s for s in trace if s["parent_id"] == reserve["span_id"]
                          or reserve["name"] in _chain(s, spans)[1:]]
     assert any("db.system" in s["attributes"] for s in sql_under_reserve), "the tool's SQL is traced under it"
