@@ -17,12 +17,14 @@ INTRO = "Here are our free times, tap one."
 class ListOfferingLLM(FakeLLM):
     """A scripted model that answers "which times?" with the list tool, then one sentence."""
 
-    def decide(self, provider: str, text: str | None, result: dict[str, Any] | None) -> tuple[str, Any, Any]:
-        if result is not None and "offered" in (result.get("data") or {}):
-            return ("text", "Please choose a time from the list.", None)
-        if text and "times" in text.lower():
-            return ("tool", "offer_appointments_list", {"days_forward": 7, "intro": INTRO})
-        return super().decide(provider, text, result)
+    def decide(self, provider: str, text: str | None, results: list[tuple[str, Any]] | None,
+               declared: set[str]) -> tuple[str, Any]:
+        if results and any(tool == "offer_appointments_list" and "offered" in (result.get("data") or {})
+                           for tool, result in results):
+            return "text", "Please choose a time from the list."
+        if text and "times" in text.lower() and "offer_appointments_list" in declared:
+            return "calls", [("offer_appointments_list", {"days_forward": 7, "intro": INTRO})]
+        return super().decide(provider, text, results, declared)
 
 
 @pytest.fixture
@@ -41,6 +43,7 @@ async def test_the_llm_offers_a_list_and_a_tap_books(interactive_env, servers, g
     outputs = [item["output"] for _, body in llm.requests for item in body.get("input") or []
                if isinstance(item, dict) and item.get("type") == "function_call_output"]
     assert outputs and all("interactive" not in json.loads(output) for output in outputs)
+    assert llm.faults == []
     stored = await db.fetchval("SELECT message FROM conversation WHERE wa_id = $1 AND role = 'assistant'", CUSTOMER)
     assert stored == "Please choose a time from the list."
 
