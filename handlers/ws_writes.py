@@ -123,7 +123,9 @@ async def conversation_send_message(ctx: CommandContext, message: dict[str, Any]
 
     sent = await send_text(services, wa_id, text, source=SOURCE)
     if not sent.ok:
-        return reply("send_message_nack", error="Failed to send message")
+        # the 24-hour window refusal says why (no attempt was made); other failures keep the generic text
+        window_refusal = isinstance(sent.body, dict) and sent.body.get("reason") == "outside_service_window"
+        return reply("send_message_nack", error=sent.body["message"] if window_refusal else "Failed to send message")
     await _record_secretary_message(ctx, wa_id, text)
     return reply("send_message_ack")
 

@@ -219,6 +219,16 @@ VARIABLES: tuple[Variable, ...] = (
              "Offer slots and small choices as WhatsApp lists and buttons; false: numbered plain text."),
     Variable("REMINDER_QUICK_REPLIES", "reminder_quick_replies", _bool, True,
              "The reminder template has Confirm / Reschedule / Cancel quick-reply buttons (payloads sent)."),
+    Variable("WHATSAPP_SERVICE_WINDOW", "whatsapp_service_window", _bool, True,
+             "Refuse free-form sends to a customer who has not written in 24 hours (WhatsApp delivers only "
+             "templates then); outbox mode records everything."),
+    Variable("WAITLIST_HOLD_SECONDS", "waitlist_hold_seconds", _positive_float, 900.0,
+             "How long a freed place offered to a waitlisted patient is held for them."),
+    Variable("WAITLIST_SWEEP_SECONDS", "waitlist_sweep_seconds", _positive_float, 15.0,
+             "How often each process sends unsent waitlist offers and moves expired ones on."),
+    Variable("WAITLIST_OFFER_TEMPLATE", "waitlist_offer_template", _text, "waitlist_offer",
+             "Template sent instead of the offer's buttons outside the 24-hour window (body: date, time; "
+             "quick replies: Accept, Decline)."),
     Variable("UNSUPPORTED_MEDIA_MESSAGE", "unsupported_media_message", _text,
              "I'm sorry, I can't process audio or image files yet.", "Reply to audio and images."),
     Variable("VACATION_MESSAGE", "vacation_message", _text, "The business is closed during this period.",

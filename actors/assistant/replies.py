@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from actors.inbound.queue import RetryLater
 from actors.whatsapp.formatting import format_for_whatsapp, split_text
-from actors.whatsapp.outbound import send_interactive, send_text
+from actors.whatsapp.outbound import REPLY_KEY_PREFIX, send_interactive, send_text
 from runtime.db import QUERIES
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class ReplyInDoubt(RetryLater):
 
 
 def reply_key(queue_id: int) -> str:
-    return f"reply:{queue_id}:"
+    return f"{REPLY_KEY_PREFIX}{queue_id}:"
 
 
 def _text_payload(wa_id: str, text: str) -> dict[str, Any]:

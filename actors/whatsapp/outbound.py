@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from actors.whatsapp import window
 from actors.whatsapp.formatting import TEXT_LIMIT, format_for_whatsapp, split_text
 from actors.whatsapp.graph import SendResult, error, post_message
 from actors.whatsapp.in_doubt import CALLBACK_FIELD, callback_data, decide
@@ -32,6 +33,8 @@ log = logging.getLogger("mawid.whatsapp")
 KIND_LABELS = {"text": "message", "template": "template message", "location": "location message",
                "interactive": "interactive message"}
 OUTBOX_EVENT = "whatsapp_outbox_message"
+# Replies to an inbound message (actors.assistant.replies keys) answer a customer who just wrote.
+REPLY_KEY_PREFIX = "reply:"
 
 
 def outbox_mode(services: "Services") -> bool:
@@ -59,6 +62,13 @@ async def _deliver(services: "Services", wa_id: str, kind: str, payload: dict[st
     """Record the message, then send it (or keep it in the outbox); never sends a key twice knowingly."""
     pool = services.require_pool()
     delivery = "outbox" if outbox_mode(services) else "pending"
+    if delivery != "outbox" and kind in window.FREE_FORM_KINDS and services.config.whatsapp_service_window \
+            and not (idempotency_key or "").startswith(REPLY_KEY_PREFIX):
+        refused = await window.refusal(services, wa_id)
+        if refused is not None:  # Meta would refuse it (error 131047): not attempted, not recorded
+            count_failure(window.REFUSAL_REASON, kind)
+            log.info("%s to %s not sent: outside the 24-hour window", kind, wa_id, extra={"wa_id": wa_id})
+            return refused
     marker = callback_data(idempotency_key)
     # The last commit before the message leaves is durable (under relaxed_commits too), so that a crash of
     # PostgreSQL cannot forget it: the attempt mark before the request to Graph, or else the row itself
@@ -147,10 +157,20 @@ async def send_template(services: "Services", wa_id: str, template_name: str, la
 
 
 async def send_interactive(services: "Services", wa_id: str, interactive: dict[str, Any], *,
-                           idempotency_key: str | None = None, source: str = "assistant") -> SendResult:
-    """A list or reply-button message (`actors.whatsapp.interactive` builds the object)."""
+                           idempotency_key: str | None = None, source: str = "assistant",
+                           template: dict[str, Any] | None = None) -> SendResult:
+    """A list or reply-button message (`actors.whatsapp.interactive` builds the object).
+
+    `template` ({name, language, components}) is sent instead when the customer is outside the
+    24-hour window, where WhatsApp delivers only templates.
+    """
     payload = _envelope(wa_id, "interactive", {"interactive": interactive})
-    return await _deliver(services, wa_id, "interactive", payload, idempotency_key, source)
+    result = await _deliver(services, wa_id, "interactive", payload, idempotency_key, source)
+    if template is not None and result.status == 409 and result.body.get("reason") == window.REFUSAL_REASON:
+        return await send_template(services, wa_id, template["name"], template.get("language") or "en_US",
+                                   template.get("components"), source=source,
+                                   idempotency_key=f"{idempotency_key}:template" if idempotency_key else None)
+    return result
 
 
 async def send_location(services: "Services", wa_id: str, latitude: Any, longitude: Any, name: str = "",

@@ -24,7 +24,8 @@ async def test_graph_success_acks_and_failure_nacks(aiohttp_server, aiohttp_clie
     graph.router.add_post("/v21.0/123456/messages", messages)
     fake = await aiohttp_server(graph)
     config = load_config({**env, "ACCESS_TOKEN": "graph-token", "PHONE_NUMBER_ID": "123456",
-                          "GRAPH_API_URL": str(fake.make_url(""))})
+                          "GRAPH_API_URL": str(fake.make_url("")),
+                          "WHATSAPP_SERVICE_WINDOW": "false"})  # never-written customers; see test_service_window
     server = await aiohttp_client(realtime_app(config))
     _, token = await token_for(Role.STAFF)
     staff = Client(await server.session.ws_connect(server.make_url("/ws"), params={"token": token}))
