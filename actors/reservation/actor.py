@@ -17,10 +17,14 @@ from actors.reservation.messages import (
     MoveBooking,
     Outcome,
     ReinstateBooking,
+    SettleWaitlistOffer,
+    TakeWaitlistPlace,
 )
+from actors.reservation.waitlist_places import offer_freed_place, settle_offer, take_place
 from runtime.actor_system import Actor
 from runtime.db import QUERIES
 
+WAITLIST_WAKE_KEY = "waitlist_wake"  # services.extras: a callable that wakes this process's waitlist sweep
 LOCK_NAMESPACE = 0x4D415744  # "MAWD": keeps our day keys apart from other advisory locks
 
 
@@ -93,13 +97,32 @@ class ReservationActor(Actor):
         async with self.pool.acquire() as conn, conn.transaction():
             await lock_days(conn, date.fromisoformat(self.key))
             rows = await conn.fetch(QUERIES.reservation_cancel_ids, list(msg.reservation_ids))
-            return Outcome("cancelled" if rows else "not_cancelled", rows=tuple(dict(r) for r in rows))
+            # Each freed place goes to the waitlist in this same transaction: a crash cannot lose it.
+            offers = [await offer_freed_place(conn, row["id"], row["slot_date"], row["slot_time"], msg.offer_total,
+                                              self.context.config.waitlist_hold_seconds)
+                      for row in rows] if msg.offer_total else []
+        if any(offers):
+            wake = self.context.extras.get(WAITLIST_WAKE_KEY)
+            if wake is not None:
+                wake()  # send it now; the sweep of any process would send it otherwise
+        return Outcome("cancelled" if rows else "not_cancelled", rows=tuple(dict(r) for r in rows))
 
     async def on_confirm_booking(self, msg: ConfirmBooking) -> Outcome:
         async with self.pool.acquire() as conn, conn.transaction():
             await lock_days(conn, date.fromisoformat(self.key))  # not confirmed while being moved or cancelled
             row = await conn.fetchrow(QUERIES.reservation_confirm, msg.reservation_id, date.fromisoformat(self.key))
         return Outcome("confirmed", msg.reservation_id, (dict(row),)) if row else Outcome("missing", msg.reservation_id)
+
+    async def on_take_waitlist_place(self, msg: TakeWaitlistPlace) -> Outcome:
+        async with self.pool.acquire() as conn, conn.transaction():
+            day = date.fromisoformat(self.key)
+            await lock_days(conn, day)
+            return await take_place(conn, msg, day, await closed_for_vacation(conn, day))
+
+    async def on_settle_waitlist_offer(self, msg: SettleWaitlistOffer) -> Outcome:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await lock_days(conn, date.fromisoformat(self.key))
+            return await settle_offer(conn, msg, self.context.config.waitlist_hold_seconds)
 
     async def on_reinstate_booking(self, msg: ReinstateBooking) -> Outcome:
         async with self.pool.acquire() as conn, conn.transaction():

@@ -40,9 +40,11 @@ class MoveBooking:
 
 @dataclass(frozen=True)
 class CancelBookings:
-    """Cancel the given active bookings of this day."""
+    """Cancel the given active bookings of this day; with `offer_total`, offer each freed place to the waitlist
+    while the slot has room below that total (the assistant's capacity)."""
 
     reservation_ids: tuple[int, ...]
+    offer_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,28 @@ class ConfirmBooking:
     """Record that the patient confirmed this active booking of this day (kept if already confirmed)."""
 
     reservation_id: int
+
+
+@dataclass(frozen=True)
+class TakeWaitlistPlace:
+    """Book the place held for a waitlisted patient by their open offer (`actors.waitlist`)."""
+
+    offer_id: int
+    wa_id: str
+    customer_name: str | None
+    reservation_type: int
+    total: int
+
+
+@dataclass(frozen=True)
+class SettleWaitlistOffer:
+    """End an open offer of this day (`expire` once its hold ran out, `decline` by its patient, `remove`
+    its waitlist entry by staff) and offer the place to the next waiting patient while it has room."""
+
+    action: str  # "expire" | "decline" | "remove"
+    ident: int  # the offer id (expire, decline) or the waitlist entry id (remove)
+    total: int
+    wa_id: str | None = None  # decline: only the patient's own offer
 
 
 @dataclass(frozen=True)

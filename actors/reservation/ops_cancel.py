@@ -49,8 +49,10 @@ async def _cancel_rows(services, rows, source: str) -> list[int]:
     for row in rows:
         by_day[row["slot_date"]].append(row["id"])
     cancelled: list[int] = []
+    # a freed place is offered to the day's waitlist while the slot has room for the assistant's bookings
+    offer_total = limits((await context.app_settings(services)).get("slot_capacity_settings"), "agent").total
     for day in sorted(by_day):
-        outcome = await day_ref(services, day).ask(CancelBookings(tuple(by_day[day])))
+        outcome = await day_ref(services, day).ask(CancelBookings(tuple(by_day[day]), offer_total))
         for done in outcome.rows:
             cancelled.append(done["id"])
             await publish(services, "reservation_cancelled", {

@@ -6,8 +6,11 @@
 SELECT pg_advisory_xact_lock($1::int, $2::int);
 
 -- name: reservation_slot_counts
--- Active bookings in a slot (all types, and of type $3), not counting reservation $4.
-SELECT count(*)                          AS total,
+-- Active bookings in a slot (all types, and of type $3), not counting reservation $4. A place held
+-- for a waitlisted patient (an open, unexpired offer, migration 0120) counts as booked in the total.
+SELECT count(*) + (SELECT count(*) FROM waitlist_offers
+                    WHERE slot_date = $1 AND slot_time = $2 AND status = 'open' AND expires_at > now())
+                                         AS total,
        count(*) FILTER (WHERE type = $3) AS same_type
   FROM reservations
  WHERE slot_date = $1 AND slot_time = $2 AND status = 'active' AND id <> coalesce($4::int, -1);

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from actors.assistant.engine import Answer
 from actors.assistant.offers import parse_slot_id, slot_list, slots_from_search
-from actors.assistant.offline import dialogue, reminder_replies
+from actors.assistant.offline import dialogue, reminder_replies, waitlist_steps
 from actors.assistant.offline.texts import DAY_NAMES, say
 from actors.assistant.tools import execute
 from actors.jobs.reminder_text import parse_quick_reply
 from actors.reservation import operations
+from actors.waitlist.offers import parse_choice as parse_waitlist_choice
 from actors.whatsapp.interactive import button_message
 from runtime.db import QUERIES
 
@@ -93,6 +94,8 @@ class Turn:
                 [("cancel:yes", say("cancel_yes", self.lang)), ("cancel:no", say("cancel_no", self.lang))])
             return say("confirm_cancel", self.lang, day=self.day(upcoming["date"]), date=upcoming["date"],
                        time=upcoming.get("time_slot", ""))
+        if wanted == "waitlist":
+            return await waitlist_steps.start(self)
         if wanted == "mine":
             result = await self.tool("get_customer_reservations")
             items = [f"- {self.day(r['date'])} {r['date']} {r.get('time_slot', '')}" for r in result.get("data") or []
@@ -203,14 +206,20 @@ class Turn:
             return await self.book(text)
         if step == "confirm_cancel":
             return await self.cancel(text)
+        if step == "pick_wait_day" and dialogue.number(text) is not None:
+            return await waitlist_steps.pick_day(self, text)
         return await self.start(wanted)
 
     async def choose(self, choice: "Choice") -> str | None:
         """A tapped row or button; None when this dialogue has no answer for it."""
+        if choice.kind == "quick_reply":  # a template's button: its title is in the template's language
+            self.lang = self.state["lang"] = dialogue.language(choice.title, self.lang)
         reminder = parse_quick_reply(choice.id)
         if reminder is not None:
-            self.lang = self.state["lang"] = dialogue.language(choice.title, self.lang)  # the template's language
             return await reminder_replies.answer(self, *reminder)
+        waitlisted = parse_waitlist_choice(choice.id)
+        if waitlisted is not None:
+            return await waitlist_steps.choose(self, *waitlisted)
         slot = parse_slot_id(choice.id)
         if slot is not None:
             if self.state.get("step") != "pick_slot":

@@ -11,12 +11,13 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 INTENT_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cancel", ("cancel", "الغاء", "إلغاء", "الغي", "ألغي", "الغ")),
     ("move", ("move", "change", "reschedule", "modify", "تغيير", "تعديل", "اغير", "أغير", "تأجيل", "اأجل")),
+    ("waitlist", ("waitlist", "wait list", "waiting list", "قائمة الانتظار", "قائمة انتظار")),
     ("book", ("book", "reserve", "appointment please", "حجز", "احجز", "أحجز", "ابغى موعد", "أبغى موعد")),
     ("slots", ("free", "available", "slots", "متاح", "المتاحة", "فاضي")),
     ("mine", ("my appointment", "my reservation", "موعدي", "مواعيدي", "حجزي")),
     ("menu", ("menu", "hi", "hello", "help", "start", "قائمة", "القائمة", "مرحبا", "السلام", "اهلا", "أهلا")),
 )
-MENU_NUMBERS = {"1": "slots", "2": "book", "3": "move", "4": "cancel", "5": "mine", "0": "menu"}
+MENU_NUMBERS = {"1": "slots", "2": "book", "3": "move", "4": "cancel", "5": "mine", "6": "waitlist", "0": "menu"}
 YES_WORDS = ("1", "yes", "y", "ok", "نعم", "اي", "أي", "ايوه", "تمام")
 
 

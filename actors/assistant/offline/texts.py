@@ -5,9 +5,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "menu": {
         "en": "Welcome to {business}! I am the automatic booking assistant. Reply with a number:\n"
               "1. Free appointments\n2. Book an appointment\n3. Move my appointment\n"
-              "4. Cancel my appointment\n5. My appointments",
+              "4. Cancel my appointment\n5. My appointments\n6. Waitlist for a full day",
         "ar": "أهلاً بك في {business}! أنا مساعد الحجز الآلي. أرسل رقم الخيار:\n"
-              "1. المواعيد المتاحة\n2. حجز موعد\n3. تغيير موعدي\n4. إلغاء موعدي\n5. مواعيدي",
+              "1. المواعيد المتاحة\n2. حجز موعد\n3. تغيير موعدي\n4. إلغاء موعدي\n5. مواعيدي\n"
+              "6. قائمة الانتظار ليوم ممتلئ",
     },
     "free_slots": {"en": "Free appointments:\n{slots}\n\nReply 2 to book one.",
                    "ar": "المواعيد المتاحة:\n{slots}\n\nأرسل 2 لحجز موعد."},

@@ -1,0 +1,52 @@
+"""Each process's waitlist sweep: a background task that runs `offers.sweep` every WAITLIST_SWEEP_SECONDS,
+and at once when woken (a place was just freed or an offer just ended in this process).
+
+Several processes sweep the same tables safely: the day actors' transactions and the unique
+indexes keep one open offer per freed place, and a sent offer is claimed under a row lock.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from actors.reservation.actor import WAITLIST_WAKE_KEY
+from actors.waitlist.offers import sweep
+
+if TYPE_CHECKING:
+    from runtime.services import Services
+
+log = logging.getLogger("mawid.waitlist")
+
+
+class WaitlistSweeper:
+    def __init__(self, services: "Services") -> None:
+        self.services = services
+        self._woken = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def wake(self) -> None:
+        self._woken.set()
+
+    async def _run(self) -> None:
+        interval = self.services.config.waitlist_sweep_seconds
+        while True:
+            self._woken.clear()
+            try:
+                await sweep(self.services)
+            except Exception:  # a failed round (database away, a send refused) is retried next round
+                log.exception("waitlist sweep failed")
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._woken.wait(), interval)
+
+    def start(self) -> None:
+        self.services.extras[WAITLIST_WAKE_KEY] = self.wake
+        self._task = asyncio.create_task(self._run(), name="waitlist-sweep")
+
+    async def stop(self) -> None:
+        self.services.extras.pop(WAITLIST_WAKE_KEY, None)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

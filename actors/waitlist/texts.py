@@ -1,0 +1,31 @@
+"""The waitlist's words to patients, in English and Arabic."""
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "offer": {"en": "Good news: a place opened on {date} at {time}. It is held for you for {minutes} minutes. "
+                    "Do you want it?",
+              "ar": "خبر سار: توفر موعد بتاريخ {date} الساعة {time}، محجوز لك لمدة {minutes} دقيقة. هل تريده؟"},
+    "accept": {"en": "Book it", "ar": "احجزه"},
+    "decline": {"en": "No, thanks", "ar": "لا، شكراً"},
+    "booked": {"en": "Your appointment is booked: {date} at {time}. See you then!",
+               "ar": "تم حجز موعدك: {date} الساعة {time}. بانتظارك!"},
+    "declined": {"en": "No problem, we offered the place to the next patient. You stay on the waitlist.",
+                 "ar": "لا بأس، عرضنا الموعد على المراجع التالي. ما زلت في قائمة الانتظار."},
+    "expired": {"en": "Sorry, this offer has expired and the place went to the next patient on the waitlist. "
+                      "You stay on the waitlist.",
+                "ar": "عذراً، انتهت مهلة هذا العرض وعُرض الموعد على المراجع التالي. ما زلت في قائمة الانتظار."},
+    "gone": {"en": "Sorry, this offer is no longer available.", "ar": "عذراً، هذا العرض لم يعد متاحاً."},
+    "taken": {"en": "Sorry, that place is no longer free.", "ar": "عذراً، هذا الموعد لم يعد متاحاً."},
+    "join_pick": {"en": "These days are full. Choose one to join its waitlist; we will message you if a place opens.",
+                  "ar": "هذه الأيام ممتلئة. اختر يوماً للانضمام إلى قائمة انتظاره، وسنراسلك إذا توفر موعد."},
+    "join_button": {"en": "Full days", "ar": "الأيام الممتلئة"},
+    "joined": {"en": "You are on the waitlist for {date}. We will message you if a place opens.",
+               "ar": "أنت في قائمة الانتظار ليوم {date}. سنراسلك إذا توفر موعد."},
+    "no_full_days": {"en": "No day is full in the coming week: reply 2 to book.",
+                     "ar": "لا يوجد يوم ممتلئ في الأسبوع القادم: أرسل 2 للحجز."},
+}
+
+
+def say(key: str, lang: str, **values: object) -> str:
+    template = TEXTS[key].get(lang) or TEXTS[key]["en"]
+    return template.format(**values)

@@ -1,0 +1,89 @@
+"""The waitlist for staff: who waits for which day, their offers, add and remove. New routes only."""
+from __future__ import annotations
+
+from datetime import date, time
+from typing import AsyncIterator
+
+from aiohttp import web
+from pydantic import BaseModel, Field, model_validator
+
+from actors.waitlist import offers
+from actors.waitlist.sweeper import WaitlistSweeper
+from runtime.db import QUERIES
+from runtime.routes import BODY, QUERY, Role, Route, json_response
+from runtime.services import SERVICES
+
+TAGS = ("waitlist",)
+MAX_RANGE_DAYS = 366
+
+
+class Days(BaseModel):
+    from_date: date = Field(alias="from", description="First day, YYYY-MM-DD")
+    to_date: date = Field(alias="to", description="Last day, YYYY-MM-DD")
+
+    @model_validator(mode="after")
+    def ordered(self) -> "Days":
+        if self.to_date < self.from_date:
+            raise ValueError("'to' must not be before 'from'")
+        if (self.to_date - self.from_date).days > MAX_RANGE_DAYS:
+            raise ValueError(f"the range may span at most {MAX_RANGE_DAYS} days")
+        return self
+
+
+class NewEntry(BaseModel):
+    wa_id: str = Field(pattern=r"^[0-9]{8,15}$", description="The patient's number, digits only")
+    date: date
+    time_slot: time | None = Field(None, description="One slot (HH:MM) of the day; omitted: any time")
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def list_waitlist(request: web.Request) -> web.Response:
+    days: Days = request[QUERY]
+    rows = await request.app[SERVICES].require_pool().fetch(QUERIES.waitlist_list, days.from_date, days.to_date)
+    return json_response({"success": True, "data": [{
+        "id": r["id"], "wa_id": r["wa_id"], "customer_name": r["customer_name"], "date": r["slot_date"].isoformat(),
+        "time_slot": r["slot_time"].strftime("%H:%M") if r["slot_time"] else None, "status": r["status"],
+        "source": r["source"], "created_at": _iso(r["created_at"]),
+        "offer": None if r["offer_id"] is None else {
+            "id": r["offer_id"], "time_slot": r["offer_time"].strftime("%H:%M"), "status": r["offer_status"],
+            "expires_at": _iso(r["offer_expires_at"]), "sent_at": _iso(r["offer_sent_at"])}} for r in rows]})
+
+
+async def add_entry(request: web.Request) -> web.Response:
+    entry: NewEntry = request[BODY]
+    joined = await offers.join(request.app[SERVICES], entry.wa_id, entry.date, entry.time_slot, source="frontend")
+    return json_response({"success": True, "data": joined}, status=201 if joined["created"] else 200)
+
+
+async def remove_entry(request: web.Request) -> web.Response:
+    try:
+        entry_id = int(request.match_info["entry_id"])
+    except ValueError:
+        return json_response({"success": False, "message": "entry id must be a number"}, status=400)
+    if not await offers.remove_entry(request.app[SERVICES], entry_id):
+        return json_response({"success": False, "message": f"no waiting entry {entry_id}"}, status=404)
+    return json_response({"success": True})
+
+
+async def sweeper_context(app: web.Application) -> AsyncIterator[None]:
+    sweeper = WaitlistSweeper(app[SERVICES])
+    sweeper.start()
+    yield
+    await sweeper.stop()
+
+
+ROUTES = [
+    Route("GET", "/waitlist", list_waitlist, Role.VIEWER, query=Days, tags=TAGS,
+          summary="Waitlist entries of a date range, each with its latest offer of a freed place"),
+    Route("POST", "/waitlist", add_entry, Role.STAFF, body=NewEntry, tags=TAGS,
+          summary="Put a patient on a day's waitlist (201; 200 when already waiting)"),
+    Route("DELETE", "/waitlist/{entry_id}", remove_entry, Role.STAFF, tags=TAGS,
+          summary="Take a patient off the waitlist; an open offer of theirs goes to the next patient"),
+]
+
+
+def setup(app: web.Application) -> None:
+    app.cleanup_ctx.append(sweeper_context)
