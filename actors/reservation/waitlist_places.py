@@ -53,7 +53,9 @@ async def settle_offer(conn: "asyncpg.Connection", msg: SettleWaitlistOffer, hol
     elif msg.action == "decline":
         ended = await conn.fetch(QUERIES.waitlist_offer_decline, msg.ident, msg.wa_id)
     else:
-        ended = await conn.fetch(QUERIES.waitlist_entry_remove, msg.ident)
+        if await conn.fetchval(QUERIES.waitlist_entry_remove, msg.ident) is None:
+            return Outcome("missing", msg.ident)
+        ended = await conn.fetch(QUERIES.waitlist_entry_withdraw_offers, msg.ident)
     made = []
     for row in ended:
         offer = await offer_freed_place(conn, row["freed_reservation_id"], row["slot_date"], row["slot_time"],
@@ -61,6 +63,5 @@ async def settle_offer(conn: "asyncpg.Connection", msg: SettleWaitlistOffer, hol
         if offer is not None:
             made.append(offer)
     if msg.action == "remove":
-        status = await conn.fetchval(QUERIES.waitlist_entry_status, msg.ident)
-        return Outcome("removed" if status == "removed" else "missing", msg.ident, tuple(made))
+        return Outcome("removed", msg.ident, tuple(made))
     return Outcome("settled" if ended else "missing", msg.ident, tuple(made))

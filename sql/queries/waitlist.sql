@@ -85,18 +85,15 @@ UPDATE waitlist_entries SET status = 'booked', updated_at = now() WHERE id = $1;
 SELECT id, wa_id, slot_date, slot_time, status FROM waitlist_entries WHERE id = $1;
 
 -- name: waitlist_entry_remove
--- Staff take an entry off the list; its open offer, if any, is withdrawn (and its place offered on).
-WITH removed AS (
-    UPDATE waitlist_entries SET status = 'removed', updated_at = now()
-     WHERE id = $1 AND status = 'waiting'
-    RETURNING id
-)
-UPDATE waitlist_offers SET status = 'withdrawn', decided_at = now()
- WHERE entry_id IN (SELECT id FROM removed) AND status = 'open'
-RETURNING id, freed_reservation_id, slot_date, slot_time;
+-- Staff take a waiting entry off the list (NULL: it was not waiting).
+UPDATE waitlist_entries SET status = 'removed', updated_at = now() WHERE id = $1 AND status = 'waiting'
+RETURNING id;
 
--- name: waitlist_entry_status
-SELECT status FROM waitlist_entries WHERE id = $1;
+-- name: waitlist_entry_withdraw_offers
+-- The removed entry's open offer, if any, is withdrawn (its place is then offered on).
+UPDATE waitlist_offers SET status = 'withdrawn', decided_at = now()
+ WHERE entry_id = $1 AND status = 'open'
+RETURNING id, freed_reservation_id, slot_date, slot_time;
 
 -- name: waitlist_list
 -- Staff view: entries of days [$1, $2] (every status), each with its latest offer.
