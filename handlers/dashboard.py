@@ -51,6 +51,7 @@ PAGES: tuple[Page, ...] = (
     Page("customers", "/app/customers", Role.VIEWER, "nav_customers"),
     Page("analytics", "/app/analytics", Role.VIEWER, "nav_analytics"),
     Page("live", "/app/live", Role.VIEWER, "nav_live"),
+    Page("waitlist", "/app/waitlist", Role.VIEWER, "nav_waitlist"),
     Page("simulator", "/app/simulator", Role.STAFF, "nav_simulator"),
     Page("users", "/app/users", Role.ADMIN, "nav_users"),
 )

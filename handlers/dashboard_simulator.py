@@ -14,26 +14,61 @@ import hmac
 import json
 import time
 import uuid
+from typing import Literal
 
 import httpx
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from runtime.config import Config
-from runtime.routes import BODY, Role, Route, error_response, json_response
+from runtime.db import QUERIES
+from runtime.routes import BODY, QUERY, Role, Route, error_response, json_response
 from runtime.services import SERVICES
 
 SIMULATED_PHONE_NUMBER_ID = "simulator"
 
 
+class SimulatedTap(BaseModel):
+    """A tap on a list row, a reply button or a template's quick-reply button of the latest message."""
+
+    kind: Literal["list_reply", "button_reply", "quick_reply"]
+    id: str = Field(min_length=1, max_length=256, description="The row or button id (a quick reply's payload)")
+    title: str = Field(min_length=1, max_length=256, description="What the customer saw on it")
+    description: str | None = Field(default=None, max_length=256)
+
+
 class SimulatedMessage(BaseModel):
     wa_id: str = Field(pattern=r"^[0-9]{8,15}$", description="The customer's number, digits only")
     name: str = Field(default="", max_length=120, description="Profile name Meta would attach")
-    text: str = Field(min_length=1, max_length=4096)
+    text: str | None = Field(default=None, min_length=1, max_length=4096)
+    reply: SimulatedTap | None = Field(default=None, description="A tap instead of a text")
+
+    @model_validator(mode="after")
+    def text_or_tap(self) -> "SimulatedMessage":
+        if (self.text is None) == (self.reply is None):
+            raise ValueError("send either 'text' or 'reply'")
+        return self
+
+
+class LatestQuery(BaseModel):
+    wa_id: str = Field(pattern=r"^[0-9]{8,15}$", description="The customer's number, digits only")
+
+
+def _content(message: SimulatedMessage) -> dict:
+    """The message's type and body as Meta delivers a text, a list/button reply or a template's quick reply."""
+    tap = message.reply
+    if tap is None:
+        return {"type": "text", "text": {"body": message.text}}
+    if tap.kind == "quick_reply":
+        return {"type": "button", "button": {"payload": tap.id, "text": tap.title}}
+    reply = {"id": tap.id, "title": tap.title}
+    if tap.kind == "list_reply" and tap.description:
+        reply["description"] = tap.description
+    return {"type": "interactive", "interactive": {"type": tap.kind, tap.kind: reply}}
 
 
 def webhook_delivery(message: SimulatedMessage, phone_number_id: str) -> dict:
-    """One inbound text message in the Cloud API webhook shape (spec 50 §4)."""
+    """One inbound message (a text or a tap) in the Cloud API webhook shape (spec 50 §4)."""
     return {
         "object": "whatsapp_business_account",
         "entry": [{
@@ -48,8 +83,7 @@ def webhook_delivery(message: SimulatedMessage, phone_number_id: str) -> dict:
                         "from": message.wa_id,
                         "id": f"wamid.SIM{uuid.uuid4().hex}",
                         "timestamp": str(int(time.time())),
-                        "type": "text",
-                        "text": {"body": message.text},
+                        **_content(message),
                     }],
                 },
             }],
@@ -98,8 +132,19 @@ async def send_as_customer(request: web.Request) -> web.Response:
                           "webhook": webhook_reply}, status=200 if answer.status_code < 400 else 502)
 
 
+async def latest_message(request: web.Request) -> web.Response:
+    """The newest message sent to the customer (text, list, buttons, template), for the simulator to render."""
+    query: LatestQuery = request[QUERY]
+    row = await request.app[SERVICES].require_pool().fetchrow(QUERIES.simulator_latest_outbound, query.wa_id)
+    data = None if row is None else {"id": row["id"], "kind": row["kind"], "payload": row["payload"]}
+    return json_response({"success": True, "data": data})
+
+
 ROUTES = [
     Route("POST", "/app/api/simulator/message", send_as_customer, Role.STAFF, body=SimulatedMessage,
           summary="Simulator: deliver a signed webhook message from a pretend customer (outbox mode only)",
+          tags=("dashboard",)),
+    Route("GET", "/app/api/simulator/latest", latest_message, Role.STAFF, query=LatestQuery,
+          summary="Simulator: the newest message sent to a customer (its list or buttons to tap)",
           tags=("dashboard",)),
 ]

@@ -4,6 +4,7 @@ import { t, h } from './boot.js';
 import { get, post, messageOf } from './api.js';
 import { startShell } from './shell.js';
 import { renderMessages, appendMessage, conversationOf } from './chat.js';
+import { renderTaps } from './sim-choices.js';
 
 const realtime = startShell();
 const who = document.getElementById('sim-who');
@@ -14,6 +15,7 @@ const form = document.getElementById('sim-form');
 const errorBox = document.getElementById('sim-error');
 const typing = document.getElementById('sim-typing');
 const bookings = document.getElementById('sim-bookings');
+const choices = document.getElementById('sim-choices');
 const KEY = 'mawid_sim_customer';
 
 const saved = JSON.parse(localStorage.getItem(KEY) || 'null');
@@ -25,6 +27,33 @@ async function loadConversation() {
   if (!/^[0-9]{8,15}$/.test(waId())) return;
   const result = await get(`/conversations/${waId()}?limit=0`);
   renderMessages(list, conversationOf(result, waId()));
+}
+
+// The newest message the customer received: its list rows or buttons are shown to tap.
+async function loadChoices() {
+  if (!/^[0-9]{8,15}$/.test(waId())) return;
+  const result = await get(`/app/api/simulator/latest?wa_id=${waId()}`);
+  renderTaps(choices, result.ok ? result.data?.data : null, sendTap);
+}
+
+async function deliver(message, shown) {
+  errorBox.hidden = true;
+  if (!who.reportValidity()) return false;
+  localStorage.setItem(KEY, JSON.stringify({ wa_id: waId(), name: nameInput.value.trim() }));
+  const result = await post('/app/api/simulator/message', { wa_id: waId(), name: nameInput.value.trim(), ...message });
+  if (!result.data?.success) {
+    errorBox.textContent = messageOf(result, t('failed'));
+    errorBox.hidden = false;
+    return false;
+  }
+  // The customer's own message is broadcast when stored; show it at once in case it is still queued.
+  appendMessage(list, { role: 'user', message: shown, date: '', time: '' });
+  return true;
+}
+
+async function sendTap(tap) {
+  choices.hidden = true;
+  await deliver({ reply: { kind: tap.kind, id: tap.id, title: tap.title, description: tap.description } }, tap.title);
 }
 
 async function loadBookings() {
@@ -39,23 +68,14 @@ who.addEventListener('change', () => {
   localStorage.setItem(KEY, JSON.stringify({ wa_id: waId(), name: nameInput.value.trim() }));
   loadConversation();
   loadBookings();
+  loadChoices();
 });
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
-  errorBox.hidden = true;
   const text = form.elements.text.value.trim();
-  if (!text || !who.reportValidity()) return;
-  localStorage.setItem(KEY, JSON.stringify({ wa_id: waId(), name: nameInput.value.trim() }));
-  const result = await post('/app/api/simulator/message', { wa_id: waId(), name: nameInput.value.trim(), text });
-  if (!result.data?.success) {
-    errorBox.textContent = messageOf(result, t('failed'));
-    errorBox.hidden = false;
-    return;
-  }
-  form.elements.text.value = '';
-  // The customer's own message is broadcast when stored; show it at once in case it is still queued.
-  appendMessage(list, { role: 'user', message: text, date: '', time: '' });
+  if (!text) return;
+  if (await deliver({ text }, text)) form.elements.text.value = '';
 });
 form.elements.text.addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); } });
 
@@ -67,13 +87,16 @@ realtime.on('conversation_new_message', ({ data }) => {
     if (pending) pending.remove();
   }
   appendMessage(list, data);
-  if (data.role !== 'user') typing.hidden = true;
+  if (data.role !== 'user') {
+    typing.hidden = true;
+    loadChoices();
+  }
 });
 realtime.on('conversation_typing', ({ data }) => { if (data?.wa_id === waId()) typing.hidden = data.state === 'stop'; });
 for (const type of ['reservation_created', 'reservation_updated', 'reservation_reinstated', 'reservation_cancelled']) {
   realtime.on(type, ({ data }) => { if (data?.wa_id === waId()) loadBookings(); });
 }
-realtime.addEventListener('reconnected', () => { loadConversation(); loadBookings(); });
+realtime.addEventListener('reconnected', () => { loadConversation(); loadBookings(); loadChoices(); });
 
-await Promise.all([loadConversation(), loadBookings()]);
+await Promise.all([loadConversation(), loadBookings(), loadChoices()]);
 document.body.dataset.ready = 'true';

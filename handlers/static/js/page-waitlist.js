@@ -1,0 +1,65 @@
+// The waitlist: who waits for which day, the offer of a freed place each has (held until when), and,
+// for staff, adding a patient to a day's list or taking one off (their open offer goes to the next).
+import { t, h, todayLocal, addDays } from './boot.js';
+import { get, post, api, messageOf, payload } from './api.js';
+import { startShell } from './shell.js';
+
+const realtime = startShell();
+const from = document.getElementById('waitlist-from');
+const to = document.getElementById('waitlist-to');
+const rows = document.getElementById('waitlist-rows');
+const empty = document.getElementById('waitlist-empty');
+const form = document.getElementById('waitlist-form');
+const errorBox = document.getElementById('waitlist-error');
+
+from.value = todayLocal();
+to.value = addDays(from.value, 14);
+
+function offerCell(offer) {
+  if (!offer) return '';
+  const until = offer.status === 'open' && offer.expires_at ? ` · ${t('waitlist_until')} ${offer.expires_at.slice(11, 16)}` : '';
+  return `${offer.time_slot} · ${t(`waitlist_offer_${offer.status}`)}${until}`;
+}
+
+async function load() {
+  if (!from.value || !to.value) return;
+  const result = await get(`/waitlist?from=${from.value}&to=${to.value}`);
+  const entries = result.ok ? payload(result) || [] : [];
+  empty.hidden = entries.length > 0;
+  rows.replaceChildren(...entries.map((entry) => h('tr', { dataset: { id: entry.id, waId: entry.wa_id, status: entry.status } },
+    h('td', {}, entry.date, entry.time_slot ? ` ${entry.time_slot}` : ''),
+    h('td', {}, entry.customer_name || ''),
+    h('td', { dir: 'ltr' }, entry.wa_id),
+    h('td', { class: 'waitlist-status' }, t(`waitlist_status_${entry.status}`)),
+    h('td', { class: 'waitlist-offer' }, offerCell(entry.offer)),
+    h('td', {}, form && entry.status === 'waiting'
+      ? h('button', { type: 'button', class: 'danger', onclick: () => remove(entry.id) }, t('waitlist_remove')) : ''))));
+  document.body.dataset.loaded = 'true';
+}
+
+async function remove(id) {
+  const result = await api('DELETE', `/waitlist/${id}`);
+  if (!result.ok) { errorBox.textContent = messageOf(result, t('failed')); errorBox.hidden = false; }
+  await load();
+}
+
+from.addEventListener('change', load);
+to.addEventListener('change', load);
+form?.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  errorBox.hidden = true;
+  const data = Object.fromEntries(new FormData(form));
+  if (!data.time_slot) delete data.time_slot;
+  const result = await post('/waitlist', data);
+  if (!result.ok) { errorBox.textContent = messageOf(result, t('failed')); errorBox.hidden = false; return; }
+  form.reset();
+  await load();
+});
+// Offers move with cancellations and bookings: reload on the reference's reservation events.
+for (const type of ['reservation_created', 'reservation_cancelled', 'reservation_updated', 'conversation_new_message']) {
+  realtime.on(type, () => load());
+}
+realtime.addEventListener('reconnected', load);
+
+await load();
+document.body.dataset.ready = 'true';
