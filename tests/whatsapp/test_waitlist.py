@@ -46,8 +46,12 @@ async def test_join_a_full_day_then_a_cancellation_is_offered_held_and_accepted(
 
     offer = (await eventually(lambda: _offers(graph, WAITING), what="the waitlist offer"))[0]
     assert offer["interactive"]["body"]["text"].startswith("Good news: a place opened on " + day.isoformat())
-    [held] = await offer_rows(db, WAITING)
-    assert held["status"] == "open" and held["sent_at"] is not None
+    async def marked_sent():  # the offer leaves before the transaction that marks it sent commits
+        found = await offer_rows(db, WAITING)
+        return found if found and found[0]["sent_at"] is not None else None
+
+    [held] = await eventually(marked_sent, what="the offer marked sent")
+    assert held["status"] == "open"
 
     # the held place is not free for anyone else: a latecomer's booking of that slot is refused
     async with running_services(load_config(env)) as services:
