@@ -59,10 +59,10 @@ async def add_entry(request: web.Request) -> web.Response:
 
 
 async def remove_entry(request: web.Request) -> web.Response:
-    try:
-        entry_id = int(request.match_info["entry_id"])
-    except ValueError:
-        return json_response({"success": False, "message": "entry id must be a number"}, status=400)
+    raw = request.match_info["entry_id"]
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):  # a bigint id
+        return json_response({"success": False, "message": "entry id must be a positive whole number"}, status=400)
+    entry_id = int(raw)
     if not await offers.remove_entry(request.app[SERVICES], entry_id):
         return json_response({"success": False, "message": f"no waiting entry {entry_id}"}, status=404)
     return json_response({"success": True})

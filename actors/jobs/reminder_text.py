@@ -49,7 +49,7 @@ def parse_quick_reply(payload: str) -> tuple[str, int] | None:
     parts = payload.split(":")
     if len(parts) != 3 or f"{parts[0]}:" != QUICK_REPLY_PREFIX or parts[1] not in QUICK_REPLIES:
         return None
-    return (parts[1], int(parts[2])) if parts[2].isdigit() and len(parts[2]) < 10 else None
+    return (parts[1], int(parts[2])) if parts[2].isascii() and parts[2].isdigit() and len(parts[2]) < 10 else None
 
 
 def template_components(slot: time, reservation_id: int | None = None) -> list[dict]:

@@ -55,7 +55,7 @@ async def choose(turn: "Turn", action: str, argument: str) -> str:
     """A tap on a waitlist row (join a day) or on an offer's buttons (accept, decline)."""
     if action == "join":
         return await join(turn, argument)
-    if not argument.isdigit():
+    if not (argument.isascii() and argument.isdigit() and len(argument) <= 18):  # an offer id (bigint)
         return say("gone", turn.lang)
     turn.state["step"] = "menu"
     if action == "accept":
