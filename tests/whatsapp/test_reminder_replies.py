@@ -9,6 +9,7 @@ import json
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import aiohttp
 import httpx
 
 from actors.jobs.registry import job_named
@@ -53,6 +54,21 @@ def payloads(graph, wa_id: str) -> dict[str, str]:
     return found
 
 
+async def frames_until(socket, frame_type: str) -> list[str]:
+    """The types of the frames received up to (and including) the first of `frame_type`."""
+    seen = []
+    while not seen or seen[-1] != frame_type:
+        seen.append((await socket.receive_json(timeout=30))["type"])
+    return seen
+
+
+async def until(socket, frame_type: str) -> dict:
+    while True:
+        body = await socket.receive_json(timeout=30)
+        if body["type"] == frame_type:
+            return body
+
+
 def tap(wa_id: str, taps: dict[str, str], action: str):
     return quick_reply(wa_id, taps[action], BUTTON_TEXTS[action])
 
@@ -65,7 +81,19 @@ async def test_confirm_cancel_and_reschedule_from_a_reminder(interactive_env, se
     taps = {wa: payloads(graph, wa) for wa in ids}
     assert taps[CONFIRMS]["confirm"] == f"remind:confirm:{ids[CONFIRMS]}"
 
-    confirmed = await exchange(server, graph, CONFIRMS, tap(CONFIRMS, taps[CONFIRMS], "confirm"))
+    _, token = await token_for(Role.VIEWER)
+    async with aiohttp.ClientSession() as session:
+        # a dashboard that did not ask for the new event type never gets it; one that subscribed does
+        plain = await session.ws_connect(f"{server.url}/ws", params={"token": token})
+        asking = await session.ws_connect(f"{server.url}/ws", params={"token": token})
+        await asking.send_json({"type": "subscribe", "data": {"types": ["reservation_confirmed"]}})
+        await until(asking, "subscribe_ack")
+        confirmed = await exchange(server, graph, CONFIRMS, tap(CONFIRMS, taps[CONFIRMS], "confirm"))
+        event = await until(asking, "reservation_confirmed")
+        await plain.send_json({"type": "ping"})
+        seen = await frames_until(plain, "pong")
+    assert event["data"]["id"] == ids[CONFIRMS] and event["data"]["confirmed_at"]
+    assert "reservation_confirmed" not in seen and "conversation_new_message" in seen
     assert confirmed["text"]["body"].startswith("شكراً لك! تم تأكيد موعدك")  # the template's language
     assert await db.fetchval("SELECT confirmed_at IS NOT NULL FROM reservations WHERE id = $1", ids[CONFIRMS])
 
@@ -87,7 +115,6 @@ async def test_confirm_cancel_and_reschedule_from_a_reminder(interactive_env, se
     assert after["status"] == "active" and after["slot_date"].isoformat() == choice["id"].split(":")[1].split("|")[0]
     assert await db.fetchval("SELECT count(*) FROM reservations WHERE wa_id = $1", MOVES) == 1  # moved, not added
 
-    _, token = await token_for(Role.VIEWER)
     day = tomorrow().isoformat()
     async with httpx.AsyncClient(base_url=server.url, headers={"Authorization": f"Bearer {token}"}) as http:
         counts = (await http.get("/reminders/responses", params={"from": day, "to": day})).json()["data"]
