@@ -5,7 +5,8 @@
 Runs the app of the checkout at ROOT in this process on DATABASE_URL, with asyncpg's query logger on every
 connection its pools open. Each route is requested three times (warm-up: pools, caches, snapshots); the
 statements the third request sent, with their arguments and the session settings of the connection that ran
-them, and the route's JSON answer are written to OUT_PICKLE for the replay.
+them and which connection ran them (a route may use several at once), and the route's JSON answer are written
+to OUT_PICKLE for the replay.
 """
 from __future__ import annotations
 
@@ -34,15 +35,15 @@ async def capture(database_url: str, routes: list[dict], secret: str) -> dict:
     sent: dict[str, list] = {}
     plain_init = runtime.db._init_connection
 
-    def record(entry) -> None:
+    def record(entry, session: int) -> None:
         label = ROUTE.get()  # the logger runs in a copy of the context of the task that sent the statement
         if label is not None and not any(mark in entry.query for mark in ASYNCPG_INTROSPECTION):
             settings = dict(getattr(entry.conn_params, "server_settings", None) or {})
-            sent.setdefault(label, []).append((entry.query, tuple(entry.args or ()), settings))
+            sent.setdefault(label, []).append((entry.query, tuple(entry.args or ()), settings, session))
 
     async def logged_init(conn) -> None:
         await plain_init(conn)
-        conn.add_query_logger(record)
+        conn.add_query_logger(lambda entry, session=id(conn): record(entry, session))
 
     runtime.db._init_connection = logged_init  # every pool connection the app opens from now on
 

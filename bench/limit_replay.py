@@ -26,7 +26,12 @@ async def replay(database_url: str, route: dict, connections: int, seconds: floa
     from runtime.db import _init_connection
     from runtime.routes import _dumps
 
-    statements = route["statements"]
+    # A route that used several connections at once (/stats) sent interleaved transactions: each connection's
+    # statements are replayed in their order, one connection's after the other's, so each transaction stays whole.
+    sessions: dict[int, list] = {}
+    for query, args, settings, session in route["statements"]:
+        sessions.setdefault(session, []).append((query, args, settings))
+    statements = [statement for group in sessions.values() for statement in group]
     payload = route["payload"]
     settings = next((s for _, _, s in statements if s), {})
     conns = [await asyncpg.connect(database_url, server_settings=settings or None) for _ in range(connections)]
