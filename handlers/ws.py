@@ -1,7 +1,9 @@
 """`/ws`: the dashboards' WebSocket (spec 40), on aiohttp's own `WebSocketResponse`.
 
 The upgrade needs an authenticated user (cookie, Bearer header or `?token=`);
-without one the route answers 401 before any upgrade. `tab` keeps one connection
+without one the route answers 401 before any upgrade. The socket then keeps
+re-checking its account and closes with 4401 when the token expires or the
+account is disabled or changed (handlers/ws_session.py). `tab` ids are per account. `tab` keeps one connection
 per browser tab (the older one is closed with 1000, as the reference does);
 `since` replays the events a reconnecting client missed (docs/realtime.md).
 Frames of one connection are handled strictly one after another; every frame
@@ -22,6 +24,8 @@ from aiohttp.web_exceptions import NotAppKeyWarning
 from handlers import ws_reads, ws_writes  # noqa: F401  (they register the commands)
 from handlers.ws_commands import CommandContext, handle_frame
 from handlers.ws_replay import resume, sequence_number, with_seq
+from handlers.ws_session import close_expired, recheck, watch_accounts
+from runtime.auth import CLAIMS_KEY
 from runtime.bus import Event
 from runtime.db import DATABASE_UNAVAILABLE, QUERIES
 from runtime.http import origin_checker
@@ -80,6 +84,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                                   status=400)
     await ws.prepare(request)
     conn = hub.connect(ws, request, request.query.get("tab"), request[USER])
+    conn.claims = request.get(CLAIMS_KEY)
     ctx = CommandContext(services, hub, conn, request[USER], request.app[BARRIER], client_key(request[USER], request))
     try:
         since = _since(request)
@@ -121,16 +126,25 @@ async def _check_log(services: Services, hub: Hub) -> None:
 
 
 async def _housekeeping(services: Services, hub: Hub) -> None:
-    """Sweep stuck writers every second; push `metrics_updated` every 5 s (spec 40 §10.1) to the
-    connections that subscribed to it; check the event log for events this process missed every
-    few seconds."""
+    """Sweep stuck writers and expired tokens every second; push `metrics_updated` every 5 s (spec 40
+    §10.1) to the connections that subscribed to it; check the event log for events this process
+    missed every few seconds; re-check every socket's account as often as the account cache expires
+    (a lost change announcement)."""
     loop = asyncio.get_running_loop()
     next_metrics = loop.time() + METRICS_PERIOD
     next_check = loop.time() + LOG_CHECK_PERIOD
+    next_accounts = loop.time() + services.config.account_cache_seconds
     while True:
         await asyncio.sleep(SWEEP_PERIOD)
         now = loop.time()
         hub.sweep(now)
+        close_expired(hub)
+        if now >= next_accounts:
+            next_accounts = now + services.config.account_cache_seconds
+            try:
+                await recheck(hub, services.accounts)
+            except Exception:
+                log.warning("could not re-check the sockets' accounts", exc_info=True)
         if now >= next_check:
             next_check = now + LOG_CHECK_PERIOD
             await _check_log(services, hub)
@@ -162,8 +176,10 @@ async def realtime_context(app: web.Application) -> AsyncIterator[None]:
         log.exception("could not read the event log's position")
     hub.fetch_missing = lambda after, before: missed_events(services, after, before)
     unsubscribe = services.bus.subscribe(hub.dispatch) if services.bus is not None else (lambda: None)
+    unwatch = watch_accounts(hub, services.accounts)
     task = asyncio.create_task(_housekeeping(services, hub), name="realtime-housekeeping")
     yield
+    unwatch()
     unsubscribe()
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)

@@ -1,6 +1,6 @@
 """The application core: an aiohttp app whose resources are cleanup contexts.
 
-Start-up order is the list order: database (migrated), event bus, actor
+Start-up order is the list order: database (migrated), event bus, token key and account cache, actor
 system, background-job scheduler. Shutdown runs in reverse, so actors drain
 their mailboxes while the pool and the bus are still there.
 """
@@ -12,6 +12,7 @@ from typing import AsyncIterator
 import aiojobs
 from aiohttp import web
 
+from runtime.account_sessions import AccountDirectory, accounts_channel
 from runtime.actor_system import ActorSystem
 from runtime.auth import TokenCodec, auth_middleware
 from runtime.bus import LocalBus, create_bus
@@ -60,6 +61,26 @@ async def bus_context(app: web.Application) -> AsyncIterator[None]:
     await bus.close()
 
 
+async def accounts_context(app: web.Application) -> AsyncIterator[None]:
+    """The token key (JWT_SECRET or the generated one) and the account cache with its own bus channel."""
+    services = app[SERVICES]
+    config = services.config
+    pool = services.require_pool()
+    await services.tokens.load_key(pool)
+    if not config.jwt_secret:
+        log.warning("JWT_SECRET is not set: access tokens are signed with the key generated and kept in the "
+                    "database (docs/security.md)")
+    bus = create_bus(config.redis_url, accounts_channel(config.redis_channel))
+    await bus.start()
+    directory = AccountDirectory(pool, config.account_cache_seconds, bus)
+    unsubscribe = bus.subscribe(directory.on_event)
+    services.accounts = directory
+    yield
+    services.accounts = None
+    unsubscribe()
+    await bus.close()
+
+
 async def actors_context(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
     config = services.config
@@ -85,5 +106,5 @@ def base_app(config: Config) -> web.Application:
     app[SERVICES] = Services(config=config, tokens=tokens)
     app[ROUTES_KEY] = []
     app[BARRIER] = WriteBarrier()
-    app.cleanup_ctx.extend([database_context, bus_context, actors_context, jobs_context])
+    app.cleanup_ctx.extend([database_context, bus_context, accounts_context, actors_context, jobs_context])
     return app

@@ -1,9 +1,15 @@
 """Who is calling: access tokens and the middleware that turns them into a `User`.
 
 Access tokens are short-lived HS256 JWTs (the algorithm is pinned on decode, so
-`alg: none` or another algorithm is refused) with `sub`, `email`, `role`,
-`iat` and `exp`. They arrive as a Bearer header or in the httpOnly cookie.
-Requests from the configured trusted networks act with `TRUSTED_NETWORKS_ROLE` (default `staff`).
+`alg: none` or another algorithm is refused) with `sub`, `email`, `role`, `ver`
+(the account's session epoch), `iat` and `exp`. They arrive as a Bearer header
+or in the httpOnly cookie (and as `?token=` on `/ws` only, where browsers cannot
+set headers). A valid signature is not enough: the subject must be an existing,
+active account whose session epoch still equals `ver`, and the user's role is
+the account's current role (runtime/account_sessions.py). Requests from the
+configured trusted networks act with `TRUSTED_NETWORKS_ROLE` (default `staff`).
+The signing key is JWT_SECRET, or a key generated once and kept in the database —
+never a secret shared with Meta.
 """
 from __future__ import annotations
 
@@ -11,12 +17,15 @@ import ipaddress
 import logging
 import secrets
 import time
+from dataclasses import dataclass
 from typing import Awaitable, Callable
 
+import asyncpg
 import jwt
 from aiohttp import web
 
 from runtime.config import Config
+from runtime.db import QUERIES
 from runtime.routes import USER, Role, User
 
 log = logging.getLogger("mawid.auth")
@@ -24,6 +33,11 @@ log = logging.getLogger("mawid.auth")
 ALGORITHM = "HS256"
 ACCESS_COOKIE = "mawid_access"
 REFRESH_COOKIE = "mawid_refresh"
+GENERATED_KEY_NAME = "jwt_signing_key"
+QUERY_TOKEN_PATHS = frozenset({"/ws"})  # a token in a URL ends up in logs and history: only where unavoidable
+CLAIMS_KEY = web.RequestKey("token_claims", object)
+
+
 def trusted_network_user(config: Config) -> User:
     return User(id="trusted-network", email="trusted-network", role=Role.parse(config.trusted_networks_role),
                 via="trusted_network")
@@ -33,34 +47,64 @@ class TokenError(Exception):
     """The token is missing, expired, tampered with or signed with another key."""
 
 
+@dataclass(frozen=True)
+class Claims:
+    user_id: str
+    email: str
+    role: Role
+    epoch: int
+    expires_at: int
+
+
 class TokenCodec:
-    def __init__(self, secret: str, ttl_seconds: int) -> None:
+    def __init__(self, secret: str | None, ttl_seconds: int) -> None:
         self._secret = secret
         self.ttl_seconds = ttl_seconds
 
     @classmethod
     def from_config(cls, config: Config) -> "TokenCodec":
-        # Without a configured secret tokens die with the process: safe, never guessable.
-        secret = config.jwt_secret or config.app_secret
-        if not secret:
-            log.warning("JWT_SECRET is not set: access tokens use a random per-process key (every restart "
-                        "logs everybody out, and processes do not accept each other's tokens)")
-            secret = secrets.token_urlsafe(48)
-        return cls(secret, config.access_token_ttl)
+        """Keyed by JWT_SECRET; without it the key is loaded from the database at start (`load_key`)."""
+        return cls(config.jwt_secret or None, config.access_token_ttl)
 
-    def issue(self, user_id: str, email: str, role: Role, *, now: float | None = None) -> str:
+    @property
+    def ready(self) -> bool:
+        return self._secret is not None
+
+    async def load_key(self, pool: asyncpg.Pool) -> None:
+        """Adopt the generated key every process shares, creating it on the very first start."""
+        if self._secret is not None:
+            return
+        async with pool.acquire() as conn:
+            await conn.execute(QUERIES.auth_secret_offer, GENERATED_KEY_NAME, secrets.token_urlsafe(48))
+            self._secret = await conn.fetchval(QUERIES.auth_secret_get, GENERATED_KEY_NAME)
+
+    def issue(self, user_id: str, email: str, role: Role, *, epoch: int = 0, now: float | None = None) -> str:
+        if self._secret is None:
+            raise TokenError("no signing key yet")
         issued = int(now if now is not None else time.time())
-        claims = {"sub": user_id, "email": email, "role": role.label, "iat": issued, "exp": issued + self.ttl_seconds}
+        claims = {"sub": user_id, "email": email, "role": role.label, "ver": epoch, "iat": issued,
+                  "exp": issued + self.ttl_seconds}
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
-    def verify(self, token: str) -> User:
+    def decode(self, token: str) -> Claims:
+        if self._secret is None:
+            raise TokenError("no signing key yet")
         try:
             claims = jwt.decode(
                 token, self._secret, algorithms=[ALGORITHM], options={"require": ["exp", "iat", "sub", "role"]}
             )
-            return User(id=str(claims["sub"]), email=str(claims.get("email", "")), role=Role.parse(claims["role"]))
-        except (jwt.PyJWTError, ValueError) as exc:
+            epoch = claims.get("ver", 0)  # tokens issued before epochs existed speak for epoch 0
+            if not isinstance(epoch, int) or isinstance(epoch, bool):
+                raise TokenError("malformed ver claim")
+            return Claims(str(claims["sub"]), str(claims.get("email", "")), Role.parse(claims["role"]), epoch,
+                          int(claims["exp"]))
+        except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise TokenError(str(exc)) from exc
+
+    def verify(self, token: str) -> User:
+        """The user the token claims to be, checked against the key only (the middleware checks the account)."""
+        claims = self.decode(token)
+        return User(id=claims.user_id, email=claims.email, role=claims.role)
 
 
 def bearer_token(request: web.Request) -> str | None:
@@ -78,6 +122,40 @@ def client_address(request: web.Request) -> ipaddress.IPv4Address | ipaddress.IP
         return None
 
 
+def presented_token(request: web.Request) -> tuple[str | None, str]:
+    """The access token and how it came: Bearer header, then `?token=` (on `/ws` only), then the cookie."""
+    token = bearer_token(request)
+    if token is not None:
+        return token, "token"
+    if request.path in QUERY_TOKEN_PATHS and request.query.get("token"):
+        return request.query["token"], "token"
+    return request.cookies.get(ACCESS_COOKIE), "cookie"
+
+
+def account_directory(request: web.Request):
+    from runtime.services import SERVICES  # services imports this module
+
+    return request.app[SERVICES].accounts
+
+
+async def authenticated_user(request: web.Request, codec: TokenCodec) -> User | None:
+    token, via = presented_token(request)
+    if token is None:
+        return None
+    try:
+        claims = codec.decode(token)
+    except TokenError:
+        return None  # an invalid token is the same as none: routes needing a user answer 401
+    directory = account_directory(request)
+    if directory is None:
+        return None
+    account = await directory.get(claims.user_id)
+    if account is None or not account.admits(claims.epoch):
+        return None  # a ghost, a disabled account, or a token from before a password change or logout
+    request[CLAIMS_KEY] = claims
+    return User(account.id, account.email, account.role, via=via)
+
+
 def auth_middleware(codec: TokenCodec, config: Config) -> Callable:
     networks = config.trusted_networks
     trusted_user = trusted_network_user(config)
@@ -86,16 +164,9 @@ def auth_middleware(codec: TokenCodec, config: Config) -> Callable:
     async def authenticate(
         request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        token = bearer_token(request) or request.query.get("token")
-        via = "token"
-        if token is None and ACCESS_COOKIE in request.cookies:
-            token, via = request.cookies[ACCESS_COOKIE], "cookie"
-        if token is not None:
-            try:
-                user = codec.verify(token)
-                request[USER] = User(user.id, user.email, user.role, via=via)
-            except TokenError:
-                pass  # an invalid token is the same as none: routes needing a user answer 401
+        user = await authenticated_user(request, codec)
+        if user is not None:
+            request[USER] = user
         if USER not in request and networks:
             address = client_address(request)
             if address is not None and any(address in net for net in networks):

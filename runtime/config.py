@@ -151,8 +151,12 @@ VARIABLES: tuple[Variable, ...] = (
              "REST requests served at once; more are refused at once with 503 + Retry-After (0: no limit). "
              "The webhook, /ws, /healthz, /readyz and /metrics are not counted."),
     Variable("JWT_SECRET", "jwt_secret", _text, None,
-             "Key for access tokens. Unset: falls back to APP_SECRET, else a random per-process key."),
+             "Key for access tokens. Unset: a random key generated once and kept in the database "
+             "(never APP_SECRET; docs/security.md)."),
     Variable("ACCESS_TOKEN_TTL", "access_token_ttl", _int_at_least(30), 900, "Access-token lifetime, seconds."),
+    Variable("ACCOUNT_CACHE_SECONDS", "account_cache_seconds", _positive_float, 5.0,
+             "How long a process trusts its copy of an account's role and state without an announced change "
+             "(changes are announced on Redis at once; this bounds staleness when an announcement is lost)."),
     Variable("REFRESH_TOKEN_TTL", "refresh_token_ttl", _int_at_least(60), 30 * 24 * 3600,
              "Refresh-token lifetime, seconds."),
     Variable("COOKIE_SECURE", "cookie_secure", _bool, False, "Mark auth cookies `Secure` (set behind HTTPS)."),

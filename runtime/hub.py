@@ -44,12 +44,18 @@ DROPPED = Counter("realtime_clients_dropped_total", "WebSocket clients dropped, 
 FetchMissing = Callable[[int, int], Awaitable[list[dict[str, Any]]]]
 
 
+def _tab_key(conn: Connection) -> tuple[str, str]:
+    return str(getattr(conn.user, "id", "")), conn.tab or ""
+
+
 class Hub:
     def __init__(self, *, queue_limit: int = 1024, write_timeout: float = 10.0) -> None:
         self.queue_limit = queue_limit
         self.write_timeout = write_timeout
         self.connections: dict[Connection, None] = {}  # insertion-ordered set
-        self.tabs: dict[str, Connection] = {}
+        # Tab ids are chosen by clients, so they are only unique within one account: another user's
+        # socket can never be replaced by sending its tab id.
+        self.tabs: dict[tuple[str, str], Connection] = {}
         self.last_seq = 0
         self._recent: deque[int] = deque(maxlen=4096)
         self._recent_set: set[int] = set()
@@ -66,10 +72,11 @@ class Hub:
     def connect(self, ws: web.WebSocketResponse, request: web.Request, tab: str | None, user: Any) -> Connection:
         conn = Connection(self, ws, request, tab or None, user)
         if conn.tab is not None:
-            previous = self.tabs.get(conn.tab)
+            key = _tab_key(conn)
+            previous = self.tabs.get(key)
             if previous is not None and previous is not conn:
                 self.drop(previous, CLOSE_REPLACED, "replaced by a newer connection of this tab")
-            self.tabs[conn.tab] = conn
+            self.tabs[key] = conn
         self.connections[conn] = None
         CONNECTIONS.set({}, len(self.connections))
         return conn
@@ -78,8 +85,8 @@ class Hub:
         conn.closed = True
         self.connections.pop(conn, None)
         CONNECTIONS.set({}, len(self.connections))
-        if conn.tab is not None and self.tabs.get(conn.tab) is conn:
-            del self.tabs[conn.tab]
+        if conn.tab is not None and self.tabs.get(_tab_key(conn)) is conn:
+            del self.tabs[_tab_key(conn)]
         if not conn.writer.done():
             conn.writer.cancel()
 

@@ -82,6 +82,7 @@ class Connection:
         self.transport = request.transport
         self.tab = tab
         self.user = user
+        self.claims: Any = None  # the access token's claims (runtime.auth.Claims); None for a trusted network
         self.update_types: frozenset[str] | None = None
         self.entity_ids: frozenset[str] | None = None
         self.opted_in: frozenset[str] = frozenset()  # of OPT_IN_TYPES, what this client subscribed to

@@ -17,6 +17,7 @@ from runtime.config import Config
 if TYPE_CHECKING:
     import aiojobs
 
+    from runtime.account_sessions import AccountDirectory
     from runtime.actor_system import ActorSystem
 
 
@@ -49,6 +50,7 @@ class Services:
     bus: LocalBus | None = None
     actors: "ActorSystem | None" = None
     jobs: "aiojobs.Scheduler | None" = None
+    accounts: "AccountDirectory | None" = None  # who may act right now (runtime/account_sessions.py)
     extras: dict[str, Any] = field(default_factory=dict)  # per-feature resources, keyed by feature name
 
     def require_pool(self) -> asyncpg.Pool:

@@ -35,6 +35,25 @@ class UpdateAccount:
 
 
 @dataclass(frozen=True)
+class UpdateOwnAccount:
+    """A user changing its own email or password: proven by the current password."""
+
+    user_id: str
+    changes: Changes
+    current_password: str | None = field(repr=False)
+    address: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class EndAllSessions:
+    """Logout everywhere."""
+
+    user_id: str
+    now: datetime
+
+
+@dataclass(frozen=True)
 class DeleteAccount:
     user_id: str
 

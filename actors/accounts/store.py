@@ -38,13 +38,14 @@ class Account:
     is_verified: bool
     role: Role
     created_at: datetime | None = None
+    session_epoch: int = 0  # carried in access tokens; bumped to end them all
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "Account":
         return cls(
             id=str(row["id"]), email=row["email"], hashed_password=row["hashed_password"],
             is_active=row["is_active"], is_superuser=row["is_superuser"], is_verified=row["is_verified"],
-            role=Role.parse(row["role"]), created_at=row["created_at"],
+            role=Role.parse(row["role"]), created_at=row["created_at"], session_epoch=row["session_epoch"],
         )
 
     def public(self) -> dict[str, Any]:
@@ -130,16 +131,25 @@ async def update_account(conn: Any, user_id: str, changes: Changes, *, now: date
         verified = current.is_verified if changes.is_verified is None else changes.is_verified
         if _is_active_admin(current) and not (active and role is Role.ADMIN):
             await _keep_an_admin(c, parsed)
+        ends_sessions = hashed is not None or not active
         try:
             row = await c.fetchrow(
                 QUERIES.user_update, parsed, email or current.email, hashed or current.hashed_password,
-                active, superuser, verified, role.label,
+                active, superuser, verified, role.label, ends_sessions,
             )
         except asyncpg.UniqueViolationError:
             raise AccountError("UPDATE_USER_EMAIL_ALREADY_EXISTS") from None
-        if hashed is not None or not active:
+        if ends_sessions:
             await c.execute(QUERIES.refresh_user_revoke_all, parsed, now)
     return Account.from_row(row)
+
+
+async def end_all_sessions(conn: Any, user_id: str, *, now: datetime) -> bool:
+    """Logout everywhere: revoke every refresh token and refuse every access token issued so far."""
+    parsed = parse_user_id(user_id)
+    if parsed is None:
+        return False
+    return await conn.fetchval(QUERIES.user_end_all_sessions, parsed, now) is not None
 
 
 async def delete_account(conn: Any, user_id: str) -> bool:

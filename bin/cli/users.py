@@ -1,4 +1,8 @@
-"""`user create|list|set-role|disable|enable|reset-password`: manage who may log in."""
+"""`user create|list|set-role|disable|enable|reset-password|logout`: manage who may log in.
+
+A change is announced on Redis (when REDIS_URL is set) so running servers drop their cached
+copy of the account at once; without Redis they notice within ACCOUNT_CACHE_SECONDS.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -10,7 +14,16 @@ import click
 
 from actors.accounts.passwords import generate_password
 from actors.accounts.rules import password_problem
-from actors.accounts.store import AccountError, Changes, by_email, create_account, list_accounts, update_account
+from actors.accounts.store import (
+    AccountError,
+    Changes,
+    by_email,
+    create_account,
+    end_all_sessions,
+    list_accounts,
+    update_account,
+)
+from runtime.account_sessions import announce_from_outside
 from runtime.db_connect import connect
 from runtime.migrate import migrate
 from runtime.routes import Role
@@ -47,11 +60,27 @@ def _new_password(prompt: bool, email: str) -> tuple[str, bool]:
     return password, False
 
 
+async def _announce(account_id: str) -> None:
+    config = database_config()
+    await announce_from_outside(config.redis_url, config.redis_channel, account_id)
+
+
 async def _change(conn: asyncpg.Connection, email: str, changes: Changes):
     account = await by_email(conn, email)
     if account is None:
         raise click.ClickException(f"no user with email {email}")
-    return await update_account(conn, account.id, changes, now=datetime.now(UTC))
+    updated = await update_account(conn, account.id, changes, now=datetime.now(UTC))
+    await _announce(account.id)
+    return updated
+
+
+async def _log_out(conn: asyncpg.Connection, email: str):
+    account = await by_email(conn, email)
+    if account is None:
+        raise click.ClickException(f"no user with email {email}")
+    await end_all_sessions(conn, account.id, now=datetime.now(UTC))
+    await _announce(account.id)
+    return account
 
 
 @click.group("user")
@@ -88,7 +117,7 @@ def list_users() -> None:
 @click.argument("email")
 @click.argument("role", type=ROLE_CHOICE)
 def set_role(email: str, role: str) -> None:
-    """Give EMAIL the role ROLE (admin, staff or viewer); it applies from the user's next token refresh."""
+    """Give EMAIL the role ROLE (admin, staff or viewer); it applies within seconds."""
     account = _run(lambda conn: _change(conn, email, Changes(role=Role.parse(role))))
     click.echo(f"{account.email} is now {account.role.label}")
 
@@ -121,5 +150,13 @@ def reset_password(email: str, prompt_password: bool) -> None:
         click.echo(f"password: {password}")
 
 
+@user.command("logout")
+@click.argument("email")
+def logout(email: str) -> None:
+    """End every session of EMAIL on every device (refresh and access tokens)."""
+    account = _run(lambda conn: _log_out(conn, email))
+    click.echo(f"every session of {account.email} is ended")
+
+
 # The subcommands belong to the `user` group only; `bin/mawid` adds every module-level command it finds.
-del create, list_users, set_role, disable, enable, reset_password
+del create, list_users, set_role, disable, enable, reset_password, logout

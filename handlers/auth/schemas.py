@@ -55,10 +55,13 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
-    """On `/users/me` only `email` and `password` are applied; an admin may change everything."""
+    """On `/users/me` only `email` and `password` are applied, and changing either needs
+    `current_password`; an admin may change everything on `/users/{id}`."""
 
     email: Email | None = None
     password: Password | None = None
+    current_password: Password | None = Field(
+        None, description="The caller's password: required on /users/me to change email or password")
     is_active: bool | None = None
     is_superuser: bool | None = None
     is_verified: bool | None = None

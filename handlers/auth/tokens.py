@@ -11,13 +11,13 @@ from aiohttp import web
 
 from actors.accounts.actor import AccountActor
 from actors.accounts.login import LoginRefused, LoginThrottled
-from actors.accounts.messages import EndSession, LogIn, RotateSession
+from actors.accounts.messages import EndAllSessions, EndSession, LogIn, RotateSession
 from actors.accounts.rules import account_key
 from actors.accounts.sessions import Session, SessionRefused, token_hash
 from handlers.auth.schemas import LoginForm, RefreshForm, TokenPair
 from runtime.auth import ACCESS_COOKIE, REFRESH_COOKIE
 from runtime.db import QUERIES
-from runtime.routes import BODY, Route, error_response, json_response
+from runtime.routes import BODY, USER, Role, Route, error_response, json_response
 from runtime.services import SERVICES, Services
 
 REFRESH_COOKIE_PATH = "/auth/jwt"
@@ -42,7 +42,7 @@ def _clear_cookies(response: web.StreamResponse) -> None:
 
 def _issued(services: Services, session: Session) -> web.Response:
     account = session.account
-    access = services.tokens.issue(account.id, account.email, account.role)
+    access = services.tokens.issue(account.id, account.email, account.role, epoch=account.session_epoch)
     config = services.config
     response = json_response({
         "access_token": access, "token_type": "bearer", "expires_in": config.access_token_ttl,
@@ -110,10 +110,23 @@ async def logout(request: web.Request) -> web.Response:
     return response
 
 
+async def logout_everywhere(request: web.Request) -> web.Response:
+    """Every session of the caller ends: refresh tokens revoked, access tokens refused within seconds."""
+    user = request[USER]
+    if user.via == "trusted_network":
+        return error_response(404, "Requests from a trusted network act as staff but have no user record")
+    services = request.app[SERVICES]
+    await services.actors.ref(AccountActor, account_key(user.email)).ask(EndAllSessions(user.id, _now()))
+    response = web.Response(status=204)
+    _clear_cookies(response)
+    return response
+
+
 ROUTES = [
     Route("POST", "/auth/jwt/login", login, None, form=LoginForm, response=TokenPair,
           summary="Log in with email and password; answers tokens and sets the auth cookies", tags=("auth",),
-          auth_note="email and password; throttled per account and per address",
+          auth_note=("email and password; throttled per (account, address), per address, and per account "
+                     "from addresses it never logged in from"),
           errors=((400, "LOGIN_BAD_CREDENTIALS: unknown email, wrong password or disabled user"),
                   (429, "too many failed logins for this account or address (see Retry-After)"))),
     Route("POST", "/auth/jwt/refresh", refresh, None, form=RefreshForm, response=TokenPair,
@@ -123,4 +136,7 @@ ROUTES = [
     Route("POST", "/auth/jwt/logout", logout, None, form=RefreshForm, status=204,
           summary="Revoke the session of the presented refresh token and clear the auth cookies",
           tags=("auth",), auth_note="the refresh token it revokes"),
+    Route("POST", "/auth/jwt/logout-everywhere", logout_everywhere, Role.VIEWER, status=204,
+          summary="End every session of the caller on every device (Mawid addition)", tags=("auth",),
+          errors=((404, "the caller is a trusted network, not a user"),)),
 ]

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from actors.accounts.actor import AccountActor
-from actors.accounts.messages import DeleteAccount, Register, UpdateAccount
+from actors.accounts.login import LoginRefused, LoginThrottled
+from actors.accounts.messages import DeleteAccount, Register, UpdateAccount, UpdateOwnAccount
 from actors.accounts.rules import account_key
 from actors.accounts.store import Account, AccountError, Changes, by_id, list_accounts
 from handlers.auth.schemas import UserCreate, UserRead, UserUpdate
@@ -76,7 +77,20 @@ async def update_me(request: web.Request) -> web.Response:
     if account is None:
         return _inactive()
     changes = Changes(email=body.email, password=body.password)  # privilege fields ignored for oneself
-    return await _apply(request, account, changes)
+    message = UpdateOwnAccount(account.id, changes, body.current_password, request.remote or "unknown",
+                               datetime.now(UTC))
+    try:
+        updated = await _ref(request.app[SERVICES], account.email).ask(message)
+    except AccountError as exc:
+        return _refusal(exc)
+    except LoginThrottled as exc:
+        return json_response({"detail": "UPDATE_USER_THROTTLED",
+                              "message": f"Too many wrong passwords; try again in {exc.retry_after} seconds"},
+                             status=429, headers={"Retry-After": str(exc.retry_after)})
+    except LoginRefused:
+        return json_response({"detail": "UPDATE_USER_BAD_CURRENT_PASSWORD",
+                              "message": "current_password is not this user's password"}, status=403)
+    return _not_found() if updated is None else json_response(updated.public())
 
 
 async def _apply(request: web.Request, account: Account, changes: Changes) -> web.Response:
@@ -139,8 +153,12 @@ ROUTES = [
     Route("GET", "/users/me", me, Role.VIEWER, response=UserRead, summary="The calling user", tags=_USERS,
           errors=((404, "the caller is a trusted network, not a user"),)),
     Route("PATCH", "/users/me", update_me, Role.VIEWER, body=UserUpdate, response=UserRead,
-          summary="Change one's own email or password", tags=_USERS,
-          errors=(_UPDATE, (404, "the caller is a trusted network, not a user"))),
+          summary="Change one's own email or password (either needs `current_password`)", tags=_USERS,
+          errors=((400, "UPDATE_USER_CURRENT_PASSWORD_REQUIRED, UPDATE_USER_EMAIL_ALREADY_EXISTS, or "
+                        "UPDATE_USER_INVALID_PASSWORD with a reason"),
+                  (403, "UPDATE_USER_BAD_CURRENT_PASSWORD: current_password is wrong"),
+                  (404, "the caller is a trusted network, not a user"),
+                  (429, "too many wrong current passwords (see Retry-After)"))),
     Route("GET", "/users", list_users, Role.ADMIN, response=list[UserRead], summary="Every user", tags=_USERS),
     Route("GET", "/users/{id}", get_user, Role.ADMIN, response=UserRead, summary="One user", tags=_USERS,
           errors=((404, "no such user"),)),

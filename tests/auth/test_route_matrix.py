@@ -8,6 +8,7 @@ Routes added later by any feature are covered automatically.
 from __future__ import annotations
 
 import re
+from typing import Awaitable, Callable
 
 import aiohttp
 import pytest
@@ -35,7 +36,8 @@ def describe(route: Route) -> str:
     return f"{route.method} {route.path} ({route.role.label if route.role else 'public'})"
 
 
-async def _matrix(client, routes: list[Route], tokens: dict[Role, str]) -> list[str]:
+async def _matrix(client, routes: list[Route], tokens_for: Callable[[], Awaitable[dict[Role, str]]]) -> list[str]:
+    """`tokens_for()` gives fresh users' tokens for each route: some routes (logout everywhere) end them."""
     failures = []
     for route in routes:
         if route.role is None:
@@ -44,7 +46,7 @@ async def _matrix(client, routes: list[Route], tokens: dict[Role, str]) -> list[
         anonymous = await client.request(route.method, url, timeout=_SAFETY)
         if anonymous.status != 401:
             failures.append(f"{describe(route)}: anonymous got {anonymous.status}, expected 401")
-        for role, token in tokens.items():
+        for role, token in (await tokens_for()).items():
             resp = await client.request(route.method, url, headers={"Authorization": f"Bearer {token}"},
                                         timeout=_SAFETY)
             if role < route.role and resp.status != 403:
@@ -59,7 +61,9 @@ async def test_every_route_enforces_its_role(aiohttp_client, env, token_for, set
     app = create_app(load_config({**env, **settings}))
     routes = list(app[ROUTES_KEY])
     client = await aiohttp_client(app)
-    tokens = {role: (await token_for(role))[1] for role in Role}
+    async def tokens() -> dict[Role, str]:
+        return {role: (await token_for(role))[1] for role in Role}
+
     assert any(route.role is Role.ADMIN for route in routes) and any(route.role is Role.VIEWER for route in routes)
     failures = await _matrix(client, routes, tokens)
     assert not failures, "role matrix violations:\n" + "\n".join(failures)

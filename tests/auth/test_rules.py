@@ -54,17 +54,23 @@ def test_password_policy(password, problem):
     assert (found is None) if problem is None else (problem in found)
 
 
-def _failures(account=0, address=0, oldest=NOW - timedelta(minutes=5)):
-    return RecentFailures(account, oldest if account else None, address, oldest if address else None)
+def _failures(pair=0, account=0, address=0, known=False, oldest=NOW - timedelta(minutes=5)):
+    return RecentFailures(pair, oldest if pair else None, account, oldest if account else None,
+                          address, oldest if address else None, known)
 
 
 @pytest.mark.parametrize("failures, expected", [
     (_failures(), None),
-    (_failures(account=4, address=4), None),
-    (_failures(account=5, address=5), 600),  # oldest 5 min ago, window 15 min
-    (_failures(account=1, address=19), None),
-    (_failures(account=1, address=20), 600),
-    (_failures(account=5, oldest=NOW - timedelta(minutes=14, seconds=59.5)), 1),
+    (_failures(pair=4, account=4, address=4), None),
+    (_failures(pair=5, account=5, address=5), 600),  # oldest 5 min ago, window 15 min
+    (_failures(pair=1, account=1, address=19), None),
+    (_failures(pair=1, account=1, address=20), 600),
+    (_failures(pair=5, account=5, oldest=NOW - timedelta(minutes=14, seconds=59.5)), 1),
+    # strangers' failures from other addresses: only an address the account never logged in from waits
+    (_failures(account=49), None),
+    (_failures(account=50), 600),
+    (_failures(account=500, known=True), None),
+    (_failures(pair=5, account=500, known=True), 600),  # a known address still cannot guess without limit
 ])
 def test_retry_after(failures, expected):
     assert retry_after(failures, Limits(), NOW) == expected

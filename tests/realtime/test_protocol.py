@@ -119,16 +119,17 @@ async def _until_type(c, type_):
             return got
 
 
-async def test_same_tab_replaces_the_older_connection_with_1000(connect, hub, services):
-    first = await connect(Role.VIEWER, tab="tab-1")
+async def test_same_tab_replaces_the_older_connection_with_1000(connect, hub, services, token_for):
+    _, token = await token_for(Role.VIEWER)  # tab ids are per account: one user, two sockets
+    first = await connect(None, tab="tab-1", token=token)
     await first.ask({"type": "ping"}, "pong")
-    second = await connect(Role.VIEWER, tab="tab-1")
+    second = await connect(None, tab="tab-1", token=token)
     await second.ask({"type": "ping"}, "pong")
     closing = await first.ws.receive(timeout=10)
     assert closing.type is aiohttp.WSMsgType.CLOSE
     assert closing.data == 1000  # the reference's code: the replaced tab does not reconnect
     # the closing of the old socket must not un-index the new one
-    assert hub.tabs["tab-1"].tab == "tab-1" and len(hub.tabs) == 1
+    assert [conn.tab for conn in hub.tabs.values()] == ["tab-1"]
     await publish(services, "conversation_typing", {"wa_id": "1", "state": "start"}, ["1"])
     assert (await second.until("conversation_typing"))["data"]["wa_id"] == "1"
     other_tab = await connect(Role.VIEWER, tab="tab-2")

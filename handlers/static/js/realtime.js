@@ -88,7 +88,8 @@ export class Realtime extends EventTarget {
       // A refused upgrade is most often an expired access cookie: renew it before retrying.
       // Only a definite "no session" (401) leads to the login page; a server that is down keeps
       // the page, its banner and its retries.
-      if (!opened) refreshSession().then((status) => { if (status === 401) toLogin(); });
+      // 4401: the server ended the socket's session (token expired, account disabled or changed).
+      if (!opened || event.code === 4401) refreshSession().then((status) => { if (status === 401) toLogin(); });
       const delay = Math.min(500 * this.attempt, 15000) + Math.floor(Math.random() * 300);
       clearTimeout(this.retry);
       this.retry = setTimeout(() => this.connect(), delay);
