@@ -54,8 +54,10 @@ def dump(settings: BackupSettings, target: Path, progress: Progress = _noop) -> 
     leaves a file that looks like a backup. Returns the size of the file.
     """
     url, env = connection_parts(settings.database_url)
-    command = [pg_tool("pg_dump"), "--no-owner", "--no-privileges", "--format=plain", *settings.dump_options,
-               f"--dbname={url}"]
+    # The generated token-signing key stays out of backups: a leaked dump must not let anyone sign access
+    # tokens for the live server (a restore generates a new key; users log in again, docs/security.md).
+    command = [pg_tool("pg_dump"), "--no-owner", "--no-privileges", "--format=plain",
+               "--exclude-table-data=auth_secrets", *settings.dump_options, f"--dbname={url}"]
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     # stderr goes to a file: a pipe left unread while stdout streams could fill up and stall pg_dump.
