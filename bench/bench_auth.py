@@ -16,6 +16,7 @@ from common import bench_database  # noqa: I001  (puts the repo root on sys.path
 
 from actors.accounts.passwords import hash_password, verify_password
 from bench.loadgen import percentile
+from runtime.account_sessions import AccountDirectory
 from runtime.auth import TokenCodec
 from runtime.routes import Role
 from tests.support.servers import ServerProcess
@@ -51,6 +52,23 @@ async def _admin(url: str) -> str:
     return "bench@example.com"
 
 
+async def _account_checks(url: str) -> tuple[list[float], list[float]]:
+    """What each authenticated request adds: the account check, from the cache and from the database."""
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+    try:
+        user_id = str(await pool.fetchval("SELECT id FROM users LIMIT 1"))
+        directory = AccountDirectory(pool, ttl=600)
+        cached, read = [], []
+        for samples, fresh, n in ((read, True, 500), (cached, False, 5000)):
+            for _ in range(n):
+                started = time.perf_counter()
+                await directory.get(user_id, fresh=fresh)
+                samples.append(time.perf_counter() - started)
+        return cached, read
+    finally:
+        await pool.close()
+
+
 def main() -> None:
     stored = hash_password(PASSWORD)
     codec = TokenCodec(SECRET, 900)
@@ -60,6 +78,9 @@ def main() -> None:
             _row("access-token verify (in process)", _timed(lambda: codec.verify(token), 5000))]
     with bench_database() as url:
         email = asyncio.run(_admin(url))
+        cached, read = asyncio.run(_account_checks(url))
+        rows += [_row("account check, cached (in process; every request)", cached),
+                 _row("account check, database read (in process; once per account per 5 s)", read)]
         server = ServerProcess({"LOG_LEVEL": "WARNING", "DATABASE_URL": url, "JWT_SECRET": SECRET}).start()
         try:
             with httpx.Client(base_url=server.url, timeout=30) as client:

@@ -100,9 +100,9 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 break
     finally:
         hub.disconnect(conn)
-        if not ws.closed:
+        if not ws.closed:  # with the hub's code if it dropped the socket (a 1000 would end reconnects)
             with contextlib.suppress(Exception):
-                await ws.close()
+                await ws.close(code=conn.close_code)
     return ws
 
 

@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable
 
 from pydantic import BaseModel, ConfigDict
 
-from handlers.ws_session import current_user, end
+from handlers.ws_session import current_user, end_now
 from runtime.hub import Connection, Hub, reply
 from runtime.json_input import TooDeep, loads_bounded
 from runtime.routes import Role, User, unstorable_text
@@ -120,7 +120,7 @@ async def handle_frame(ctx: CommandContext, text: str) -> None:
     # Every frame re-checks the account (a write from the database itself): a socket outlives its token.
     user = await current_user(ctx.conn, ctx.services.accounts, fresh=entry is not None and entry.role > Role.VIEWER)
     if user is None:
-        end(ctx.hub, ctx.conn, "session ended")
+        await end_now(ctx.hub, ctx.conn, "session ended")
         return
     ctx.user = ctx.conn.user = user
     if entry is None:

@@ -44,7 +44,23 @@ async def current_user(conn: Connection, directory: AccountDirectory | None, *, 
 
 
 def end(hub: Hub, conn: Connection, reason: str) -> None:
+    """From outside the socket's own handler (which is waiting for a frame): close in the background."""
     hub.drop(conn, CLOSE_SESSION_ENDED, reason)
+
+
+async def end_now(hub: Hub, conn: Connection, reason: str) -> None:
+    """From the socket's own handler: close before it returns, so its own clean-up cannot close with
+    1000 first (1000 tells the reference dashboard never to come back)."""
+    if conn.closed:
+        return
+    log.info("closing websocket: %s", reason, extra={"tab": conn.tab, "code": CLOSE_SESSION_ENDED})
+    hub.disconnect(conn)
+    try:
+        async with asyncio.timeout(2.0):
+            await conn.ws.close(code=CLOSE_SESSION_ENDED, message=reason.encode())
+    except Exception:  # TimeoutError included
+        if conn.transport is not None and not conn.transport.is_closing():
+            conn.transport.abort()
 
 
 async def recheck(hub: Hub, directory: AccountDirectory | None, user_id: str | None = None) -> None:

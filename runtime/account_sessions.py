@@ -23,7 +23,7 @@ from typing import Callable
 import asyncpg
 
 from runtime.bus import Event, LocalBus
-from runtime.db import QUERIES
+from runtime.db import DATABASE_UNAVAILABLE, QUERIES
 from runtime.routes import Role
 
 log = logging.getLogger("mawid.auth")
@@ -31,6 +31,7 @@ log = logging.getLogger("mawid.auth")
 ACCOUNT_CHANGED = "account_changed"
 CHANNEL_SUFFIX = ":accounts"  # kept off the realtime channel: dashboards must not see these
 MAX_ENTRIES = 10_000
+STALE_LIMIT = 300.0  # seconds a copy may serve while the database is unreachable
 
 Listener = Callable[[str], None]
 
@@ -72,7 +73,15 @@ class AccountDirectory:
             pending = self._inflight.get(user_id)
             if pending is not None:  # one read per account however many requests arrive at once
                 return await asyncio.shield(pending)
-        return await self._read(user_id)
+        try:
+            return await self._read(user_id)
+        except DATABASE_UNAVAILABLE:
+            # PostgreSQL is down: nobody can change an account meanwhile, and a change announced before
+            # dropped the copy, so the last copy read (if recent) still holds. Otherwise: 503 upstream.
+            entry = self._entries.get(user_id)
+            if entry is None or time.monotonic() - entry[1] > STALE_LIMIT:
+                raise
+            return entry[0]
 
     async def _read(self, user_id: str) -> AccountState | None:
         generation = self._generation.get(user_id, 0)

@@ -94,6 +94,7 @@ class Hub:
         """Unregister and close one connection in the background; never waits on the peer."""
         if conn.closed:
             return
+        conn.close_code = code  # should the socket's handler close it first, it uses this code
         if code != CLOSE_REPLACED:
             self.dropped += 1
             DROPPED.inc({"reason": reason})

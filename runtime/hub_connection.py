@@ -90,6 +90,7 @@ class Connection:
         self.holding: list[Event] | None = None  # events arriving while a replay is being sent
         self.floor = 0  # sequence numbers up to here were already sent by a replay
         self.closed = False
+        self.close_code: int = WSCloseCode.OK  # set by the hub when it drops the connection
         self.write_started: float | None = None
         self._wakeup: asyncio.Future[None] | None = None
         self.writer = asyncio.create_task(self._write_loop(), name="ws-writer")
