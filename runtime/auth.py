@@ -66,10 +66,6 @@ class TokenCodec:
         """Keyed by JWT_SECRET; without it the key is loaded from the database at start (`load_key`)."""
         return cls(config.jwt_secret or None, config.access_token_ttl)
 
-    @property
-    def ready(self) -> bool:
-        return self._secret is not None
-
     async def load_key(self, pool: asyncpg.Pool) -> None:
         """Adopt the generated key every process shares, creating it on the very first start."""
         if self._secret is not None:
