@@ -61,20 +61,36 @@ async def live(env, servers, db_url):
         yield server, session
 
 
-async def test_disabling_a_user_closes_its_socket_and_refuses_its_writes(live, db_url):
+async def test_a_write_re_checks_the_account_even_when_no_change_was_announced(live, db_url, db):
+    """Disabled behind the server's back (SQL, no announcement, a ten-minute cache): the next write
+    command reads the account itself, is refused, and the socket closes with 4401."""
+    server, session = live
+    staff = await make_user(db_url, Role.STAFF)
+    async with client(server.url) as http:
+        staff_token = await access_token(http, staff)
+    ws = await _open(session, server.url, staff_token)
+    await ws.send_json(TYPING)
+    assert (await _reply(ws, "typing_ack"))["type"] == "typing_ack"
+    await db.execute("UPDATE users SET is_active = false WHERE id = $1::uuid", staff["id"])
+    await ws.send_json(VACATION)  # a write after the disable is never acknowledged
+    outcome = await _reply(ws, "vacation_update_ack")
+    assert outcome == CLOSE_SESSION_ENDED, f"a disabled user's write got {outcome}"
+
+
+async def test_disabling_a_user_through_the_api_closes_its_socket_at_once(live, db_url):
     server, session = live
     admin, staff = await make_user(db_url, Role.ADMIN), await make_user(db_url, Role.STAFF)
     async with client(server.url) as http:
         admin_token, staff_token = await access_token(http, admin), await access_token(http, staff)
     ws = await _open(session, server.url, staff_token)
-    await ws.send_json(TYPING)
-    assert (await _reply(ws, "typing_ack"))["type"] == "typing_ack"
+    await ws.send_json({"type": "ping"})
+    assert (await _reply(ws, "pong"))["type"] == "pong"
     async with client(server.url) as http:
         disabled = await http.patch(f"/users/{staff['id']}", headers=bearer(admin_token), json={"is_active": False})
         assert disabled.status_code == 200
-    await ws.send_json(VACATION)  # a write after the disable is never acknowledged
-    outcome = await _reply(ws, "vacation_update_ack")
-    assert outcome == CLOSE_SESSION_ENDED, f"a disabled user's write got {outcome}"
+    assert await _closed_with(ws) == CLOSE_SESSION_ENDED
+    refused = await session.get(f"{server.url}/ws", params={"token": staff_token})
+    assert refused.status == 401
 
 
 async def test_a_socket_is_closed_when_its_account_changes_even_if_it_sends_nothing(live, db_url):
