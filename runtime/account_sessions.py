@@ -8,7 +8,8 @@ would cost a query per request, so each process keeps what it read for
 channel of its own (Redis when REDIS_URL is set, so every process drops its
 copy within milliseconds; in-process otherwise). The cache lifetime bounds how
 stale a process can be when an announcement is lost (Redis down, a command-line
-change without Redis).
+change without Redis). `serve --workers N` without Redis announces over PostgreSQL
+LISTEN/NOTIFY instead, like the event bus.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ log = logging.getLogger("mawid.auth")
 
 ACCOUNT_CHANGED = "account_changed"
 CHANNEL_SUFFIX = ":accounts"  # kept off the realtime channel: dashboards must not see these
+ACCOUNTS_PG_CHANNEL = "mawid_accounts"  # the same, over LISTEN/NOTIFY (`serve --workers N` without Redis)
 MAX_ENTRIES = 10_000
 STALE_LIMIT = 300.0  # seconds a copy may serve while the database is unreachable
 

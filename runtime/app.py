@@ -12,7 +12,7 @@ from typing import AsyncIterator
 import aiojobs
 from aiohttp import web
 
-from runtime.account_sessions import AccountDirectory, accounts_channel
+from runtime.account_sessions import ACCOUNTS_PG_CHANNEL, AccountDirectory, accounts_channel
 from runtime.actor_system import ActorSystem
 from runtime.auth import TokenCodec, auth_middleware
 from runtime.bus import LocalBus, create_bus
@@ -70,7 +70,10 @@ async def accounts_context(app: web.Application) -> AsyncIterator[None]:
     if not config.jwt_secret:
         log.warning("JWT_SECRET is not set: access tokens are signed with the key generated and kept in the "
                     "database (docs/security.md)")
-    bus = create_bus(config.redis_url, accounts_channel(config.redis_channel))
+    if not config.redis_url and config.workers > 1:  # as bus_context: the workers share the database
+        bus: LocalBus = PostgresBus(config.database_url, ACCOUNTS_PG_CHANNEL)
+    else:
+        bus = create_bus(config.redis_url, accounts_channel(config.redis_channel))
     await bus.start()
     directory = AccountDirectory(pool, config.account_cache_seconds, bus)
     unsubscribe = bus.subscribe(directory.on_event)

@@ -49,3 +49,28 @@ async def test_an_expired_copy_is_read_again(pool, db_url, db):
     await directory.get(user["id"])
     await db.execute("UPDATE users SET role = 'viewer' WHERE id = $1::uuid", user["id"])
     assert (await directory.get(user["id"])).role is Role.VIEWER and directory.lookups == 2
+
+
+async def test_workers_without_redis_announce_changes_over_postgresql(pool, db_url, db):
+    from runtime.account_sessions import ACCOUNTS_PG_CHANNEL
+    from runtime.bus_postgres import PostgresBus
+
+    user = await create_user(db_url, Role.STAFF)
+    buses = [PostgresBus(db_url, ACCOUNTS_PG_CHANNEL), PostgresBus(db_url, ACCOUNTS_PG_CHANNEL)]
+    directories = [AccountDirectory(pool, ttl=600, bus=bus) for bus in buses]
+    for bus, directory in zip(buses, directories):
+        bus.subscribe(directory.on_event)
+        await bus.start()
+    try:
+        other = directories[1]
+        assert (await other.get(user["id"])).active
+        await db.execute("UPDATE users SET is_active = false WHERE id = $1::uuid", user["id"])
+        await directories[0].announce(user["id"])
+        for _ in range(200):  # bounded: the notification arrives over the listening connection
+            if not (await other.get(user["id"])).active:
+                break
+            await asyncio.sleep(0.05)
+        assert not (await other.get(user["id"])).active
+    finally:
+        for bus in buses:
+            await bus.close()
