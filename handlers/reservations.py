@@ -34,6 +34,7 @@ class ReservationsQuery(BaseModel):
     include_cancelled: bool = False
     from_date: date | None = None
     to_date: date | None = None
+    resource_id: int | None = Field(None, ge=1, description="only this resource's bookings")
 
 
 class ReserveBody(_Body):
@@ -52,6 +53,7 @@ class ReserveBody(_Body):
     reservation_type: Any = None
     hijri: bool = False
     max_reservations: int | None = None
+    resource: int | str | None = Field(None, description="resource id or name; absent or \"any\": any resource")
 
 
 class ModifyBody(_Body):
@@ -63,6 +65,7 @@ class ModifyBody(_Body):
     approximate: bool = False
     hijri: bool = False
     reservation_id_to_modify: Any = None
+    resource: int | str | None = Field(None, description="move to this resource (id or name)")
 
 
 class CancelBody(_Body):
@@ -91,7 +94,8 @@ async def get_reservations(request: web.Request) -> web.Response:
     q: ReservationsQuery = request[QUERY]
     services = request.app[SERVICES]
     try:
-        data = await list_reservations(services, q.future, q.include_cancelled, q.from_date, q.to_date)
+        data = await list_reservations(services, q.future, q.include_cancelled, q.from_date, q.to_date,
+                                       q.resource_id)
     except DATABASE_UNAVAILABLE:
         raise  # 503 + Retry-After from the middleware: retryable, unlike a failed listing
     except Exception:
@@ -113,7 +117,7 @@ async def reserve(request: web.Request) -> web.Response:
     result = await operations.reserve_time_slot(
         request.app[SERVICES], wa_id, _first(body.title, body.customer_name), _first(body.date, body.date_str),
         _first(body.time, body.time_slot), kind, hijri=body.hijri, max_reservations=body.max_reservations,
-        ar=body.ar, source=body.call_source)
+        ar=body.ar, source=body.call_source, resource=body.resource)
     return json_response(result)
 
 
@@ -123,7 +127,7 @@ async def modify(request: web.Request) -> web.Response:
         request.app[SERVICES], request.match_info["wa_id"], new_date=body.new_date, new_time_slot=body.new_time_slot,
         new_name=body.new_name, new_type=body.new_type, max_reservations=body.max_reservations,
         approximate=body.approximate, hijri=body.hijri, ar=body.ar,
-        reservation_id_to_modify=body.reservation_id_to_modify, source=body.call_source)
+        reservation_id_to_modify=body.reservation_id_to_modify, source=body.call_source, resource=body.resource)
     return json_response(result)
 
 

@@ -1,8 +1,11 @@
-"""Messages of the per-day ReservationActor. Each write runs in one transaction under the day locks."""
+"""Messages of the per-(resource, day) ReservationActor. Each write runs in one transaction under the
+(resource, day) locks."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
+
+from actors.reservation.resources import DEFAULT_RESOURCE_ID
 
 
 @dataclass(frozen=True)
@@ -16,13 +19,15 @@ class BookSlot:
     reservation_type: int
     total: int
     per_type: int
+    resource_id: int = DEFAULT_RESOURCE_ID
 
 
 @dataclass(frozen=True)
 class MoveBooking:
     """Change date/time/type (and optionally the customer's name) of one booking, re-checking capacity.
 
-    Sent to the actor of the target day; it locks the source and target days, lower date first.
+    Sent to the actor of the target (resource, day); it locks the source and target (resource, day) pairs in
+    one fixed order (resource id, then date), so two opposite moves cannot deadlock.
     """
 
     reservation_id: int
@@ -36,12 +41,14 @@ class MoveBooking:
     check_total: bool
     check_type: bool
     new_name: str | None = None
+    from_resource: int = DEFAULT_RESOURCE_ID
+    to_resource: int = DEFAULT_RESOURCE_ID
 
 
 @dataclass(frozen=True)
 class CancelBookings:
-    """Cancel the given active bookings of this day; with `offer_total`, offer each freed place to the waitlist
-    while the slot has room below that total (the assistant's capacity)."""
+    """Cancel the given active bookings of this (resource, day); with `offer_total`, offer each freed place to
+    the waitlist while the slot has room below that total (the assistant's capacity)."""
 
     reservation_ids: tuple[int, ...]
     offer_total: int = 0
@@ -78,7 +85,7 @@ class SettleWaitlistOffer:
 
 @dataclass(frozen=True)
 class ReinstateBooking:
-    """Re-activate a cancelled booking of this day if its slot still has room."""
+    """Re-activate a cancelled booking of this (resource, day) if its slot still has room."""
 
     reservation_id: int
     reservation_type: int
@@ -88,8 +95,9 @@ class ReinstateBooking:
 
 @dataclass(frozen=True)
 class Outcome:
-    """`status`: created | reinstated | moved | cancelled | confirmed | full | type_full | vacation | missing |
-    not_cancelled."""
+    """`status`: created | reinstated | moved | cancelled | confirmed | full | type_full | vacation | resource_off |
+    missing | not_cancelled ("vacation": the clinic's; "resource_off": the resource's own day off, or switched
+    off)."""
 
     status: str
     reservation_id: int | None = None

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from actors.reservation import context
 from actors.reservation.ops_vacations import http_shape
+from actors.reservation.roster import load_roster
 from runtime.db import QUERIES
 
 if TYPE_CHECKING:
@@ -24,16 +25,23 @@ def listing_bounds(today: date, future: bool, from_date: date | None, to_date: d
 
 
 async def list_reservations(services: "Services", future: bool = True, include_cancelled: bool = False,
-                            from_date: date | None = None, to_date: date | None = None) -> dict[str, list]:
-    """`GET /reservations` data: {wa_id: [{id, date, time_slot, type, cancelled, has_document}]}."""
+                            from_date: date | None = None, to_date: date | None = None,
+                            resource_id: int | None = None) -> dict[str, list]:
+    """`GET /reservations` data: {wa_id: [{id, date, time_slot, type, cancelled, has_document}]}, each entry
+    with `resource_id` too once the clinic has several resources (optionally only those of `resource_id`)."""
     low, high = listing_bounds(context.today(services), future, from_date, to_date)
     async with services.require_pool().acquire() as conn:
         rows = await conn.fetch(QUERIES.reservation_listing, low, high, include_cancelled)
+        several = (await load_roster(services, conn)).several
     grouped: dict[str, list[dict[str, Any]]] = {}
     # Positional access: the listing can be tens of thousands of rows, and Record mapping calls cost more.
-    for rid, wa_id, day, slot, kind, cancelled, has_document in rows:
+    for rid, wa_id, day, slot, kind, cancelled, has_document, resource in rows:
+        if resource_id is not None and resource != resource_id:
+            continue
         entry = {"id": rid, "date": day, "time_slot": slot, "type": kind, "cancelled": cancelled,
                  "has_document": has_document}
+        if several:
+            entry["resource_id"] = resource
         bucket = grouped.get(wa_id)
         if bucket is None:
             grouped[wa_id] = [entry]

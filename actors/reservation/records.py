@@ -5,11 +5,15 @@ from datetime import datetime
 from typing import Any
 
 from actors.reservation.parsing import hijri_string, to_display, to_hhmm
-from actors.reservation.schedule import day_schedule, is_upcoming
+from actors.reservation.resources import resource_schedule
+from actors.reservation.schedule import is_upcoming
 
 
-def upcoming(row: Any, settings: dict[str, Any], now: datetime) -> bool:
-    return is_upcoming(row["slot_date"], row["slot_time"], day_schedule(row["slot_date"], settings).duration, now)
+def upcoming(row: Any, settings: dict[str, Any], now: datetime, roster: Any = None) -> bool:
+    """The slot has not ended; its length is the booking's resource's when `roster` is given."""
+    resource = roster.by_id(row["resource_id"]) if roster is not None else None
+    duration = resource_schedule(row["slot_date"], settings, resource).duration
+    return is_upcoming(row["slot_date"], row["slot_time"], duration, now)
 
 
 def snapshot(row: Any, customer_name: str | None) -> dict[str, Any]:

@@ -50,8 +50,18 @@ def _duration_hours(config: dict[str, Any], weekday: int) -> int:
     return int(config.get("slot_duration_hours") or 2)
 
 
-def day_schedule(day: date, config: dict[str, Any]) -> DaySchedule:
-    """Slot starts of `day`: step = slot duration from the opening hour, each slot ending by closing time."""
+@dataclass(frozen=True)
+class Hours:
+    """A day's plan before slots are cut: working flag, opening and closing `HH:MM`, slot length."""
+
+    working: bool
+    opening: str | None
+    closing: str | None
+    duration: timedelta
+
+
+def clinic_hours(day: date, config: dict[str, Any]) -> Hours:
+    """The clinic's plan for `day`: a custom range (e.g. Ramadan), else day-specific, else default hours."""
     weekday = config_weekday(day)
     custom = next((r for r in config.get("custom_calendar_ranges") or [] if _in_range(r, day)), None)
     hours = _duration_hours(config, weekday)
@@ -64,15 +74,24 @@ def day_schedule(day: date, config: dict[str, Any]) -> DaySchedule:
         specific = next((h for h in config.get("day_specific_hours") or [] if h.get("day_of_week") == weekday), None)
         block = specific or config.get("default_working_hours") or DEFAULT_HOURS
         opening, closing = block.get("start_time"), block.get("end_time")
-    duration = timedelta(hours=max(1, hours))
-    if not working or not opening or not closing:
+    return Hours(working, opening, closing, timedelta(hours=max(1, hours)))
+
+
+def cut_slots(day: date, plan: Hours) -> DaySchedule:
+    """Slot starts: step = slot duration from the opening hour, each slot ending by closing time."""
+    duration = plan.duration
+    if not plan.working or not plan.opening or not plan.closing:
         return DaySchedule(False, (), duration)
-    start, end = datetime.combine(day, _hhmm(opening)), datetime.combine(day, _hhmm(closing))
+    start, end = datetime.combine(day, _hhmm(plan.opening)), datetime.combine(day, _hhmm(plan.closing))
     starts = []
     while start + duration <= end:
         starts.append(start.time())
         start += duration
     return DaySchedule(True, tuple(starts), duration)
+
+
+def day_schedule(day: date, config: dict[str, Any]) -> DaySchedule:
+    return cut_slots(day, clinic_hours(day, config))
 
 
 def remaining_starts(day: date, schedule: DaySchedule, now: datetime) -> tuple[time, ...]:

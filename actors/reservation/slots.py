@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from actors.reservation import context
 from actors.reservation.parsing import hijri_string, parse_date, parse_time
-from actors.reservation.schedule import DaySchedule, day_schedule, remaining_starts
+from actors.reservation.resources import DEFAULT_RESOURCE_ID, Resource, resource_schedule
+from actors.reservation.schedule import DaySchedule, remaining_starts
 from actors.reservation.texts import text
 from actors.reservation.vacations import Period, period_containing, vacation_message
 from runtime.db import QUERIES
@@ -34,6 +35,7 @@ class Day:
     day: date
     schedule: DaySchedule
     starts: tuple[time, ...]  # remaining today, all otherwise
+    resource_id: int = DEFAULT_RESOURCE_ID
 
     @property
     def hijri(self) -> str:
@@ -65,29 +67,32 @@ def check_date_time(day_text: Any, time_text: Any, *, hijri: bool, now: datetime
 
 
 def open_day(day: date, settings: dict[str, Any], periods: list[Period], now: datetime, base: str | None,
-             ar: bool = False) -> Day:
-    """The day's slots, or a Refusal: past day, vacation (its message), closed day."""
+             ar: bool = False, resource: Resource | None = None) -> Day:
+    """The day's slots (of `resource`, else the clinic's), or a Refusal: past day, vacation (its message),
+    the resource's own day off, closed day."""
     if day < now.date():
         raise refuse("cannot_reserve_past", ar)
     period = period_containing(periods, day)
     if period is not None:
         raise Refusal(context.envelope(False, vacation_message(period, base)), "vacation")
-    schedule = day_schedule(day, settings)
+    if resource is not None and resource.day_off(day) is not None:
+        raise refuse("resource_day_off", ar, reason="resource_day_off", resource=resource.name(ar))
+    schedule = resource_schedule(day, settings, resource)
     if not schedule.working:
         raise refuse("non_working_day", ar)
-    return Day(day, schedule, remaining_starts(day, schedule, now))
+    return Day(day, schedule, remaining_starts(day, schedule, now), resource.id if resource else DEFAULT_RESOURCE_ID)
 
 
-async def occupancy(conn, day: date) -> dict[time, int]:
-    return {r["slot_time"]: r["booked"] for r in await conn.fetch(QUERIES.reservation_day_counts, day)}
+async def occupancy(conn, day: date, resource_id: int = DEFAULT_RESOURCE_ID) -> dict[time, int]:
+    return {r["slot_time"]: r["booked"] for r in await conn.fetch(QUERIES.reservation_day_counts, day, resource_id)}
 
 
 async def free_starts(services: "Services", opened: Day, total: int, conn=None) -> list[time]:
     if conn is None:
         async with services.require_pool().acquire() as own:
-            booked = await occupancy(own, opened.day)
+            booked = await occupancy(own, opened.day, opened.resource_id)
     else:
-        booked = await occupancy(conn, opened.day)
+        booked = await occupancy(conn, opened.day, opened.resource_id)
     return [s for s in opened.starts if booked.get(s, 0) < total]
 
 
@@ -105,9 +110,36 @@ async def vacation_refusal(services: "Services", day: date) -> Refusal:
     return Refusal(context.envelope(False, message), "vacation")
 
 
-def slot_day_duration(day: date, settings: dict[str, Any]) -> timedelta:
-    return day_schedule(day, settings).duration
+def slot_day_duration(day: date, settings: dict[str, Any], resource: Resource | None = None) -> timedelta:
+    return resource_schedule(day, settings, resource).duration
 
 
-__all__ = ["Day", "Refusal", "check_date_time", "free_starts", "none_free", "open_day", "occupancy", "refuse",
-           "slot_day_duration", "text", "vacation_refusal"]
+
+async def open_resources(services: "Services", conn, resources: list[Resource], day: date, settings: dict[str, Any],
+                         periods: list[Period], now: datetime, ar: bool, cap: Any
+                         ) -> list[tuple[Resource, Day, list[time]]]:
+    """Each resource open that day with its free starts (capacity: `cap` within the resource's own); when
+    none is open, the first one's Refusal (with one resource: exactly `open_day`'s)."""
+    from actors.reservation.resources import resource_limits
+
+    base = context.vacation_base(services)
+    opened, refusal = [], None
+    for resource in resources:
+        try:
+            day_plan = open_day(day, settings, periods, now, base, ar, resource)
+        except Refusal as closed:
+            refusal = refusal or closed
+            continue
+        opened.append((resource, day_plan, await free_starts(services, day_plan, resource_limits(cap, resource).total,
+                                                             conn)))
+    if not opened and refusal is not None:
+        raise refusal
+    return opened
+
+
+def union_of_free(opened: list[tuple[Resource, Day, list[time]]]) -> list[time]:
+    return sorted({s for _, _, free in opened for s in free})
+
+
+__all__ = ["Day", "Refusal", "check_date_time", "free_starts", "none_free", "open_day", "open_resources", "occupancy",
+           "refuse", "slot_day_duration", "union_of_free", "text", "vacation_refusal"]

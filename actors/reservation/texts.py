@@ -24,6 +24,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "جميع المواعيد محجوزة. يرجى اختيار تاريخ آخر."),
     "invalid_reservation_type": ("Invalid reservation type. Must be 0 or 1.",
                                  "نوع الحجز غير صالح. يجب أن يكون 0 أو 1."),
+    # Mawid: resources (issue 24)
+    "resource_not_found": ("No such doctor or room: {resource}. Available: {names}",
+                           "لا يوجد طبيب أو غرفة بهذا الاسم: {resource}. المتاح: {names}"),
+    "resource_day_off": ("{resource} is not available on this day.", "{resource} غير متاح في هذا اليوم."),
+    "resource_type_not_taken": ("{resource} does not take this reservation type.",
+                                "{resource} لا يستقبل هذا النوع من الحجز."),
     "customer_name_required": ("Customer name has to be provided.", "يجب تقديم اسم العميل."),
     "phone_length_error": ("Phone number length is invalid (should be between 8-15 digits).",
                            "طول رقم الهاتف غير صالح (يجب أن يكون بين 8-15 رقمًا)."),

@@ -10,6 +10,7 @@ from datetime import date, time
 from typing import TYPE_CHECKING, Any
 
 from actors.reservation.messages import Outcome, SettleWaitlistOffer, TakeWaitlistPlace
+from actors.reservation.resources import DEFAULT_RESOURCE_ID
 from runtime.db import QUERIES
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 async def offer_freed_place(conn: "asyncpg.Connection", freed_id: int, day: date, slot: time, total: int,
                             hold_seconds: float) -> dict[str, Any] | None:
     """Offer the place to the next waiting patient if the slot (holds included) has room; the offer made."""
-    counts = await conn.fetchrow(QUERIES.reservation_slot_counts, day, slot, None, None)
+    counts = await conn.fetchrow(QUERIES.reservation_slot_counts, day, slot, None, None, DEFAULT_RESOURCE_ID)
     if counts["total"] >= total:
         return None
     row = await conn.fetchrow(QUERIES.waitlist_offer_next, freed_id, day, slot, hold_seconds)
@@ -35,7 +36,8 @@ async def take_place(conn: "asyncpg.Connection", msg: TakeWaitlistPlace, day: da
         return Outcome(offer["status"], msg.offer_id)
     if not offer["live"]:
         return Outcome("expired", msg.offer_id)  # the sweep will mark it and move on
-    counts = await conn.fetchrow(QUERIES.reservation_slot_counts, day, offer["slot_time"], msg.reservation_type, None)
+    counts = await conn.fetchrow(QUERIES.reservation_slot_counts, day, offer["slot_time"], msg.reservation_type, None,
+                                 DEFAULT_RESOURCE_ID)
     if closed or counts["total"] - 1 >= msg.total:  # its own hold is in the count
         await conn.execute(QUERIES.waitlist_offer_withdraw, msg.offer_id)
         return Outcome("vacation" if closed else "full", msg.offer_id)

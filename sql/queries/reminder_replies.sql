@@ -2,7 +2,7 @@
 
 -- name: reminder_reply_reservation
 -- The customer's own reservation the reminder was about (another customer's id finds nothing).
-SELECT id, wa_id, slot_date, slot_time, type, status, confirmed_at
+SELECT id, wa_id, slot_date, slot_time, type, status, confirmed_at, resource_id
 FROM reservations
 WHERE id = $1 AND wa_id = $2;
 

@@ -2,59 +2,69 @@
 -- Wire formats: slot_date -> "YYYY-MM-DD", slot_time -> "HH:MM".
 
 -- name: reservation_lock_day
--- Serialises every write to one calendar day across processes ($1 namespace, $2 day ordinal).
+-- Serialises every write to one (resource, calendar day) across processes ($1 namespace + resource, $2 day
+-- ordinal).
 SELECT pg_advisory_xact_lock($1::int, $2::int);
 
 -- name: reservation_slot_counts
--- Active bookings in a slot (all types, and of type $3), not counting reservation $4. A place held
--- for a waitlisted patient (an open, unexpired offer, migration 0120) counts as booked in the total.
+-- Active bookings of resource $5 in a slot (all types, and of type $3), not counting reservation $4. A place
+-- held for a waitlisted patient (an open, unexpired offer, migration 0120) counts as booked in the total of
+-- the default resource (1), whose places the clinic's waitlist offers.
 SELECT count(*) + (SELECT count(*) FROM waitlist_offers
-                    WHERE slot_date = $1 AND slot_time = $2 AND status = 'open' AND expires_at > now())
+                    WHERE slot_date = $1 AND slot_time = $2 AND status = 'open' AND expires_at > now()
+                      AND $5::int = 1)
                                          AS total,
        count(*) FILTER (WHERE type = $3) AS same_type
   FROM reservations
- WHERE slot_date = $1 AND slot_time = $2 AND status = 'active' AND id <> coalesce($4::int, -1);
+ WHERE slot_date = $1 AND slot_time = $2 AND status = 'active' AND id <> coalesce($4::int, -1)
+   AND resource_id = $5;
 
 -- name: reservation_day_counts
 SELECT slot_time, count(*) AS booked
   FROM reservations
- WHERE slot_date = $1 AND status = 'active'
+ WHERE slot_date = $1 AND status = 'active' AND resource_id = $2
  GROUP BY slot_time;
 
 -- name: reservation_by_id
-SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, c.customer_name
+SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, r.resource_id, c.customer_name
   FROM reservations r LEFT JOIN customers c ON c.wa_id = r.wa_id
  WHERE r.id = $1;
 
 -- name: reservation_active_of_customer_since
 -- Active bookings of a customer from day $2 on (callers keep those whose slot has not ended).
-SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, c.customer_name
+SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, r.resource_id, c.customer_name
   FROM reservations r JOIN customers c ON c.wa_id = r.wa_id
  WHERE r.wa_id = $1 AND r.status = 'active' AND r.slot_date >= $2
  ORDER BY r.slot_date, r.slot_time, r.id;
 
 -- name: reservation_active_of_customer
-SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, c.customer_name
+SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, r.resource_id, c.customer_name
   FROM reservations r JOIN customers c ON c.wa_id = r.wa_id
  WHERE r.wa_id = $1 AND r.status = 'active'
  ORDER BY r.slot_date, r.slot_time, r.id;
 
 -- name: reservation_active_of_customer_on
-SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, c.customer_name
+SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, r.resource_id, c.customer_name
   FROM reservations r JOIN customers c ON c.wa_id = r.wa_id
  WHERE r.wa_id = $1 AND r.slot_date = $2 AND r.status = 'active'
  ORDER BY r.slot_time, r.id;
 
 -- name: reservation_cancelled_in_slot
 SELECT id FROM reservations
- WHERE wa_id = $1 AND slot_date = $2 AND slot_time = $3 AND status = 'cancelled'
+ WHERE wa_id = $1 AND slot_date = $2 AND slot_time = $3 AND status = 'cancelled' AND resource_id = $4
  ORDER BY id
  LIMIT 1
    FOR UPDATE;
 
 -- name: reservation_insert
+-- A booking of the default resource (resource_id's column default).
 INSERT INTO reservations (wa_id, slot_date, slot_time, type, status)
 VALUES ($1, $2, $3, $4, 'active')
+RETURNING id;
+
+-- name: reservation_insert_for_resource
+INSERT INTO reservations (wa_id, slot_date, slot_time, type, status, resource_id)
+VALUES ($1, $2, $3, $4, 'active', $5)
 RETURNING id;
 
 -- name: reservation_reactivate
@@ -65,7 +75,7 @@ RETURNING id;
 
 -- name: reservation_move
 UPDATE reservations
-   SET slot_date = $2, slot_time = $3, type = $4, updated_at = now()
+   SET slot_date = $2, slot_time = $3, type = $4, resource_id = $5, updated_at = now()
  WHERE id = $1
 RETURNING id;
 
@@ -73,7 +83,7 @@ RETURNING id;
 UPDATE reservations
    SET status = 'cancelled', cancelled_at = now(), updated_at = now()
  WHERE id = ANY($1::int[]) AND status = 'active'
-RETURNING id, wa_id, slot_date, slot_time;
+RETURNING id, wa_id, slot_date, slot_time, resource_id;
 
 -- name: reservation_customer_ensure
 -- Create the customer, or rename it when the stored name differs.
@@ -89,7 +99,7 @@ UPDATE customers SET customer_name = $2, updated_at = now() WHERE wa_id = $1 RET
 -- GET /reservations: optional bounds $1/$2, cancelled rows when $3; wire strings rendered here.
 -- has_document (spec 05 Q10) is evaluated once per documented customer (a hash join), not per row.
 SELECT r.id, r.wa_id, to_char(r.slot_date, 'YYYY-MM-DD') AS date, to_char(r.slot_time, 'HH24:MI') AS time_slot,
-       r.type, r.status = 'cancelled' AS cancelled, d.wa_id IS NOT NULL AS has_document
+       r.type, r.status = 'cancelled' AS cancelled, d.wa_id IS NOT NULL AS has_document, r.resource_id
   FROM reservations r
   LEFT JOIN (
         SELECT c.wa_id

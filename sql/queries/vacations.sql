@@ -15,9 +15,6 @@ SELECT * FROM unnest($1::date[], $2::date[], $3::text[]);
 
 -- name: vacation_lock_shared
 -- Taken by booking transactions: they wait for a vacation update in flight (which holds the
--- exclusive lock) but never for each other. A separate statement from the check below, so the
--- check's snapshot is taken after the lock is granted.
+-- exclusive lock) but never for each other. A separate statement from the check (resources_day_closed),
+-- so the check's snapshot is taken after the lock is granted.
 SELECT pg_advisory_xact_lock_shared(hashtext('mawid:vacation_periods'));
-
--- name: vacation_day_closed
-SELECT EXISTS (SELECT 1 FROM vacation_periods WHERE $1::date BETWEEN start_date AND end_date);

@@ -36,7 +36,7 @@ async def answer(turn: "Turn", action: str, reservation_id: int) -> str:
         return say("reminder_gone", turn.lang)
     day, clock = row["slot_date"].isoformat(), to_display(row["slot_time"])
     if action == "confirm":
-        outcome = await day_ref(services, row["slot_date"]).ask(ConfirmBooking(reservation_id))
+        outcome = await day_ref(services, row["slot_date"], row["resource_id"]).ask(ConfirmBooking(reservation_id))
         if outcome.status != "confirmed":
             return say("reminder_gone", turn.lang)
         confirmed = outcome.rows[0]
