@@ -34,6 +34,7 @@ class ModifyArguments(Arguments):
     approximate: Any = None
     reservation_id: Any = None
     ar: Any = None
+    resource: Any = None  # Mawid: move to this resource (id or name); absent: the booking's own
 
 
 class CancelArguments(Arguments):
@@ -69,7 +70,7 @@ async def modify_reservation(ctx: CommandContext, message: dict[str, Any], data:
         ctx.services, data["wa_id"], new_date=data["date"], new_time_slot=data["time_slot"],
         new_name=data.get("customer_name"), new_type=data.get("type"),
         approximate=bool(data.get("approximate") or False), hijri=False, ar=bool(data.get("ar") or False),
-        reservation_id_to_modify=data.get("reservation_id"), source=SOURCE,
+        reservation_id_to_modify=data.get("reservation_id"), source=SOURCE, resource=data.get("resource"),
     )
     if result.get("success"):
         return reply("modify_reservation_ack", result.get("data") or {})

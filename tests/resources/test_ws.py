@@ -1,0 +1,35 @@
+"""The dashboard's WebSocket `modify_reservation` command moves a booking to another resource when it
+names one; without `resource` the booking keeps its own."""
+from __future__ import annotations
+
+from actors.reservation import operations
+from runtime.routes import Role
+from tests.realtime.conftest import app, connect, quiet_metrics, server, services  # noqa: F401  (fixtures)
+
+WA = "966500000001"
+
+
+async def test_modify_over_the_socket_moves_to_the_named_resource(connect, services, db):  # noqa: F811
+    omar = await db.fetchval("INSERT INTO resources (name_ar, name_en, capacity) VALUES ('د. عمر', 'Dr. Omar', 1)"
+                             " RETURNING id")
+    day = None
+    for ahead in range(2, 16):
+        from datetime import date, timedelta
+
+        candidate = (date.today() + timedelta(days=ahead)).isoformat()
+        free = await operations.get_available_time_slots(services, candidate, resource="Dr. Omar")
+        if free["success"] and len(free["data"]["time_slots"]) >= 2:
+            day, slots = candidate, free["data"]["time_slots"]
+            break
+    assert day is not None
+    made = await operations.reserve_time_slot(services, WA, "Sara", day, slots[0], 0, resource="Clinic")
+    rid = made["data"]["reservation_id"]
+    staff = await connect(Role.STAFF)
+    kept = await staff.ask({"type": "modify_reservation", "data": {
+        "wa_id": WA, "date": day, "time_slot": slots[1], "reservation_id": rid}}, "modify_reservation_ack")
+    assert kept["data"]["resource_id"] == 1
+    moved = await staff.ask({"type": "modify_reservation", "data": {
+        "wa_id": WA, "date": day, "time_slot": slots[1], "reservation_id": rid, "resource": "Dr. Omar"}},
+        "modify_reservation_ack")
+    assert moved["data"]["resource_id"] == omar and moved["data"]["resource"] == "Dr. Omar"
+    assert await db.fetchval("SELECT resource_id FROM reservations WHERE id = $1", rid) == omar
