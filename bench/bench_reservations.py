@@ -1,6 +1,9 @@
 """Reservation benchmarks: POST /reserve into distinct slots and into one contended slot, and
 GET /reservations latency with 100,000 reservations loaded.
 
+`bench_reservations.py resources`: POST /reserve throughput with 1 resource, then with 5 (requests
+naming no resource, so "any resource" picks one, and requests naming one, round robin).
+
 Load comes from a separate process (closed loop, 64 connections). Requests come
 from 127.0.0.1, a trusted network, so they act as staff without a login.
 """
@@ -39,13 +42,16 @@ def bookable_slots(first: date, days: int) -> list[tuple[str, str]]:
     return slots
 
 
-def body(index: int, day: str, hour: str) -> bytes:
-    return json.dumps({"wa_id": f"9665{10_000_000 + index:08d}", "customer_name": f"Bench {index}",
-                       "date_str": day, "time_slot": hour, "reservation_type": index % 2,
-                       "_call_source": "frontend"}).encode()
+def body(index: int, day: str, hour: str, resource: int | None = None) -> bytes:
+    fields = {"wa_id": f"9665{10_000_000 + index:08d}", "customer_name": f"Bench {index}", "date_str": day,
+              "time_slot": hour, "reservation_type": index % 2, "_call_source": "frontend"}
+    if resource is not None:
+        fields["resource"] = resource
+    return json.dumps(fields).encode()
 
 
-async def _reserve_load(url: str, mode: str, seconds: float, connections: int, offset: int) -> dict:
+async def _reserve_load(url: str, mode: str, seconds: float, connections: int, offset: int,
+                        resources: list[int] | None = None) -> dict:
     slots = bookable_slots(date.today() + timedelta(days=2), 700)
     counter = iter(range(offset, offset + 10_000_000))
     latencies: list[float] = []
@@ -56,8 +62,10 @@ async def _reserve_load(url: str, mode: str, seconds: float, connections: int, o
         while time.perf_counter() < stop_at:
             i = next(counter)
             day, hour = slots[i % len(slots)] if mode == "distinct" else slots[0]
+            resource = resources[i % len(resources)] if resources else None
             started = time.perf_counter()
-            async with session.post(url, data=body(i, day, hour), headers={"Content-Type": "application/json"}) as r:
+            async with session.post(url, data=body(i, day, hour, resource),
+                                    headers={"Content-Type": "application/json"}) as r:
                 answer = await r.json() if r.status == 200 else None
             latencies.append(time.perf_counter() - started)
             if answer is None:
@@ -71,8 +79,10 @@ async def _reserve_load(url: str, mode: str, seconds: float, connections: int, o
             "p50_ms": percentile(latencies, 50) * 1000, "p95_ms": percentile(latencies, 95) * 1000}
 
 
-def reserve_load(url: str, mode: str, seconds: float = SECONDS, offset: int = 0) -> dict:
-    spec = json.dumps({"url": url, "mode": mode, "seconds": seconds, "connections": CONNECTIONS, "offset": offset})
+def reserve_load(url: str, mode: str, seconds: float = SECONDS, offset: int = 0,
+                 resources: list[int] | None = None) -> dict:
+    spec = json.dumps({"url": url, "mode": mode, "seconds": seconds, "connections": CONNECTIONS, "offset": offset,
+                       "resources": resources})
     out = subprocess.run([sys.executable, __file__, "--reserve-load", spec], capture_output=True, text=True,
                          check=True)
     return json.loads(out.stdout)
@@ -186,8 +196,50 @@ def main() -> None:
         print(f"| {label} | {r['rps']:.1f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['errors']} |")
 
 
+async def _add_resources(url: str, count: int) -> list[int]:
+    """`count` more resources with the clinic's schedule and capacity; returns every resource id."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        for n in range(count):
+            await conn.execute("INSERT INTO resources (name_ar, name_en) VALUES ($1, $1)", f"Bench {n + 2}")
+        return [r["id"] for r in await conn.fetch("SELECT id FROM resources ORDER BY id")]
+    finally:
+        await conn.close()
+
+
+def resources_main() -> None:
+    rows = []
+    with bench_database() as url:
+        asyncio.run(_set_capacity(url, 50))
+        server = ServerProcess(server_env(url)).start()
+        try:
+            reserve_load(server.url + "/reserve", "distinct", 2.0, offset=9_000_000)  # warm-up
+            rows.append(("1 resource", reserve_load(server.url + "/reserve", "distinct")))
+        finally:
+            server.stop()
+        ids = asyncio.run(_add_resources(url, 4))
+        server = ServerProcess(server_env(url)).start()
+        try:
+            reserve_load(server.url + "/reserve", "distinct", 2.0, offset=8_000_000)  # warm-up
+            rows.append(("5 resources, any resource", reserve_load(server.url + "/reserve", "distinct",
+                                                                   offset=1_000_000)))
+            rows.append(("5 resources, named round robin", reserve_load(server.url + "/reserve", "distinct",
+                                                                        offset=2_000_000, resources=ids)))
+        finally:
+            server.stop()
+    print("| POST /reserve, distinct slots (capacity 50) | requests/s | p50 ms | p95 ms | booked | refused | errors |")
+    print("|---|---|---|---|---|---|---|")
+    for label, r in rows:
+        print(f"| {label} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['success']} "
+              f"| {r['refused']} | {r['errors']} |")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "--reserve-load":
+    if len(sys.argv) > 1 and sys.argv[1] == "resources":
+        resources_main()
+    elif len(sys.argv) > 2 and sys.argv[1] == "--reserve-load":
         args = json.loads(sys.argv[2])
         print(json.dumps(asyncio.run(_reserve_load(**args))))
     else:
