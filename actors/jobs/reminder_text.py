@@ -31,8 +31,13 @@ def slot_12h(slot: time) -> str:
     return f"{hour}:{slot.minute:02d} {'AM' if slot.hour < 12 else 'PM'}"
 
 
-def reminder_text(business_name: str, slot: time) -> str:
-    return "\n".join(_LINES).format(business_name=business_name, formatted_time=slot_12h(slot))
+_WITH_RESOURCE = "نذكركم بأن لديكم حجز غدًا في {business_name} مع {resource}، الساعة {formatted_time}."
+
+
+def reminder_text(business_name: str, slot: time, resource: str | None = None) -> str:
+    """`resource`: who the booking is with, named once the clinic has several resources."""
+    lines = (_WITH_RESOURCE, *_LINES[1:]) if resource else _LINES
+    return "\n".join(lines).format(business_name=business_name, formatted_time=slot_12h(slot), resource=resource)
 
 
 # The approved template's quick-reply buttons, in its order; each tap comes back as `button.payload`.

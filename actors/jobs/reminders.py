@@ -90,7 +90,8 @@ async def _remind(services: Services, row: Any, business_name: str) -> str:
         return "failed"
     log.info("reminder sent", extra={"reservation_id": row["id"], "wa_id": row["wa_id"]})
     try:
-        await _record_in_conversation(services, row["wa_id"], reminder_text(business_name, row["slot_time"]))
+        text = reminder_text(business_name, row["slot_time"], row["resource_name"])
+        await _record_in_conversation(services, row["wa_id"], text)
     except Exception:
         # Sent but not in the history: count it, the customer has the reminder either way.
         ASSISTANT_FUNCTION_ERRORS.inc(ERRORS_LABEL)

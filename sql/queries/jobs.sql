@@ -43,10 +43,13 @@ WHERE outcome = 'running' AND started_at < $1;
 DELETE FROM job_runs WHERE started_at < $1 AND outcome <> 'running';
 
 -- name: reminders_due
--- Active reservations of one local date, with the customer's block flag (blocked customers are skipped).
-SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, c.is_blocked
+-- Active reservations of one local date, with the customer's block flag (blocked customers are skipped), and
+-- the resource's Arabic name once the clinic has several resources (NULL with one: the reminder names none).
+SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, c.is_blocked,
+       CASE WHEN (SELECT count(*) FROM resources) > 1 THEN s.name_ar END AS resource_name
 FROM reservations r
 JOIN customers c ON c.wa_id = r.wa_id
+LEFT JOIN resources s ON s.id = r.resource_id
 WHERE r.slot_date = $1 AND r.status = 'active'
 ORDER BY r.slot_time, r.id;
 
