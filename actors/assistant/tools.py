@@ -66,15 +66,24 @@ async def _customer_reservations(services, wa_id, include_past=False):
     return await _ops().get_customer_reservations(services, wa_id, include_past=bool(include_past), source=SOURCE)
 
 
-async def _available_time_slots(services, wa_id, date_str, hijri=False):
-    return await _ops().get_available_time_slots(services, date_str, hijri=bool(hijri), source=SOURCE)
+async def _list_resources(services, wa_id):
+    from actors.reservation.roster import load_roster
+
+    roster = await load_roster(services)
+    return {"success": True, "data": [{"id": r.id, "name_en": r.name_en, "name_ar": r.name_ar}
+                                      for r in roster.resources if r.active]}
+
+
+async def _available_time_slots(services, wa_id, date_str, hijri=False, resource=None):
+    return await _ops().get_available_time_slots(services, date_str, hijri=bool(hijri), source=SOURCE,
+                                                 resource=resource)
 
 
 async def _search_appointments(services, wa_id, start_date=None, time_slot=None, days_forward=3, days_backward=0,
-                               hijri=False):
+                               hijri=False, resource=None):
     return await _ops().search_available_appointments(
         services, start_date=start_date, time_slot=time_slot, days_forward=days_forward,
-        days_backward=days_backward, hijri=bool(hijri), source=SOURCE)
+        days_backward=days_backward, hijri=bool(hijri), source=SOURCE, resource=resource)
 
 
 async def _offer_list(services, wa_id, start_date=None, time_slot=None, days_forward=3, intro=None):
@@ -92,14 +101,17 @@ async def _offer_list(services, wa_id, start_date=None, time_slot=None, days_for
                                               "Free times")}
 
 
-async def _reserve(services, wa_id, customer_name, date_str, time_slot, reservation_type, hijri=False):
+async def _reserve(services, wa_id, customer_name, date_str, time_slot, reservation_type, hijri=False,
+                   resource=None):
     return await _ops().reserve_time_slot(services, wa_id, customer_name, date_str, time_slot, reservation_type,
-                                          hijri=bool(hijri), source=SOURCE)
+                                          hijri=bool(hijri), source=SOURCE, resource=resource)
 
 
-async def _modify(services, wa_id, new_date=None, new_time_slot=None, new_name=None, new_type=None, hijri=False):
+async def _modify(services, wa_id, new_date=None, new_time_slot=None, new_name=None, new_type=None, hijri=False,
+                  resource=None):
     return await _ops().modify_reservation(services, wa_id, new_date=new_date, new_time_slot=new_time_slot,
-                                           new_name=new_name, new_type=new_type, hijri=bool(hijri), source=SOURCE)
+                                           new_name=new_name, new_type=new_type, hijri=bool(hijri), source=SOURCE,
+                                           resource=resource)
 
 
 async def _cancel(services, wa_id, date_str=None):
@@ -112,6 +124,8 @@ async def _think(services, wa_id, thought=""):
 
 _DATE = {"type": "string", "description": "Date as YYYY-MM-DD (Hijri when hijri is true)."}
 _HIJRI = {"type": "boolean", "description": "True when the date given is a Hijri date."}
+_RESOURCE = {"type": "string", "description": "The doctor or room the customer asked for (a name from "
+             "list_resources), or \"any\"; leave out when the customer named none."}
 
 TOOLS: dict[str, Tool] = {tool.name: tool for tool in (
     Tool("send_business_location", "Send the business location to the customer as a WhatsApp location message. "
@@ -122,14 +136,17 @@ TOOLS: dict[str, Tool] = {tool.name: tool for tool in (
     Tool("get_customer_reservations", "The customer's reservations.",
          _schema({"include_past": {"type": "boolean", "description": "Also list past reservations."}}),
          _customer_reservations),
-    Tool("get_available_time_slots", "Free time slots on one date.",
-         _schema({"date_str": _DATE, "hijri": _HIJRI}, ("date_str",)), _available_time_slots),
+    Tool("list_resources", "The clinic's doctors or rooms the customer can book with.", _schema({}),
+         _list_resources),
+    Tool("get_available_time_slots", "Free time slots on one date (of one doctor or room when named).",
+         _schema({"date_str": _DATE, "hijri": _HIJRI, "resource": _RESOURCE}, ("date_str",)),
+         _available_time_slots),
     Tool("search_available_appointments", "Search free appointments over several days, optionally near a time.",
          _schema({"start_date": {**_DATE, "description": "First day (default today), YYYY-MM-DD."},
                   "time_slot": {"type": "string", "description": "Preferred time, 12- or 24-hour."},
                   "days_forward": {"type": "integer", "description": "Days after start_date (default 3)."},
                   "days_backward": {"type": "integer", "description": "Days before start_date (default 0)."},
-                  "hijri": _HIJRI}), _search_appointments),
+                  "hijri": _HIJRI, "resource": _RESOURCE}), _search_appointments),
     Tool("offer_appointments_list", "Send the customer free appointments as a WhatsApp list they can tap to "
          "choose one (up to 10, grouped by day). Prefer this to listing times in text.",
          _schema({"start_date": {**_DATE, "description": "First day (default today), YYYY-MM-DD."},
@@ -144,12 +161,14 @@ TOOLS: dict[str, Tool] = {tool.name: tool for tool in (
                   "time_slot": {"type": "string", "description": "Time slot, e.g. 03:30 PM."},
                   "reservation_type": {"type": "integer", "enum": [0, 1],
                                        "description": "0 = check-up, 1 = follow-up."},
-                  "hijri": _HIJRI}, ("customer_name", "date_str", "time_slot", "reservation_type")), _reserve),
+                  "hijri": _HIJRI, "resource": _RESOURCE},
+                 ("customer_name", "date_str", "time_slot", "reservation_type")), _reserve),
     Tool("modify_reservation", "Change the customer's upcoming reservation. Pass only what changes.",
          _schema({"new_date": _DATE, "new_time_slot": {"type": "string", "description": "New time slot."},
                   "new_name": {"type": "string", "description": "New customer name."},
                   "new_type": {"type": "integer", "enum": [0, 1], "description": "0 = check-up, 1 = follow-up."},
-                  "hijri": _HIJRI}), _modify),
+                  "hijri": _HIJRI, "resource": {**_RESOURCE, "description": "Move to this doctor or room."}}),
+         _modify),
     Tool("cancel_reservation", "Cancel the customer's reservation on a date; without a date, every reservation.",
          _schema({"date_str": _DATE}), _cancel),
     Tool("think", "Think step by step before acting; nothing is done.",

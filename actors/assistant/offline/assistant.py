@@ -57,11 +57,13 @@ class Turn:
         return say("failed", self.lang, reason=str(result.get("message") or "")) + "\n" + say("menu_hint", self.lang)
 
     async def free_slots(self) -> list[dict[str, str]]:
-        result = await self.tool("search_available_appointments", days_forward=SEARCH_DAYS)
+        result = await self.tool("search_available_appointments", days_forward=SEARCH_DAYS,
+                                 resource=self.state.get("resource"))
         return slots_from_search(result, MAX_OFFERED)
 
     async def still_free(self, slot: dict[str, str]) -> bool:
-        result = await self.tool("get_available_time_slots", date_str=slot["date"])
+        result = await self.tool("get_available_time_slots", date_str=slot["date"],
+                                 resource=self.state.get("resource"))
         return bool(result.get("success")) and slot["time"] in ((result.get("data") or {}).get("time_slots") or [])
 
     def slot_lines(self, slots: list[dict[str, str]], numbered: bool) -> str:
@@ -74,7 +76,18 @@ class Turn:
         return min(future, key=lambda r: (r.get("date"), r.get("time_slot"))) if future else None
 
     # -- steps ---------------------------------------------------------------------------------------
-    async def start(self, wanted: str | None) -> str:
+    async def named_resource(self, text: str) -> int | str | None:
+        """The doctor or room the message names ("book with Dr. Lina"), "any" for "any doctor", else None.
+        Only asked when the clinic has several resources, so a one-resource clinic's dialogue is unchanged."""
+        listed = await self.tool("list_resources")
+        resources = listed.get("data") or []
+        if len(resources) < 2:
+            return None
+        return dialogue.resource_in(text, resources)
+
+    async def start(self, wanted: str | None, text: str = "") -> str:
+        if wanted in ("slots", "book"):
+            self.state["resource"] = await self.named_resource(text)
         if wanted == "slots":
             slots = await self.free_slots()
             return say("free_slots", self.lang, slots=self.slot_lines(slots, False)) if slots else say(
@@ -172,11 +185,16 @@ class Turn:
     async def reserve(self, reservation_type: int) -> str:
         slot = self.state["chosen"]
         result = await self.tool("reserve_time_slot", customer_name=self.state.get("name") or self.wa_id,
-                                 date_str=slot["date"], time_slot=slot["time"], reservation_type=reservation_type)
+                                 date_str=slot["date"], time_slot=slot["time"], reservation_type=reservation_type,
+                                 resource=self.state.get("resource"))
         self.state["step"] = "menu"
         if not result.get("success"):
             # The reservation actor refuses a full slot, so a late pick never double-books: offer the next ones.
             return await self.taken() if not await self.still_free(slot) else self.failed(result)
+        with_whom = (result.get("data") or {}).get("resource")
+        if with_whom:  # several resources: say who the booking is with
+            return say("booked_with", self.lang, resource=with_whom, day=self.day(slot["date"]), date=slot["date"],
+                       time=slot["time"])
         return say("booked", self.lang, day=self.day(slot["date"]), date=slot["date"], time=slot["time"])
 
     async def cancel(self, text: str) -> str:
@@ -208,7 +226,7 @@ class Turn:
             return await self.cancel(text)
         if step == "pick_wait_day" and dialogue.number(text) is not None:
             return await waitlist_steps.pick_day(self, text)
-        return await self.start(wanted)
+        return await self.start(wanted, text)
 
     async def choose(self, choice: "Choice") -> str | None:
         """A tapped row or button; None when this dialogue has no answer for it."""

@@ -51,3 +51,27 @@ def intent(text: str) -> str | None:
 
 def is_yes(text: str) -> bool:
     return normalise(text) in YES_WORDS
+
+
+_TITLES = ("dr.", "dr ", "doctor ", "د.", "د ", "دكتور ", "الدكتور ", "الدكتورة ", "دكتورة ")
+_ANY = ("any doctor", "anyone", "any one", "any room", "أي طبيب", "اي طبيب", "أي دكتور", "اي دكتور", "أي أحد")
+
+
+def _bare(name: str) -> str:
+    cleaned = normalise(name)
+    for title in _TITLES:
+        cleaned = cleaned.replace(title, " ")
+    return " ".join(cleaned.split())
+
+
+def resource_in(text: str, resources: list[dict]) -> int | str | None:
+    """The id of the resource whose name (without its title) the message contains, "any" when it asks for
+    any doctor, else None. `resources`: [{id, name_en, name_ar}]."""
+    cleaned = f" {_bare(text)} "
+    for resource in resources:
+        for name in (resource.get("name_en"), resource.get("name_ar")):
+            bare = _bare(str(name or ""))
+            if bare and f" {bare} " in cleaned:
+                return resource["id"]
+    padded = f" {normalise(text)} "
+    return "any" if any(f" {word} " in padded or padded.strip().endswith(word) for word in _ANY) else None

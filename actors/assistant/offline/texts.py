@@ -34,6 +34,8 @@ TEXTS: dict[str, dict[str, str]] = {
                  "ar": "ما نوع الزيارة؟\n1. كشف\n2. مراجعة"},
     "booked": {"en": "Your appointment is booked: {day} {date} at {time}. See you then!",
                "ar": "تم حجز موعدك: {day} {date} الساعة {time}. بانتظارك!"},
+    "booked_with": {"en": "Your appointment with {resource} is booked: {day} {date} at {time}. See you then!",
+                    "ar": "تم حجز موعدك مع {resource}: {day} {date} الساعة {time}. بانتظارك!"},
     "moved": {"en": "Your appointment is moved to {day} {date} at {time}.",
               "ar": "تم تغيير موعدك إلى {day} {date} الساعة {time}."},
     "no_reservation": {"en": "You have no upcoming appointment. Reply 2 to book one.",

@@ -1,0 +1,100 @@
+"""The assistant knows the resources: the offline assistant and an LLM (OpenAI, through its fake) book with
+"any doctor", then with a named one, and say who the booking is with."""
+from __future__ import annotations
+
+import pytest
+
+from tests.whatsapp.conftest import APP_SECRET, eventually, wa_env  # noqa: F401  (fixture)
+from tests.whatsapp.fake_llm import FakeLLM
+from tests.whatsapp.fakes import post_delivery, text_delivery
+from tests.whatsapp.test_offline_assistant import say
+
+CUSTOMER = "966507770001"
+
+
+async def _two_doctors(db) -> dict[str, int]:
+    await db.execute("INSERT INTO resources (id, name_ar, name_en, is_default, active)"
+                     " VALUES (1, 'العيادة', 'Clinic', true, false)")
+    return {name: await db.fetchval("INSERT INTO resources (name_ar, name_en, capacity, position)"
+                                    " VALUES ($1, $2, 1, $3) RETURNING id", ar, name, position)
+            for position, (name, ar) in enumerate((("Dr. Lina", "د. لينا"), ("Dr. Omar", "د. عمر")))}
+
+
+async def _booked_with(db) -> list[int]:
+    return [r["resource_id"] for r in await db.fetch(
+        "SELECT resource_id FROM reservations WHERE wa_id = $1 AND status = 'active'", CUSTOMER)]
+
+
+async def test_the_offline_assistant_books_any_doctor_then_a_named_one(wa_env, servers, graph, db):  # noqa: F811
+    ids = await _two_doctors(db)
+    server = servers(wa_env)
+    offer = await say(server, graph, CUSTOMER, "I want to book with any doctor")
+    assert offer.startswith("Choose an appointment by its number:")
+    assert await say(server, graph, CUSTOMER, "1") == "What is the patient's name?"
+    await say(server, graph, CUSTOMER, "Sara")
+    booked = await say(server, graph, CUSTOMER, "1")
+    [first] = await _booked_with(db)
+    name = next(n for n, i in ids.items() if i == first)
+    assert booked.startswith(f"Your appointment with {name} is booked: "), booked
+    other = "Dr. Omar" if name == "Dr. Lina" else "Dr. Lina"
+
+    offer = await say(server, graph, CUSTOMER, f"book with {other} please")
+    assert offer.startswith("Choose an appointment by its number:")
+    await say(server, graph, CUSTOMER, "1")  # the name is known: straight to the visit type
+    moved = await say(server, graph, CUSTOMER, "1")  # one upcoming booking per customer: it moves to him
+    assert moved.startswith(f"Your appointment with {other} is booked: "), moved
+    assert await _booked_with(db) == [ids[other]]
+
+
+class ResourceLLM(FakeLLM):
+    """A scripted model that lists the doctors, then books with "any" or the doctor the customer names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen_text: str | None = None
+
+    def decide(self, provider, text, result):
+        if text is not None and text != self.seen_text:  # a new customer message: earlier results are history
+            self.seen_text, result = text, None
+        text = self.seen_text or ""  # a tool result's round trip carries no user message
+        wanted = "Dr. Omar" if "omar" in text.lower() else "any"
+        if result is None:
+            if "doctors" in text.lower():
+                return ("tool", "list_resources", {})
+            return ("tool", "search_available_appointments", {"days_forward": 7, "resource": wanted})
+        data = result.get("data")
+        if isinstance(data, list):
+            return ("text", "Our doctors: " + ", ".join(r["name_en"] for r in data), None)
+        for day in (data or {}).get("appointments") or []:
+            slot = day["time_slots"][0]
+            return ("tool", "reserve_time_slot", {"customer_name": "Sara", "date_str": day["gregorian_date"],
+                                                  "time_slot": slot["time_slot"], "reservation_type": 0,
+                                                  "resource": wanted})
+        if isinstance(data, dict) and "reservation_id" in data:
+            return ("text", f"Booked with {data.get('resource')}.", None)
+        return ("text", f"Tool said: {result.get('message')}", None)
+
+
+@pytest.fixture
+async def llm():
+    fake = await ResourceLLM().start()
+    yield fake
+    await fake.stop()
+
+
+async def test_an_llm_lists_the_doctors_and_books_any_then_a_named_one(wa_env, servers, graph, llm, db):  # noqa: F811
+    ids = await _two_doctors(db)
+    server = servers({**wa_env, **llm.env("openai")})
+    replies = []
+    for n, text in enumerate(("Who are your doctors?", "Please book any doctor", "Now book with Dr. Omar")):
+        await post_delivery(server.url, APP_SECRET, text_delivery(CUSTOMER, text, f"wamid.res{n}"))
+
+        async def answered(count=n + 1):
+            texts = graph.texts_to(CUSTOMER)
+            return texts if len(texts) >= count else None
+
+        replies = await eventually(answered, what=f"the reply to {text!r}")
+    assert replies[0] == "Our doctors: Dr. Lina, Dr. Omar"
+    assert replies[1] == "Booked with Dr. Lina."  # both free: the first in the admins' order
+    assert replies[2] == "Booked with Dr. Omar."  # the customer's one upcoming booking moves to him
+    assert await _booked_with(db) == [ids["Dr. Omar"]]
