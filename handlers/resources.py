@@ -13,9 +13,10 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from actors.reservation.resource_admin import create_resource, update_resource
+from actors.reservation.resource_stats import MAX_DAYS, resource_analytics
 from actors.reservation.resources import wire
 from actors.reservation.roster import load_roster
-from runtime.routes import BODY, Role, Route, error_response, json_response, validation_error
+from runtime.routes import BODY, QUERY, Role, Route, error_response, json_response, validation_error
 from runtime.services import SERVICES
 
 TAGS = ("resources",)
@@ -113,6 +114,19 @@ class ResourcePatch(BaseModel):
     vacations: Any = None
 
 
+class AnalyticsQuery(BaseModel):
+    from_date: date = Field(description="first day (a slot date)")
+    to_date: date = Field(description="last day, at most 366 days after from_date")
+
+    @model_validator(mode="after")
+    def _window(self) -> "AnalyticsQuery":
+        if self.to_date < self.from_date:
+            raise ValueError("to_date must not be before from_date")
+        if (self.to_date - self.from_date).days >= MAX_DAYS:
+            raise ValueError(f"the window is at most {MAX_DAYS} days")
+        return self
+
+
 class _Invalid(Exception):
     def __init__(self, error: ValidationError) -> None:
         super().__init__(str(error))
@@ -166,9 +180,17 @@ async def edit_resource(request: web.Request) -> web.Response:
     return json_response({"success": True, "data": shaped})
 
 
+async def analytics(request: web.Request) -> web.Response:
+    q: AnalyticsQuery = request[QUERY]
+    rows = await resource_analytics(request.app[SERVICES], q.from_date, q.to_date)
+    return json_response({"success": True, "data": rows})
+
+
 ROUTES = [
     Route("GET", "/resources", list_resources, Role.VIEWER, tags=TAGS,
           summary="The clinic's resources (doctors, rooms…) in display order"),
+    Route("GET", "/resources/analytics", analytics, Role.VIEWER, query=AnalyticsQuery, tags=TAGS,
+          summary="Per resource over a window: bookings, cancellations, open slots, places and utilisation"),
     Route("GET", "/resources/{resource_id}", get_resource, Role.VIEWER, tags=TAGS, summary="One resource",
           errors=((404, "no such resource"),)),
     Route("POST", "/resources", add_resource, Role.ADMIN, body=ResourceBody, tags=TAGS, status=201,

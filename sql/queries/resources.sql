@@ -47,3 +47,11 @@ SELECT EXISTS (SELECT 1 FROM vacation_periods WHERE $1::date BETWEEN start_date 
 
 -- name: resources_insert_default
 INSERT INTO resources (id, name_ar, name_en, is_default) VALUES ($1, $2, $3, true) ON CONFLICT DO NOTHING;
+
+-- name: resources_analytics_counts
+-- Bookings per resource with a slot in [$1, $2]: active and cancelled.
+SELECT resource_id, count(*) FILTER (WHERE status = 'active') AS bookings,
+       count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+  FROM reservations
+ WHERE slot_date BETWEEN $1 AND $2
+ GROUP BY resource_id;
