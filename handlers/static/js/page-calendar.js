@@ -6,6 +6,7 @@ import { startShell, toast } from './shell.js';
 import { slotsFor, inVacation } from './schedule.js';
 import { reservationStore } from './reservations.js';
 import { VacationPanel } from './calendar-vacations.js';
+import { loadResources, resourceName } from './resources.js';
 
 const realtime = startShell();
 const canEdit = boot.canEdit;
@@ -19,7 +20,10 @@ const state = {
   anchor: /^\d{4}-\d{2}-\d{2}$/.test(wanted.get('date') || '') ? wanted.get('date') : todayLocal(),
   firstDay: 0,
   flash: new Set(),
+  resource: '',  // a resource id: only its bookings (the filter shows with several resources)
 };
+const resourceSelect = document.getElementById('cal-resource');
+const shown = (data) => !state.resource || data.resource_id == null || String(data.resource_id) === state.resource;
 
 function range() {
   if (state.view === 'day') return { from: state.anchor, to: state.anchor };
@@ -42,7 +46,8 @@ function notice(text) {
 async function loadReservations() {
   const { from, to } = range();
   try {
-    const result = await get(`/reservations?future=false&include_cancelled=false&from_date=${from}&to_date=${to}`);
+    const only = state.resource ? `&resource_id=${state.resource}` : '';
+    const result = await get(`/reservations?future=false&include_cancelled=false&from_date=${from}&to_date=${to}${only}`);
     if (!result.ok || result.data?.success === false) { notice(messageOf(result)); return false; }
     const grouped = payload(result) || {};
     store.replaceRange(from, to, grouped);
@@ -200,7 +205,7 @@ form.addEventListener('submit', async (event) => {
   const waId = digits(values.wa_id);
   const result = await post('/reserve', {
     id: waId, title: values.name.trim(), date: values.date, time: values.time, type: Number(values.type),
-    ar: isArabic, _call_source: 'frontend',
+    ar: isArabic, _call_source: 'frontend', ...(state.resource ? { resource: Number(state.resource) } : {}),
   });
   if (!result.data?.success) { fail(result); return; }
   dialog.close();
@@ -281,6 +286,7 @@ for (const type of ['reservation_created', 'reservation_updated', 'reservation_r
   realtime.on(type, ({ data }) => {
     if (!data || data.id == null) { refreshSoon(); return; }
     if (data.customer_name) store.setName(data.wa_id, data.customer_name);
+    if (!shown(data)) { store.remove(Number(data.id)); render(); return; }  // moved to another resource
     store.upsert({ id: Number(data.id), wa_id: data.wa_id, date: data.date, time_slot: data.time_slot, type: Number(data.type ?? 0) });
     flash(Number(data.id));
     render();
@@ -296,7 +302,15 @@ realtime.on('reservation_cancelled', ({ data }) => {
 realtime.on('customer_updated', ({ data }) => { if (data?.wa_id) { store.setName(data.wa_id, data.customer_name || data.name); render(); } });
 realtime.addEventListener('reconnected', () => { refresh(); vacations.load(); });
 
-await Promise.all([loadConfig(), loadNames()]);
+async function loadResourceFilter() {
+  const resources = await loadResources();
+  if (resources.length < 2 || !resourceSelect) return;
+  resourceSelect.append(...resources.map((r) => h('option', { value: String(r.id) }, resourceName(r))));
+  document.getElementById('cal-resource-box').hidden = false;
+  resourceSelect.addEventListener('change', () => { state.resource = resourceSelect.value; refresh(); });
+}
+
+await Promise.all([loadConfig(), loadNames(), loadResourceFilter()]);
 render();
 await Promise.all([refresh(), vacations.load()]);
 document.body.dataset.ready = 'true';

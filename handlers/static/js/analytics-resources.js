@@ -1,0 +1,26 @@
+// Analytics per resource (GET /resources/analytics) for the analytics page's date range; shown with several resources.
+import { h, formatNumber } from './boot.js';
+import { get, payload } from './api.js';
+import { loadResources, resourceName } from './resources.js';
+
+const form = document.getElementById('stats-range');
+const card = document.getElementById('by-resource-card');
+const body = document.querySelector('#by-resource tbody');
+
+async function show() {
+  const from = form.elements.from_date.value;
+  const to = form.elements.to_date.value;
+  if (!from || !to) return;
+  const result = await get(`/resources/analytics?from_date=${from}&to_date=${to}`);
+  const rows = result.ok ? (payload(result) || []) : [];
+  body.replaceChildren(...rows.map((r) => h('tr', { dataset: { resource: String(r.resource_id) } },
+    h('td', {}, resourceName(r)), h('td', {}, formatNumber(r.bookings, 0)), h('td', {}, formatNumber(r.cancelled, 0)),
+    h('td', {}, formatNumber(r.open_slots, 0)),
+    h('td', {}, r.utilisation == null ? '–' : `${formatNumber(r.utilisation * 100, 1)}%`))));
+}
+
+if ((await loadResources()).length > 1) {
+  card.hidden = false;
+  form.addEventListener('submit', () => setTimeout(show, 0));
+  await show();
+}
