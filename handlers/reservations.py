@@ -34,7 +34,7 @@ class ReservationsQuery(BaseModel):
     include_cancelled: bool = False
     from_date: date | None = None
     to_date: date | None = None
-    resource_id: int | None = Field(None, ge=1, description="only this resource's bookings")
+    resource_id: int | None = Field(None, ge=1, le=2**31 - 1, description="only this resource's bookings")
 
 
 class ReserveBody(_Body):
