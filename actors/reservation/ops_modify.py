@@ -12,7 +12,7 @@ from actors.reservation.capacity import limits, role_for_source
 from actors.reservation.messages import MoveBooking
 from actors.reservation.parsing import hijri_string, parse_date, parse_time, to_display, to_hhmm
 from actors.reservation.records import snapshot, upcoming
-from actors.reservation.resources import resource_limits
+from actors.reservation.resources import is_any, resource_limits
 from actors.reservation.roster import candidates, load_roster
 from actors.reservation.slots import Refusal, check_date_time, open_day, refuse, slot_day_duration, vacation_refusal
 from runtime.db import QUERIES
@@ -92,7 +92,7 @@ async def _attempt(services, wa_id, new_date, new_time_slot, new_name, new_type,
         if kind is None:
             raise refuse("invalid_reservation_type", ar)
     target = roster.by_id(row["resource_id"])
-    if resource is not None and resource != "" and resource != row["resource_id"]:
+    if resource is not None and resource != "" and not is_any(resource) and resource != row["resource_id"]:
         target = candidates(roster, resource, kind, ar)[0]
     day, slot = row["slot_date"], row["slot_time"]
     if new_date or new_time_slot:

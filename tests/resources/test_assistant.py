@@ -27,6 +27,9 @@ async def _booked_with(db) -> list[int]:
 
 async def test_the_offline_assistant_books_any_doctor_then_a_named_one(wa_env, servers, graph, db):  # noqa: F811
     ids = await _two_doctors(db)
+    # Dr. Lina works 08:00-10:00 in hours; Dr. Omar the clinic's 11:00-17:00 in two hours: no common slot
+    await db.execute("UPDATE resources SET start_time = '08:00', end_time = '10:00', slot_duration_minutes = 60"
+                     " WHERE id = $1", ids["Dr. Lina"])
     server = servers(wa_env)
     offer = await say(server, graph, CUSTOMER, "I want to book with any doctor")
     assert offer.startswith("Choose an appointment by its number:")
@@ -43,6 +46,13 @@ async def test_the_offline_assistant_books_any_doctor_then_a_named_one(wa_env, s
     await say(server, graph, CUSTOMER, "1")  # the name is known: straight to the visit type
     moved = await say(server, graph, CUSTOMER, "1")  # one upcoming booking per customer: it moves to him
     assert moved.startswith(f"Your appointment with {other} is booked: "), moved
+    assert await _booked_with(db) == [ids[other]]
+
+    # moving it offers its own doctor's slots (not those of the doctor last asked about) and keeps them
+    assert (await say(server, graph, CUSTOMER, f"free slots with {name}")).startswith("Free appointments")
+    offer = await say(server, graph, CUSTOMER, "I want to change my appointment")
+    assert "\n2. " in offer
+    assert (await say(server, graph, CUSTOMER, "2")).startswith("Your appointment is moved to")
     assert await _booked_with(db) == [ids[other]]
 
 

@@ -137,3 +137,13 @@ async def test_the_listing_names_the_resource_and_filters_by_it(admin_client, se
     assert list(only_omar["data"]) == ["966500000002"]
     mine = await operations.get_customer_reservations(services, "966500000001")
     assert mine["data"][0]["resource"] == "Dr. Lina"
+
+
+async def test_modify_with_any_resource_keeps_the_bookings_own(admin_client, services, db):
+    lina, omar = await _two_doctors(admin_client)
+    made = await _reserve(admin_client, "966500000001", MONDAY, "11:00", resource="Dr. Omar")
+    rid = made["data"]["reservation_id"]
+    moved = await operations.modify_reservation(services, "966500000001", new_time_slot="13:00", resource="any",
+                                                reservation_id_to_modify=rid, source="frontend")
+    assert moved["success"] and moved["data"]["resource_id"] == omar
+    assert await db.fetchval("SELECT resource_id FROM reservations WHERE id = $1", rid) == omar

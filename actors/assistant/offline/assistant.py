@@ -118,6 +118,8 @@ class Turn:
         return self.menu()
 
     async def offer(self, intent: str) -> str:
+        if intent == "move":  # the booking's own resource's slots (its id is listed only with several resources)
+            self.state["resource"] = ((await self.upcoming()) or {}).get("resource_id")
         slots = await self.free_slots()
         if not slots:
             self.state["step"] = "menu"
