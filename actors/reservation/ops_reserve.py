@@ -17,10 +17,11 @@ from actors.reservation.messages import BookSlot
 from actors.reservation.parsing import to_display
 from actors.reservation.records import booking_data, event_data, upcoming
 from actors.reservation.resources import Resource, pick_order, resource_limits
-from actors.reservation.roster import Roster, candidates, day_load, load_roster
+from actors.reservation.roster import Roster, candidates, load_roster
 from actors.reservation.slots import (
     Refusal,
     check_date_time,
+    day_occupancy,
     none_free,
     open_resources,
     refuse,
@@ -67,8 +68,12 @@ async def _reserve(services: "Services", wa_id: Any, customer_name: Any, date_st
 async def _fitting(services, conn, roster: Roster, wanted: list[Resource], day, slot, cap, settings, now, ar):
     """The wanted resources whose slot is free, in booking order; or the Refusal a single resource gives."""
     periods = await context.vacation_periods(services, conn)
-    ordered = pick_order(wanted, await day_load(conn, day)) if len(wanted) > 1 else wanted
-    opened = await open_resources(services, conn, ordered, day, settings, periods, now, ar, cap)
+    booked = None
+    ordered = wanted
+    if len(wanted) > 1:  # one read of the day serves the "least booked" order and each one's free slots
+        booked = await day_occupancy(conn, day, [r.id for r in wanted])
+        ordered = pick_order(wanted, {rid: sum(slots.values()) for rid, slots in booked.items()})
+    opened = await open_resources(services, conn, ordered, day, settings, periods, now, ar, cap, booked)
     fitting = [(resource, resource_limits(cap, resource)) for resource, _, free in opened if slot in free]
     if fitting:
         return fitting

@@ -59,10 +59,6 @@ async def load_roster(services: "Services", conn=None) -> Roster:
     return Roster(tuple(resources))
 
 
-async def day_load(conn, day: date) -> dict[int, int]:
-    return {r["resource_id"]: r["booked"] for r in await conn.fetch(QUERIES.resources_day_load, day)}
-
-
 def candidates(roster: Roster, wanted: Any, reservation_type: int | None, ar: bool = False) -> list[Resource]:
     """The resources a request may book: the named one, or every active one taking the type ("any": no
     name, or a word such as "any"). A name that matches nothing, or a resource not taking the type, is

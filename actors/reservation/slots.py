@@ -115,31 +115,49 @@ def slot_day_duration(day: date, settings: dict[str, Any], resource: Resource | 
 
 
 
+async def day_occupancy(conn, day: date, resource_ids: list[int]) -> dict[int, dict[time, int]]:
+    """Active bookings per resource and slot of one day, in one query."""
+    booked: dict[int, dict[time, int]] = {rid: {} for rid in resource_ids}
+    for row in await conn.fetch(QUERIES.reservation_day_counts_by_resource, day, resource_ids):
+        booked[row["resource_id"]][row["slot_time"]] = row["booked"]
+    return booked
+
+
 async def open_resources(services: "Services", conn, resources: list[Resource], day: date, settings: dict[str, Any],
-                         periods: list[Period], now: datetime, ar: bool, cap: Any
-                         ) -> list[tuple[Resource, Day, list[time]]]:
+                         periods: list[Period], now: datetime, ar: bool, cap: Any,
+                         booked: dict[int, dict[time, int]] | None = None) -> list[tuple[Resource, Day, list[time]]]:
     """Each resource open that day with its free starts (capacity: `cap` within the resource's own); when
-    none is open, the first one's Refusal (with one resource: exactly `open_day`'s)."""
+    none is open, the first one's Refusal (with one resource: exactly `open_day`'s). `booked`: the day's
+    occupancy per resource when already read (`day_occupancy`); several resources read it in one query."""
     from actors.reservation.resources import resource_limits
 
     base = context.vacation_base(services)
     opened, refusal = [], None
     for resource in resources:
         try:
-            day_plan = open_day(day, settings, periods, now, base, ar, resource)
+            opened.append((resource, open_day(day, settings, periods, now, base, ar, resource)))
         except Refusal as closed:
             refusal = refusal or closed
-            continue
-        opened.append((resource, day_plan, await free_starts(services, day_plan, resource_limits(cap, resource).total,
-                                                             conn)))
     if not opened and refusal is not None:
         raise refusal
-    return opened
+    if booked is None and len(opened) > 1:
+        booked = await day_occupancy(conn, day, [r.id for r, _ in opened])
+    result = []
+    for resource, day_plan in opened:
+        total = resource_limits(cap, resource).total
+        if booked is None:
+            free = await free_starts(services, day_plan, total, conn)
+        else:
+            taken = booked.get(resource.id, {})
+            free = [s for s in day_plan.starts if taken.get(s, 0) < total]
+        result.append((resource, day_plan, free))
+    return result
 
 
 def union_of_free(opened: list[tuple[Resource, Day, list[time]]]) -> list[time]:
     return sorted({s for _, _, free in opened for s in free})
 
 
-__all__ = ["Day", "Refusal", "check_date_time", "free_starts", "none_free", "open_day", "open_resources", "occupancy",
+__all__ = ["Day", "Refusal", "check_date_time", "day_occupancy", "free_starts", "none_free", "open_day",
+           "open_resources", "occupancy",
            "refuse", "slot_day_duration", "union_of_free", "text", "vacation_refusal"]

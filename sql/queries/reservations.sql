@@ -25,6 +25,12 @@ SELECT slot_time, count(*) AS booked
  WHERE slot_date = $1 AND status = 'active' AND resource_id = $2
  GROUP BY slot_time;
 
+-- name: reservation_day_counts_by_resource
+SELECT resource_id, slot_time, count(*) AS booked
+  FROM reservations
+ WHERE slot_date = $1 AND status = 'active' AND resource_id = ANY($2::int[])
+ GROUP BY resource_id, slot_time;
+
 -- name: reservation_by_id
 SELECT r.id, r.wa_id, r.slot_date, r.slot_time, r.type, r.status, r.resource_id, c.customer_name
   FROM reservations r LEFT JOIN customers c ON c.wa_id = r.wa_id

@@ -31,13 +31,6 @@ DELETE FROM resource_vacations WHERE resource_id = $1;
 INSERT INTO resource_vacations (resource_id, start_date, end_date, title)
 SELECT $1, * FROM unnest($2::date[], $3::date[], $4::text[]);
 
--- name: resources_day_load
--- Active bookings per resource on day $1 ("any resource" picks the least booked).
-SELECT resource_id, count(*) AS booked
-  FROM reservations
- WHERE slot_date = $1 AND status = 'active'
- GROUP BY resource_id;
-
 -- name: resources_day_closed
 -- Inside a booking transaction (after vacation_lock_shared): the clinic's vacation, the resource's own
 -- vacation, or a resource switched off since the request was checked.
