@@ -33,3 +33,19 @@ async def test_modify_over_the_socket_moves_to_the_named_resource(connect, servi
         "modify_reservation_ack")
     assert moved["data"]["resource_id"] == omar and moved["data"]["resource"] == "Dr. Omar"
     assert await db.fetchval("SELECT resource_id FROM reservations WHERE id = $1", rid) == omar
+
+
+async def test_resource_events_reach_only_sockets_that_subscribe(connect, services):  # noqa: F811
+    from actors.reservation.resource_admin import create_resource
+
+    plain = await connect(Role.VIEWER)
+    asking = await connect(Role.VIEWER)
+    await asking.ask({"type": "subscribe", "data": {"types": ["resource_created"]}}, "subscribe_ack")
+    await create_resource(services, {"name_ar": "د. عمر", "name_en": "Dr. Omar", "active": True, "position": 0,
+                                     "vacations": []})
+    created = await asking.until("resource_created")
+    assert created["data"]["resource"]["name_en"] == "Dr. Omar"
+    # a later reference event reaches both; the plain socket saw nothing of the resource before it
+    await operations.update_vacation_periods(services, [])
+    await plain.until("vacation_period_updated")
+    assert [m["type"] for m in plain.received if m["type"].startswith("resource_")] == []
