@@ -17,7 +17,7 @@ from actors.reservation.messages import BookSlot
 from actors.reservation.parsing import to_display
 from actors.reservation.records import booking_data, event_data, upcoming
 from actors.reservation.resources import Resource, pick_order, resource_limits
-from actors.reservation.roster import Roster, candidates, load_roster
+from actors.reservation.roster import candidates, load_roster
 from actors.reservation.slots import (
     Refusal,
     check_date_time,
@@ -65,7 +65,7 @@ async def _reserve(services: "Services", wa_id: Any, customer_name: Any, date_st
         return refusal.result
 
 
-async def _fitting(services, conn, roster: Roster, wanted: list[Resource], day, slot, cap, settings, now, ar):
+async def _fitting(services, conn, wanted: list[Resource], day, slot, cap, settings, now, ar):
     """The wanted resources whose slot is free, in booking order; or the Refusal a single resource gives."""
     periods = await context.vacation_periods(services, conn)
     booked = None
@@ -108,7 +108,7 @@ async def _attempt(services, wa_id, customer_name, date_str, time_slot, reservat
         cap = limits(settings.get("slot_capacity_settings"), role, kind, max_reservations)
         if cap.type_disabled:
             raise refuse("slot_fully_booked", ar, reason="type_capacity_reached")
-        fitting = await _fitting(services, conn, roster, wanted, day, slot, cap, settings, now, ar)
+        fitting = await _fitting(services, conn, wanted, day, slot, cap, settings, now, ar)
         existing = await _earliest_upcoming(conn, wa_id, settings, now, roster) if role == "agent" else None
     if existing is not None:
         from actors.reservation.ops_modify import modify_reservation
