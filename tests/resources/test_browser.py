@@ -55,7 +55,6 @@ async def test_the_calendar_filters_by_resource_and_analytics_lists_each(live_se
     await analytics.fill("#stats-range input[name=to_date]", day)
     await analytics.click("#stats-range button[type=submit]")
     row = f'#by-resource tr[data-resource="{ids["Dr. Omar"]}"]'
-    await analytics.wait_for_function(
-        f"document.querySelector('{row}')?.children[1]?.textContent === '2'")
+    await analytics.wait_for_selector(f'{row} td:nth-child(2):text-is("2")')  # the page's CSP forbids eval
     cells = await analytics.eval_on_selector_all(f"{row} td", "cells => cells.map(c => c.textContent)")
     assert cells[0] == "Dr. Omar" and cells[1] == "2" and cells[4].endswith("%"), cells
