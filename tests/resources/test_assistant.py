@@ -63,26 +63,27 @@ class ResourceLLM(FakeLLM):
         super().__init__()
         self.seen_text: str | None = None
 
-    def decide(self, provider, text, result):
-        if text is not None and text != self.seen_text:  # a new customer message: earlier results are history
-            self.seen_text, result = text, None
-        text = self.seen_text or ""  # a tool result's round trip carries no user message
-        wanted = "Dr. Omar" if "omar" in text.lower() else "any"
-        if result is None:
-            if "doctors" in text.lower():
-                return ("tool", "list_resources", {})
-            return ("tool", "search_available_appointments", {"days_forward": 7, "resource": wanted})
+    def decide(self, provider, text, results, declared):
+        if text is not None:
+            self.seen_text = text  # a tool result's round trip carries no user message
+        text = (self.seen_text or "").lower()
+        wanted = "Dr. Omar" if "omar" in text else "any"
+        if not results:  # a new customer message
+            if "doctors" in text:
+                return "calls", [("list_resources", {})]
+            return "calls", [("search_available_appointments", {"days_forward": 7, "resource": wanted})]
+        tool, result = results[-1]
         data = result.get("data")
-        if isinstance(data, list):
-            return ("text", "Our doctors: " + ", ".join(r["name_en"] for r in data), None)
-        for day in (data or {}).get("appointments") or []:
-            slot = day["time_slots"][0]
-            return ("tool", "reserve_time_slot", {"customer_name": "Sara", "date_str": day["gregorian_date"],
-                                                  "time_slot": slot["time_slot"], "reservation_type": 0,
-                                                  "resource": wanted})
-        if isinstance(data, dict) and "reservation_id" in data:
-            return ("text", f"Booked with {data.get('resource')}.", None)
-        return ("text", f"Tool said: {result.get('message')}", None)
+        if tool == "list_resources":
+            return "text", "Our doctors: " + ", ".join(r["name_en"] for r in data)
+        if tool == "search_available_appointments":
+            for day in (data or {}).get("appointments") or []:
+                return "calls", [("reserve_time_slot", {
+                    "customer_name": "Sara", "date_str": day["gregorian_date"],
+                    "time_slot": day["time_slots"][0]["time_slot"], "reservation_type": 0, "resource": wanted})]
+        if tool == "reserve_time_slot" and "reservation_id" in (data or {}):
+            return "text", f"Booked with {data.get('resource')}."
+        return "text", f"Tool said: {result.get('message')}"
 
 
 @pytest.fixture
@@ -108,3 +109,4 @@ async def test_an_llm_lists_the_doctors_and_books_any_then_a_named_one(wa_env, s
     assert replies[1] == "Booked with Dr. Lina."  # both free: the first in the admins' order
     assert replies[2] == "Booked with Dr. Omar."  # the customer's one upcoming booking moves to him
     assert await _booked_with(db) == [ids["Dr. Omar"]]
+    assert llm.faults == []  # every request as the real API accepts it
