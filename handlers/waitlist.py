@@ -34,6 +34,8 @@ class NewEntry(BaseModel):
     wa_id: str = Field(pattern=r"^[0-9]{8,15}$", description="The patient's number, digits only")
     date: date
     time_slot: time | None = Field(None, description="One slot (HH:MM) of the day; omitted: any time")
+    reservation_type: int = Field(0, ge=0, le=1,
+                                  description="Visit type an accepted offer books: 0 check-up, 1 follow-up")
 
 
 def _iso(value) -> str | None:
@@ -46,7 +48,7 @@ async def list_waitlist(request: web.Request) -> web.Response:
     return json_response({"success": True, "data": [{
         "id": r["id"], "wa_id": r["wa_id"], "customer_name": r["customer_name"], "date": r["slot_date"].isoformat(),
         "time_slot": r["slot_time"].strftime("%H:%M") if r["slot_time"] else None, "status": r["status"],
-        "source": r["source"], "created_at": _iso(r["created_at"]),
+        "source": r["source"], "created_at": _iso(r["created_at"]), "reservation_type": r["reservation_type"],
         "offer": None if r["offer_id"] is None else {
             "id": r["offer_id"], "time_slot": r["offer_time"].strftime("%H:%M"), "status": r["offer_status"],
             "expires_at": _iso(r["offer_expires_at"]), "sent_at": _iso(r["offer_sent_at"])}} for r in rows]})
@@ -54,7 +56,8 @@ async def list_waitlist(request: web.Request) -> web.Response:
 
 async def add_entry(request: web.Request) -> web.Response:
     entry: NewEntry = request[BODY]
-    joined = await offers.join(request.app[SERVICES], entry.wa_id, entry.date, entry.time_slot, source="frontend")
+    joined = await offers.join(request.app[SERVICES], entry.wa_id, entry.date, entry.time_slot, source="frontend",
+                               reservation_type=entry.reservation_type)
     return json_response({"success": True, "data": joined}, status=201 if joined["created"] else 200)
 
 

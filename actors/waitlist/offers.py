@@ -45,10 +45,11 @@ def parse_choice(ident: str) -> tuple[str, str] | None:
 
 
 async def join(services: "Services", wa_id: str, day: date, slot: time | None = None,
-               source: str = "assistant") -> dict[str, Any]:
+               source: str = "assistant", reservation_type: int = 0) -> dict[str, Any]:
+    """Wait for the day (and slot) for a visit of `reservation_type`, which an accepted offer books."""
     async with services.require_pool().acquire() as conn, conn.transaction():
         await conn.execute(QUERIES.whatsapp_ensure_customer, wa_id, None)
-        row = await conn.fetchrow(QUERIES.waitlist_join, wa_id, day, slot, source)
+        row = await conn.fetchrow(QUERIES.waitlist_join, wa_id, day, slot, source, reservation_type)
     return {"id": row["id"], "created": row["created"]}
 
 
@@ -124,10 +125,11 @@ async def accept(services: "Services", wa_id: str, offer_id: int, lang: str) -> 
         return say("gone", lang)
     name = await pool.fetchval(QUERIES.whatsapp_customer_name, wa_id)
     outcome = await day_ref(services, offer["slot_date"]).ask(
-        TakeWaitlistPlace(offer_id, wa_id, name, 0, await agent_total(services)))
+        TakeWaitlistPlace(offer_id, wa_id, name, offer["reservation_type"], await agent_total(services)))
     if outcome.status == "created":
         await publish(services, "reservation_created", event_data(
-            outcome.reservation_id, wa_id, offer["slot_date"], offer["slot_time"], 0, name, "assistant"), [wa_id])
+            outcome.reservation_id, wa_id, offer["slot_date"], offer["slot_time"], offer["reservation_type"], name,
+            "assistant"), [wa_id])
         return say("booked", lang, date=offer["slot_date"].isoformat(), time=to_display(offer["slot_time"]))
     if outcome.status == "expired":
         wake(services)  # settle it now: the next patient need not wait for the sweep

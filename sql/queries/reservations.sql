@@ -20,15 +20,24 @@ SELECT count(*) + (SELECT count(*) FROM waitlist_offers
    AND resource_id = $5;
 
 -- name: reservation_day_counts
+-- Places taken per slot of day $1 on resource $2: active bookings, and on the default resource (1) the
+-- places held for a waitlisted patient (an open, unexpired offer, as reservation_slot_counts counts
+-- them), so a held place is never listed.
 SELECT slot_time, count(*) AS booked
-  FROM reservations
- WHERE slot_date = $1 AND status = 'active' AND resource_id = $2
+  FROM (SELECT slot_time FROM reservations WHERE slot_date = $1 AND status = 'active' AND resource_id = $2
+        UNION ALL
+        SELECT slot_time FROM waitlist_offers
+         WHERE slot_date = $1 AND status = 'open' AND expires_at > now() AND $2::int = 1) taken
  GROUP BY slot_time;
 
 -- name: reservation_day_counts_by_resource
+-- As reservation_day_counts, for each of the resources $2 (holds count on the default resource, 1).
 SELECT resource_id, slot_time, count(*) AS booked
-  FROM reservations
- WHERE slot_date = $1 AND status = 'active' AND resource_id = ANY($2::int[])
+  FROM (SELECT resource_id, slot_time FROM reservations
+         WHERE slot_date = $1 AND status = 'active' AND resource_id = ANY($2::int[])
+        UNION ALL
+        SELECT 1, slot_time FROM waitlist_offers
+         WHERE slot_date = $1 AND status = 'open' AND expires_at > now() AND 1 = ANY($2::int[])) taken
  GROUP BY resource_id, slot_time;
 
 -- name: reservation_by_id
@@ -80,8 +89,10 @@ UPDATE reservations
 RETURNING id;
 
 -- name: reservation_move
+-- A booking moved to another date or time is no longer confirmed: the patient confirmed the old time.
 UPDATE reservations
-   SET slot_date = $2, slot_time = $3, type = $4, resource_id = $5, updated_at = now()
+   SET slot_date = $2, slot_time = $3, type = $4, resource_id = $5, updated_at = now(),
+       confirmed_at = CASE WHEN slot_date = $2 AND slot_time = $3 THEN confirmed_at END
  WHERE id = $1
 RETURNING id;
 

@@ -1,10 +1,11 @@
 -- The waitlist (migration 0120): entries per day, offers of freed places, holds.
 
 -- name: waitlist_join
--- A patient waits for a day (and optionally one slot); joining twice keeps the first entry.
+-- A patient waits for a day (and optionally one slot) for a visit of type $5; joining twice keeps the
+-- first entry.
 WITH inserted AS (
-    INSERT INTO waitlist_entries (wa_id, slot_date, slot_time, source)
-    VALUES ($1, $2, $3, $4)
+    INSERT INTO waitlist_entries (wa_id, slot_date, slot_time, source, reservation_type)
+    VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (wa_id, slot_date) WHERE status = 'waiting' DO NOTHING
     RETURNING id, true AS created
 )
@@ -64,8 +65,8 @@ RETURNING id, freed_reservation_id, slot_date, slot_time;
 
 -- name: waitlist_offer_get
 SELECT o.id, o.entry_id, o.wa_id, o.slot_date, o.slot_time, o.status, o.expires_at, o.expires_at > now() AS live,
-       o.freed_reservation_id
-  FROM waitlist_offers o
+       o.freed_reservation_id, e.reservation_type
+  FROM waitlist_offers o JOIN waitlist_entries e ON e.id = o.entry_id
  WHERE o.id = $1 AND o.wa_id = $2;
 
 -- name: waitlist_offer_lock
@@ -97,7 +98,7 @@ RETURNING id, freed_reservation_id, slot_date, slot_time;
 
 -- name: waitlist_list
 -- Staff view: entries of days [$1, $2] (every status), each with its latest offer.
-SELECT e.id, e.wa_id, c.customer_name, e.slot_date, e.slot_time, e.status, e.source, e.created_at,
+SELECT e.id, e.wa_id, c.customer_name, e.slot_date, e.slot_time, e.status, e.source, e.created_at, e.reservation_type,
        o.id AS offer_id, o.slot_time AS offer_time, o.status AS offer_status, o.expires_at AS offer_expires_at,
        o.sent_at AS offer_sent_at
   FROM waitlist_entries e

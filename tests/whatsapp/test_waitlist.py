@@ -33,9 +33,12 @@ async def test_join_a_full_day_then_a_cancellation_is_offered_held_and_accepted(
 
     days = await exchange(server, graph, WAITING, text(WAITING, "6"))
     join_row = next(row for row in rows(days) if row["id"] == f"wait:join:{day.isoformat()}")
-    joined = await exchange(server, graph, WAITING, list_reply(WAITING, join_row))
+    kinds = await exchange(server, graph, WAITING, list_reply(WAITING, join_row))  # the visit type comes first
+    follow_up = next(b for b in buttons(kinds) if b["title"] == "Follow-up")
+    joined = await exchange(server, graph, WAITING, button_reply(WAITING, follow_up))
     assert joined["text"]["body"].startswith("You are on the waitlist for")
-    assert await db.fetchval("SELECT status FROM waitlist_entries WHERE wa_id = $1", WAITING) == "waiting"
+    entry = await db.fetchrow("SELECT status, reservation_type FROM waitlist_entries WHERE wa_id = $1", WAITING)
+    assert (entry["status"], entry["reservation_type"]) == ("waiting", 1)
 
     # the patient with a booking that day cancels it through the assistant's buttons
     await db.execute("UPDATE customers SET customer_name = 'Canceller' WHERE wa_id = $1", CANCELLING)
@@ -62,9 +65,9 @@ async def test_join_a_full_day_then_a_cancellation_is_offered_held_and_accepted(
     accept = next(b for b in buttons(offer) if b["id"].startswith("wait:accept:"))
     booked = await exchange(server, graph, WAITING, button_reply(WAITING, accept))
     assert booked["text"]["body"].startswith("Your appointment is booked:")
-    mine = await db.fetch("SELECT slot_date, slot_time FROM reservations WHERE wa_id = $1 AND status = 'active'",
+    mine = await db.fetch("SELECT slot_date, slot_time, type FROM reservations WHERE wa_id = $1 AND status = 'active'",
                           WAITING)
-    assert [(r["slot_date"], r["slot_time"]) for r in mine] == [(day, slots[0])]
+    assert [(r["slot_date"], r["slot_time"], r["type"]) for r in mine] == [(day, slots[0], 1)]  # the type asked for
     assert [r["status"] for r in await offer_rows(db, WAITING)] == ["accepted"]
     assert await db.fetchval("SELECT status FROM waitlist_entries WHERE wa_id = $1", WAITING) == "booked"
     assert await db.fetchval("SELECT count(*) FROM reservations WHERE slot_date = $1 AND slot_time = $2"

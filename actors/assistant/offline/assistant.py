@@ -123,6 +123,7 @@ class Turn:
         slots = await self.free_slots()
         if not slots:
             self.state["step"] = "menu"
+            self.state.pop("move_id", None)  # no booking is left waiting to be moved
             return say("no_slots", self.lang)
         self.state.update(step="pick_slot", intent=intent, slots=slots)
         self.interactive = slot_list(slots, say("pick_slot_list", self.lang), say("list_button", self.lang),
@@ -228,6 +229,8 @@ class Turn:
             return await self.cancel(text)
         if step == "pick_wait_day" and dialogue.number(text) is not None:
             return await waitlist_steps.pick_day(self, text)
+        if step == "wait_type" and dialogue.number(text) is not None:
+            return await waitlist_steps.pick_type(self, text)
         return await self.start(wanted, text)
 
     async def choose(self, choice: "Choice") -> str | None:
@@ -286,9 +289,10 @@ async def respond_to_choice(conversation: "Conversation", choice: "Choice") -> A
 
 
 async def mid_dialogue(conversation: "Conversation") -> bool:
-    """A booking started by a tap is waiting for the customer's name or visit type."""
+    """A booking (or a waitlist entry) started by a tap is waiting for the customer's name or visit type."""
     state = await load_state(conversation)
-    return state.get("step") in ("ask_name", "ask_type") and bool(state.get("chosen"))
+    return (state.get("step") in ("ask_name", "ask_type") and bool(state.get("chosen"))) or (
+        state.get("step") == "wait_type" and bool(state.get("wait_day")))
 
 
 def commit_state(conversation: "Conversation", state: dict[str, Any] | None) -> None:

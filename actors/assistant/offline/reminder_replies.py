@@ -53,7 +53,10 @@ async def answer(turn: "Turn", action: str, reservation_id: int) -> str:
             return turn.failed(result)
         reply = say("cancelled", turn.lang, date=day)
     else:
-        turn.state["move_id"] = reservation_id
         reply = await turn.offer("move")
+        if turn.state.get("step") == "pick_slot":
+            turn.state["move_id"] = reservation_id
+        else:  # nowhere to move it: nothing is left pending, and the booking stands
+            reply = say("no_slots_to_move", turn.lang, day=turn.day(day), date=day, time=clock)
     await pool.execute(QUERIES.reminder_response_record, reservation_id, row["slot_date"], RESPONSES[action])
     return reply

@@ -26,6 +26,11 @@ TEXTS: dict[str, dict[str, str]] = {
                            "ar": "شكراً لك! تم تأكيد موعدك يوم {day} {date} الساعة {time}."},
     "reminder_gone": {"en": "That appointment is no longer booked. Reply 0 for the menu.",
                       "ar": "هذا الموعد لم يعد محجوزاً. أرسل 0 لعرض القائمة."},
+    "no_slots_to_move": {"en": "Sorry, there is no free time to move your appointment to in the coming days. "
+                               "Your appointment on {day} {date} at {time} stays booked. Reply 4 to cancel it or 0 "
+                               "for the menu.",
+                         "ar": "عذراً، لا توجد مواعيد متاحة لنقل موعدك إليها في الأيام القادمة. يبقى موعدك يوم {day} "
+                               "{date} الساعة {time} محجوزاً. أرسل 4 لإلغائه أو 0 لعرض القائمة."},
     "no_slots": {"en": "Sorry, there are no free appointments in the coming days.",
                  "ar": "عذراً، لا توجد مواعيد متاحة في الأيام القادمة."},
     "bad_choice": {"en": "Please reply with one of the numbers shown.", "ar": "الرجاء إرسال أحد الأرقام الظاهرة."},

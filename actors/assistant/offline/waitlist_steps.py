@@ -9,7 +9,7 @@ from actors.assistant.offline.texts import say as say_offline
 from actors.waitlist import offers
 from actors.waitlist.days import full_days
 from actors.waitlist.texts import say
-from actors.whatsapp.interactive import Row, Section, list_message
+from actors.whatsapp.interactive import Row, Section, button_message, list_message
 
 if TYPE_CHECKING:
     from actors.assistant.offline.assistant import Turn
@@ -33,14 +33,36 @@ async def start(turn: "Turn") -> str:
     return f"{say('join_pick', turn.lang)}\n{lines}"
 
 
-async def join(turn: "Turn", day: str) -> str:
-    turn.state["step"] = "menu"
+def ask_type(turn: "Turn", day: str) -> str:
+    """The visit type is asked before joining: an accepted offer books it with no further question."""
+    turn.state.update(step="wait_type", wait_day=day)
+    turn.interactive = button_message(say_offline("ask_type_short", turn.lang), [
+        (offers.choice_id("join", f"{day}|0"), say_offline("type_checkup", turn.lang)),
+        (offers.choice_id("join", f"{day}|1"), say_offline("type_followup", turn.lang))])
+    return say_offline("ask_type", turn.lang)
+
+
+async def join(turn: "Turn", day: str, reservation_type: int | None = None) -> str:
+    """Join the day's waitlist; without a visit type yet, ask it first."""
     try:
         wanted = date.fromisoformat(day)
     except ValueError:
+        turn.state["step"] = "menu"
         return say_offline("bad_choice", turn.lang)
-    await offers.join(turn.services, turn.wa_id, wanted)
+    if reservation_type is None:
+        return ask_type(turn, day)
+    turn.state["step"] = "menu"
+    turn.state.pop("wait_day", None)
+    await offers.join(turn.services, turn.wa_id, wanted, reservation_type=reservation_type)
     return say("joined", turn.lang, date=f"{turn.day(day)} {day}")
+
+
+async def pick_type(turn: "Turn", text: str) -> str:
+    choice = dialogue.number(text)
+    day = turn.state.get("wait_day") or ""
+    if choice not in (1, 2):
+        return say_offline("bad_choice", turn.lang) + "\n" + ask_type(turn, day)
+    return await join(turn, day, choice - 1)
 
 
 async def pick_day(turn: "Turn", text: str) -> str:
@@ -53,8 +75,9 @@ async def pick_day(turn: "Turn", text: str) -> str:
 
 async def choose(turn: "Turn", action: str, argument: str) -> str:
     """A tap on a waitlist row (join a day) or on an offer's buttons (accept, decline)."""
-    if action == "join":
-        return await join(turn, argument)
+    if action == "join":  # <day> from the list of full days, <day>|<type> from the type buttons
+        day, _, kind = argument.partition("|")
+        return await join(turn, day, int(kind) if kind in ("0", "1") else None)
     if not (argument.isascii() and argument.isdigit() and len(argument) <= 18):  # an offer id (bigint)
         return say("gone", turn.lang)
     turn.state["step"] = "menu"
