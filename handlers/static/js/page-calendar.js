@@ -7,12 +7,14 @@ import { slotsFor, inVacation } from './schedule.js';
 import { reservationStore } from './reservations.js';
 import { VacationPanel } from './calendar-vacations.js';
 import { loadResources, resourceName } from './resources.js';
+import { Confirmations } from './calendar-confirmations.js';
 
 const realtime = startShell();
 const canEdit = boot.canEdit;
 const calendar = document.getElementById('calendar');
 const store = reservationStore();
 const vacations = new VacationPanel(realtime, canEdit, () => render());
+const confirmations = new Confirmations(realtime, () => render());
 const wanted = new URLSearchParams(location.search);
 const state = {
   view: ['day', 'week'].includes(wanted.get('view')) ? wanted.get('view')
@@ -51,6 +53,7 @@ async function loadReservations() {
     if (!result.ok || result.data?.success === false) { notice(messageOf(result)); return false; }
     const grouped = payload(result) || {};
     store.replaceRange(from, to, grouped);
+    await confirmations.load(from, to);
     // A customer first seen here (booked while this page was away) needs its name.
     if (Object.keys(grouped).some((waId) => !store.hasName(waId))) await loadNames();
     return true;
@@ -85,12 +88,15 @@ const reconcileSoon = debounce(refresh, 1500);
 
 function eventChip(reservation) {
   const name = store.nameOf(reservation.wa_id);
+  const confirmation = confirmations.stateOf(reservation.id);
   const chip = h('button', {
     type: 'button', class: `event type-${reservation.type}${state.flash.has(reservation.id) ? ' flash' : ''}`,
-    draggable: canEdit ? 'true' : false, dataset: { id: reservation.id, waId: reservation.wa_id },
-    title: `${name} · ${reservation.wa_id} · ${t(`type_${reservation.type}`)}`,
+    draggable: canEdit ? 'true' : false,
+    dataset: { id: reservation.id, waId: reservation.wa_id, confirmation },
+    title: `${name} · ${reservation.wa_id} · ${t(`type_${reservation.type}`)} · ${t(`confirmation_${confirmation}`)}`,
     onclick: (e) => { e.stopPropagation(); openEdit(reservation); },
-  }, h('span', { class: 'event-name' }, name), h('small', {}, t(`type_${reservation.type}`)));
+  }, h('span', { class: 'event-name' }, name), h('small', {}, t(`type_${reservation.type}`)),
+  h('small', { class: `confirmation ${confirmation}` }, t(`confirmation_${confirmation}`)));
   if (canEdit) {
     chip.addEventListener('dragstart', (e) => { e.dataTransfer.setData('text/plain', String(reservation.id)); });
   }
@@ -286,6 +292,8 @@ for (const type of ['reservation_created', 'reservation_updated', 'reservation_r
   realtime.on(type, ({ data }) => {
     if (!data || data.id == null) { refreshSoon(); return; }
     if (data.customer_name) store.setName(data.wa_id, data.customer_name);
+    const before = store.byId(Number(data.id));
+    if (before && (before.date !== data.date || before.time_slot !== data.time_slot)) confirmations.moved(Number(data.id));
     if (!shown(data)) { store.remove(Number(data.id)); render(); return; }  // moved to another resource
     store.upsert({ id: Number(data.id), wa_id: data.wa_id, date: data.date, time_slot: data.time_slot, type: Number(data.type ?? 0) });
     flash(Number(data.id));
