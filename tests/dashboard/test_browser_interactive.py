@@ -63,8 +63,9 @@ async def test_book_from_a_list_remind_cancel_and_the_waitlist_takes_the_place(l
     staff = await sign_in(await browser(), live_server, "staff2", "/app/waitlist")
     await staff.fill("#waitlist-form input[name=wa_id]", WAITING)
     await staff.fill("#waitlist-form input[name=date]", tomorrow)
+    await staff.select_option("#waitlist-form select[name=reservation_type]", "1")  # a follow-up
     await staff.click("#waitlist-form button[type=submit]")
-    await staff.wait_for_selector(f'#waitlist-rows tr[data-wa-id="{WAITING}"][data-status="waiting"]')
+    await staff.wait_for_selector(f'#waitlist-rows tr[data-wa-id="{WAITING}"][data-status="waiting"][data-type="1"]')
 
     # tonight's reminder reaches the booker with its quick replies; they cancel
     env = {**SERVER_ENV, "DATABASE_URL": live_server.database_url}
@@ -85,3 +86,6 @@ async def test_book_from_a_list_remind_cancel_and_the_waitlist_takes_the_place(l
     await customer.wait_for_selector(".sim-booking")
     await staff.wait_for_selector(f'#waitlist-rows tr[data-wa-id="{WAITING}"][data-status="booked"]')
     await screenshot(staff, "waitlist-booked")
+    with live_server.api("staff") as api:  # the accepted offer booked the type staff put them down for
+        booked = api.get("/reservations", params={"from_date": tomorrow, "to_date": tomorrow}).json()["data"]
+    assert [(r["date"], r["type"]) for r in booked[WAITING]] == [(tomorrow, 1)]

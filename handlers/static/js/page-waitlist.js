@@ -26,8 +26,8 @@ async function load() {
   const result = await get(`/waitlist?from=${from.value}&to=${to.value}`);
   const entries = result.ok ? payload(result) || [] : [];
   empty.hidden = entries.length > 0;
-  rows.replaceChildren(...entries.map((entry) => h('tr', { dataset: { id: entry.id, waId: entry.wa_id, status: entry.status } },
-    h('td', {}, entry.date, entry.time_slot ? ` ${entry.time_slot}` : ''),
+  rows.replaceChildren(...entries.map((entry) => h('tr', { dataset: { id: entry.id, waId: entry.wa_id, status: entry.status, type: entry.reservation_type ?? 0 } },
+    h('td', {}, entry.date, entry.time_slot ? ` ${entry.time_slot}` : '', ` · ${t(`type_${entry.reservation_type ?? 0}`)}`),
     h('td', {}, entry.customer_name || ''),
     h('td', { dir: 'ltr' }, entry.wa_id),
     h('td', { class: 'waitlist-status' }, t(`waitlist_status_${entry.status}`)),
@@ -50,6 +50,7 @@ form?.addEventListener('submit', async (event) => {
   errorBox.hidden = true;
   const data = Object.fromEntries(new FormData(form));
   if (!data.time_slot) delete data.time_slot;
+  data.reservation_type = Number(data.reservation_type || 0);
   const result = await post('/waitlist', data);
   if (!result.ok) { errorBox.textContent = messageOf(result, t('failed')); errorBox.hidden = false; return; }
   form.reset();
