@@ -68,7 +68,7 @@ def routes(wa_id: str) -> list[dict]:
     ]
 
 
-async def adopted_fixture() -> str:
+async def adopted_fixture() -> tuple[str, str, str]:
     import asyncpg
 
     from tests.adoption import support
@@ -84,9 +84,12 @@ async def adopted_fixture() -> str:
         await conn.execute("VACUUM (ANALYZE)")
         wa_id = await conn.fetchval("SELECT wa_id FROM conversation GROUP BY wa_id ORDER BY count(*) DESC, wa_id"
                                     " LIMIT 1")
+        # tokens must name an existing, active account (runtime/auth.py checks it on every request)
+        user_id = await conn.fetchval("INSERT INTO users (email, hashed_password, role) VALUES"
+                                      " ('bench-limit@example.com', '!', 'staff') RETURNING id::text")
     finally:
         await conn.close()
-    return url, wa_id
+    return url, wa_id, user_id
 
 
 def http_load(url: str, token: str, connections: int, seconds: float) -> tuple[float, int]:
@@ -121,10 +124,10 @@ def limit(capture: str, label: str, url: str, connections: int, seconds: float, 
 
 
 class Variant:
-    def __init__(self, name: str, root: Path, workers: int, database_url: str, wa_id: str) -> None:
+    def __init__(self, name: str, root: Path, workers: int, database_url: str, wa_id: str, user_id: str) -> None:
         self.name, self.root, self.workers = name, root, workers
         self.capture = tempfile.NamedTemporaryFile(suffix=".pickle", delete=False).name
-        spec = json.dumps({"routes": routes(wa_id), "secret": SECRET})
+        spec = json.dumps({"routes": routes(wa_id), "secret": SECRET, "user": user_id})
         subprocess.run([sys.executable, str(HERE / "limit_capture.py"), str(root), database_url, spec, self.capture],
                        cwd=root, check=True)
         with open(self.capture, "rb") as handle:
@@ -187,14 +190,14 @@ def main() -> None:
     from runtime.routes import Role
     from tests.adoption import support
 
-    url, wa_id = asyncio.run(adopted_fixture())
+    url, wa_id, user_id = asyncio.run(adopted_fixture())
     config = load_config({"DATABASE_URL": url, "JWT_SECRET": SECRET, "ACCESS_TOKEN_TTL": "86400"})
-    token = TokenCodec.from_config(config).issue("1", "bench@example.com", Role.STAFF)
+    token = TokenCodec.from_config(config).issue(user_id, "bench-limit@example.com", Role.STAFF)
     try:
         variants = []
         if args.compare:
-            variants.append(Variant(f"compare: {args.compare}", args.compare.resolve(), 1, url, wa_id))
-        variants += [Variant(f"this checkout: {ROOT}", ROOT, n, url, wa_id) for n in args.workers]
+            variants.append(Variant(f"compare: {args.compare}", args.compare.resolve(), 1, url, wa_id, user_id))
+        variants += [Variant(f"this checkout: {ROOT}", ROOT, n, url, wa_id, user_id) for n in args.workers]
         # One server at a time (started for each route): several idle servers' pools would hold sessions that
         # PostgreSQL's max_connections (shared with whatever else runs) cannot spare.
         for variant in variants:  # the server's own ceiling: no statement, a tiny answer

@@ -22,7 +22,7 @@ HEADER = "X-Bench-Route"
 ASYNCPG_INTROSPECTION = ("WITH RECURSIVE typeinfo_tree", "current_setting('jit') AS cur")
 
 
-async def capture(database_url: str, routes: list[dict], secret: str) -> dict:
+async def capture(database_url: str, routes: list[dict], secret: str, user_id: str) -> dict:
     from aiohttp import web
     from aiohttp.test_utils import TestClient, TestServer
 
@@ -59,7 +59,7 @@ async def capture(database_url: str, routes: list[dict], secret: str) -> dict:
                           "LOG_FORMAT": "text", "SCHEDULER_ENABLED": "false", "ACCESS_TOKEN_TTL": "86400"})
     app = create_app(config)
     app.middlewares.append(label_requests)
-    token = app[SERVICES].tokens.issue("1", "bench@example.com", Role.STAFF)
+    token = app[SERVICES].tokens.issue(user_id, "bench-limit@example.com", Role.STAFF)
     captured: dict[str, dict] = {}
     async with TestClient(TestServer(app), headers={"Authorization": f"Bearer {token}"}) as client:
         for route in routes:
@@ -86,7 +86,7 @@ def main() -> None:
     except ImportError:
         pass
     routes = json.loads(routes_json)
-    captured = asyncio.run(capture(database_url, routes["routes"], routes["secret"]))
+    captured = asyncio.run(capture(database_url, routes["routes"], routes["secret"], routes["user"]))
     with open(out, "wb") as handle:
         pickle.dump(captured, handle)
 
