@@ -23,6 +23,7 @@ from typing import Awaitable, Callable
 import asyncpg
 import jwt
 from aiohttp import web
+from jwt.algorithms import HMACAlgorithm
 
 from runtime.config import Config
 from runtime.db import QUERIES
@@ -34,6 +35,7 @@ ALGORITHM = "HS256"
 ACCESS_COOKIE = "mawid_access"
 REFRESH_COOKIE = "mawid_refresh"
 GENERATED_KEY_NAME = "jwt_signing_key"
+VERIFIED_TOKENS_KEPT = 4096  # tokens whose signature was checked, remembered until they expire (per process)
 QUERY_TOKEN_PATHS = frozenset({"/ws"})  # a token in a URL ends up in logs and history: only where unavoidable
 CLAIMS_KEY = web.RequestKey("token_claims", object)
 
@@ -56,10 +58,44 @@ class Claims:
     expires_at: int
 
 
+class _PreparedKeyHMAC(HMACAlgorithm):
+    """HS256 that checks and converts the signing key once, not on every decode: the key never changes
+    while the process runs, and PyJWT's check (is it a PEM, SSH, DER or JWK key?) costs more than the HMAC."""
+
+    def __init__(self) -> None:
+        super().__init__(HMACAlgorithm.SHA256)
+        self._prepared: tuple[str | bytes, bytes] | None = None
+
+    def prepare_key(self, key: str | bytes) -> bytes:
+        prepared = self._prepared
+        if prepared is not None and prepared[0] == key:
+            return prepared[1]
+        key_bytes = super().prepare_key(key)  # raises for an unusable key, which is then not remembered
+        self._prepared = (key, key_bytes)
+        return key_bytes
+
+
+def _codec_jwt() -> jwt.PyJWT:
+    """A PyJWT of our own whose HS256 remembers the prepared key (the module-level one stays untouched)."""
+    codec = jwt.PyJWT()
+    signer = getattr(codec, "_jws", None)
+    if signer is not None:  # PyJWT 2.x keeps its JWS here; without it decoding is only slower
+        signer.unregister_algorithm(ALGORITHM)
+        signer.register_algorithm(ALGORITHM, _PreparedKeyHMAC())
+    return codec
+
+
 class TokenCodec:
     def __init__(self, secret: str | None, ttl_seconds: int) -> None:
         self._secret = secret
         self.ttl_seconds = ttl_seconds
+        self._jwt = _codec_jwt()
+        # token -> its claims, for tokens that passed the full check: a dashboard sends the same token with every
+        # request, and PyJWT's parsing and checks cost more than the rest of a small read. Only what could turn
+        # a verified token invalid later (its expiry, an `iat` in the future) is checked again on a hit; a
+        # forged or altered token is another string, which gets the full check. The account checks
+        # (existence, active, session epoch) run on every request either way (authenticated_user).
+        self._verified: dict[str, tuple[Claims, int]] = {}
 
     @classmethod
     def from_config(cls, config: Config) -> "TokenCodec":
@@ -80,20 +116,40 @@ class TokenCodec:
         issued = int(now if now is not None else time.time())
         claims = {"sub": user_id, "email": email, "role": role.label, "ver": epoch, "iat": issued,
                   "exp": issued + self.ttl_seconds}
-        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+        return self._jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
     def decode(self, token: str) -> Claims:
         if self._secret is None:
             raise TokenError("no signing key yet")
+        known = self._verified.get(token)
+        if known is not None:
+            claims, issued = known
+            now = time.time()
+            if claims.expires_at <= now:
+                del self._verified[token]
+                raise TokenError("Signature has expired")
+            if issued > now:
+                raise TokenError("The token is not yet valid (iat)")
+            return claims
+        claims, issued, reusable = self._decode_fully(token)
+        if reusable:
+            if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+                self._verified.clear()  # rare (that many live sessions in one process): start over, never grow
+            self._verified[token] = (claims, issued)
+        return claims
+
+    def _decode_fully(self, token: str) -> tuple[Claims, int, bool]:
+        """The claims of a token whose signature, algorithm and registered claims all check out, its iat, and
+        whether a later use needs only the expiry and iat checked again (not with `nbf`, which we never issue)."""
         try:
-            claims = jwt.decode(
+            claims = self._jwt.decode(
                 token, self._secret, algorithms=[ALGORITHM], options={"require": ["exp", "iat", "sub", "role"]}
             )
             epoch = claims.get("ver", 0)  # tokens issued before epochs existed speak for epoch 0
             if not isinstance(epoch, int) or isinstance(epoch, bool):
                 raise TokenError("malformed ver claim")
-            return Claims(str(claims["sub"]), str(claims.get("email", "")), Role.parse(claims["role"]), epoch,
-                          int(claims["exp"]))
+            return (Claims(str(claims["sub"]), str(claims.get("email", "")), Role.parse(claims["role"]), epoch,
+                           int(claims["exp"])), int(claims["iat"]), "nbf" not in claims)
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise TokenError(str(exc)) from exc
 

@@ -1,6 +1,7 @@
 """Access tokens: only well-formed, unexpired HS256 tokens signed with our key are accepted."""
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -91,3 +92,47 @@ async def test_valid_token_works_as_header_and_cookie_but_not_in_a_rest_query(cl
         assert resp.status == 200, kwargs
     # A URL ends up in logs and browser history: `?token=` is for /ws only (tests/security).
     assert (await client.get("/users", params={"token": token})).status == 401
+
+
+def test_codec_refuses_every_forgery_after_accepting_the_genuine_token():
+    # A verified token is remembered (runtime/auth.py): a forgery of it must still get the full check.
+    user_id = "00000000-0000-0000-0000-000000000001"
+    codec = TokenCodec(TEST_JWT_SECRET, 600)
+    genuine = jwt.encode(_claims(user_id), TEST_JWT_SECRET, algorithm="HS256")
+    for _ in range(2):
+        assert codec.verify(genuine).id == user_id
+    for token in forged_tokens(user_id).values():
+        with pytest.raises(TokenError):
+            codec.verify(token)
+        with pytest.raises(TokenError):
+            codec.verify(token)  # a refusal is not remembered as an acceptance either
+    assert codec.verify(genuine).id == user_id
+
+
+async def test_a_remembered_token_is_refused_once_it_expires():
+    codec = TokenCodec(TEST_JWT_SECRET, 1)
+    token = codec.issue("00000000-0000-0000-0000-000000000001", "x@example.com", Role.STAFF)
+    expires_at = codec.decode(token).expires_at  # accepted, hence remembered
+    while time.time() < expires_at:  # waits for the clock, asserts nothing about time
+        await asyncio.sleep(0.05)
+    with pytest.raises(TokenError, match="expired"):
+        codec.decode(token)
+
+
+def test_a_remembered_token_issued_in_the_future_is_refused_until_then():
+    # iat is checked again on reuse, as PyJWT checks it: a token is never valid before it was issued
+    codec = TokenCodec(TEST_JWT_SECRET, 600)
+    future = codec.issue("00000000-0000-0000-0000-000000000001", "x@example.com", Role.STAFF, now=time.time() + 3600)
+    for _ in range(2):
+        with pytest.raises(TokenError):
+            codec.decode(future)
+
+
+def test_the_prepared_signing_key_is_still_checked_once():
+    # HS256 remembers the prepared key, but an asymmetric key is still refused as an HMAC secret
+    pem = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n"
+    codec = TokenCodec(pem, 600)
+    with pytest.raises(jwt.InvalidKeyError):
+        codec.issue("00000000-0000-0000-0000-000000000001", "x@example.com", Role.STAFF)
+    with pytest.raises(TokenError):
+        codec.decode(jwt.encode(_claims("1"), TEST_JWT_SECRET, algorithm="HS256"))
