@@ -7,104 +7,15 @@ cannot drift. A bad value stops start-up with an error naming the variable.
 """
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from runtime import config_values as parse
 
 
 class ConfigError(ValueError):
     """A variable has a value Mawid cannot use; the message names it."""
-
-
-def _text(raw: str) -> str:
-    return raw
-
-
-def _workers(raw: str) -> int:
-    if raw.lower() == "auto":
-        return os.cpu_count() or 1
-    count = int(raw)
-    if count < 1:
-        raise ValueError("must be a positive number of processes or auto")
-    return count
-
-
-def _int_at_least(minimum: int) -> Callable[[str], int]:
-    def parse(raw: str) -> int:
-        value = int(raw)
-        if value < minimum:
-            raise ValueError(f"must be at least {minimum}")
-        return value
-
-    return parse
-
-
-def _positive_float(raw: str) -> float:
-    value = float(raw)
-    if value <= 0:
-        raise ValueError("must be a positive number")
-    return value
-
-
-def _bool(raw: str) -> bool:
-    lowered = raw.strip().lower()
-    if lowered in {"1", "true", "yes", "on", "y", "t"}:
-        return True
-    if lowered in {"0", "false", "no", "off", "n", "f"}:
-        return False
-    raise ValueError("must be true or false")
-
-
-def _timezone(raw: str) -> str:
-    try:
-        ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown IANA time zone {raw!r}") from exc
-    return raw
-
-
-def _networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
-
-
-def _role_name(raw: str) -> str:
-    lowered = raw.strip().lower()
-    if lowered not in {"viewer", "staff", "admin"}:
-        raise ValueError("must be viewer, staff or admin")
-    return lowered
-
-
-def _database_url(raw: str) -> str:
-    # The reference accepts SQLAlchemy-style URLs; asyncpg wants plain postgresql://.
-    legacy_prefixes = ("postgresql+psycopg://", "postgresql+asyncpg://", "postgresql+psycopgbinary://", "postgres://")
-    for prefix in legacy_prefixes:
-        if raw.startswith(prefix):
-            return "postgresql://" + raw[len(prefix):]
-    if not raw.startswith("postgresql://"):
-        raise ValueError("must be a postgresql:// URL")
-    return raw
-
-
-def web_origin(raw: str) -> str:
-    """`scheme://host[:port]` of a URL, lower-cased as browsers send `Origin`; ValueError if it has none."""
-    parts = urlsplit(raw.strip())
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc or "@" in parts.netloc:
-        raise ValueError(f"{raw.strip()!r} is not an http(s) origin such as https://clinic.example")
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def _origins(raw: str) -> tuple[str, ...]:
-    return tuple(web_origin(part) for part in raw.split(",") if part.strip())
-
-
-def _llm_provider(raw: str) -> str:
-    lowered = raw.strip().lower()
-    if lowered not in {"openai", "anthropic", "gemini", "offline"}:
-        raise ValueError("must be one of openai, anthropic, gemini, offline")
-    return lowered
 
 
 @dataclass(frozen=True)
@@ -117,142 +28,146 @@ class Variable:
 
 
 VARIABLES: tuple[Variable, ...] = (
-    Variable("DATABASE_URL", "database_url", _database_url, None,
+    Variable("DATABASE_URL", "database_url", parse.database_url, None,
              "PostgreSQL URL. Unset: `make run` starts a private cluster under `var/`."),
-    Variable("REDIS_URL", "redis_url", _text, None,
+    Variable("REDIS_URL", "redis_url", parse.text, None,
              "Redis URL for the cross-process event bus. Unset: in-process bus."),
-    Variable("REDIS_CHANNEL", "redis_channel", _text, "mawid:events",
+    Variable("REDIS_CHANNEL", "redis_channel", parse.text, "mawid:events",
              "Redis pub/sub channel of the event bus; one per deployment sharing a Redis server."),
-    Variable("HOST", "host", _text, "0.0.0.0", "Listen address."),
-    Variable("PORT", "port", _int_at_least(1), 8000, "Listen port (the reference dashboard expects 8000)."),
-    Variable("WORKERS", "workers", _workers, 1,
+    Variable("HOST", "host", parse.text, "0.0.0.0", "Listen address."),
+    Variable("PORT", "port", parse.int_at_least(1), 8000, "Listen port (the reference dashboard expects 8000)."),
+    Variable("WORKERS", "workers", parse.workers, 1,
              "Server processes sharing the port (`auto`: one per core); without Redis they share events through"
              " PostgreSQL LISTEN/NOTIFY."),
-    Variable("TIMEZONE", "timezone", _timezone, "Asia/Riyadh", "Business time zone for all local dates and times."),
-    Variable("ENVIRONMENT", "environment", _text, "development",
+    Variable("TIMEZONE", "timezone", parse.timezone, "Asia/Riyadh",
+             "Business time zone for all local dates and times."),
+    Variable("ENVIRONMENT", "environment", parse.text, "development",
              "`development` allows any CORS origin; anything else allows only APP_URL and CORS_ORIGINS."),
-    Variable("APP_URL", "app_url", _text, None, "Public dashboard origin, added to the CORS allow-list."),
-    Variable("CORS_ORIGINS", "cors_origins", _origins, (),
+    Variable("APP_URL", "app_url", parse.text, None, "Public dashboard origin, added to the CORS allow-list."),
+    Variable("CORS_ORIGINS", "cors_origins", parse.origins, (),
              "Further origins allowed outside development (CORS and cookie WebSockets), comma-separated "
              "`scheme://host[:port]`, e.g. a dashboard on another port. Never `null`."),
     Variable("LOG_LEVEL", "log_level", str.upper, "INFO", "Root log level."),
-    Variable("LOG_FORMAT", "log_format", _text, "json", "`json` (structured) or `text`."),
-    Variable("DB_POOL_MIN", "db_pool_min", _int_at_least(1), 2, "Minimum asyncpg pool size."),
-    Variable("DB_POOL_MAX", "db_pool_max", _int_at_least(1), 20,
+    Variable("LOG_FORMAT", "log_format", parse.text, "json", "`json` (structured) or `text`."),
+    Variable("DB_POOL_MIN", "db_pool_min", parse.int_at_least(1), 2, "Minimum asyncpg pool size."),
+    Variable("DB_POOL_MAX", "db_pool_max", parse.int_at_least(1), 20,
              "Maximum asyncpg pool size; turns use a second pool of up to half as many sessions."),
-    Variable("ACTOR_IDLE_TIMEOUT", "actor_idle_timeout", _positive_float, 300.0,
+    Variable("ACTOR_IDLE_TIMEOUT", "actor_idle_timeout", parse.positive_float, 300.0,
              "Seconds before an idle actor is passivated."),
-    Variable("ACTOR_ASK_TIMEOUT", "actor_ask_timeout", _positive_float, 10.0, "Default actor `ask` timeout, seconds."),
-    Variable("SHUTDOWN_DEADLINE", "shutdown_deadline", _positive_float, 10.0,
+    Variable("ACTOR_ASK_TIMEOUT", "actor_ask_timeout", parse.positive_float, 10.0,
+             "Default actor `ask` timeout, seconds."),
+    Variable("SHUTDOWN_DEADLINE", "shutdown_deadline", parse.positive_float, 10.0,
              "Seconds allowed to drain mailboxes on shutdown."),
-    Variable("MAX_BODY_BYTES", "max_body_bytes", _int_at_least(1024), 5 * 1024 * 1024,
+    Variable("MAX_BODY_BYTES", "max_body_bytes", parse.int_at_least(1024), 5 * 1024 * 1024,
              "Largest accepted request body."),
-    Variable("MAX_INFLIGHT_REQUESTS", "max_inflight_requests", _int_at_least(0), 256,
+    Variable("MAX_INFLIGHT_REQUESTS", "max_inflight_requests", parse.int_at_least(0), 256,
              "REST requests served at once; more are refused at once with 503 + Retry-After (0: no limit). "
              "The webhook, /ws, /healthz, /readyz and /metrics are not counted."),
-    Variable("JWT_SECRET", "jwt_secret", _text, None,
+    Variable("JWT_SECRET", "jwt_secret", parse.text, None,
              "Key for access tokens. Unset: a random key generated once and kept in the database "
              "(never APP_SECRET; docs/security.md)."),
-    Variable("ACCESS_TOKEN_TTL", "access_token_ttl", _int_at_least(30), 900, "Access-token lifetime, seconds."),
-    Variable("ACCOUNT_CACHE_SECONDS", "account_cache_seconds", _positive_float, 5.0,
+    Variable("ACCESS_TOKEN_TTL", "access_token_ttl", parse.int_at_least(30), 900, "Access-token lifetime, seconds."),
+    Variable("ACCOUNT_CACHE_SECONDS", "account_cache_seconds", parse.positive_float, 5.0,
              "How long a process trusts its copy of an account's role and state without an announced change "
              "(changes are announced on Redis at once; this bounds staleness when an announcement is lost)."),
-    Variable("REFRESH_TOKEN_TTL", "refresh_token_ttl", _int_at_least(60), 30 * 24 * 3600,
+    Variable("REFRESH_TOKEN_TTL", "refresh_token_ttl", parse.int_at_least(60), 30 * 24 * 3600,
              "Refresh-token lifetime, seconds."),
-    Variable("COOKIE_SECURE", "cookie_secure", _bool, False, "Mark auth cookies `Secure` (set behind HTTPS)."),
-    Variable("TRUSTED_NETWORKS", "trusted_networks", _networks, (),
+    Variable("COOKIE_SECURE", "cookie_secure", parse.boolean, False, "Mark auth cookies `Secure` (set behind HTTPS)."),
+    Variable("TRUSTED_NETWORKS", "trusted_networks", parse.networks, (),
              "Comma-separated CIDRs whose requests need no login (for the reference dashboard, which sends no "
              "credentials); they act with TRUSTED_NETWORKS_ROLE. Off by default."),
-    Variable("TRUSTED_NETWORKS_ROLE", "trusted_networks_role", _role_name, "staff",
+    Variable("TRUSTED_NETWORKS_ROLE", "trusted_networks_role", parse.role_name, "staff",
              "Role of requests from TRUSTED_NETWORKS: `viewer`, `staff` or `admin`. The reference dashboard's "
              "`/config` page saves the app configuration, which needs `admin`."),
-    Variable("METRICS_PUBLIC", "metrics_public", _bool, True, "Serve `/metrics` without authentication."),
-    Variable("ENV", "env", _text, "development", "Accepted for compatibility; see ALLOW_USER_REGISTRATION."),
-    Variable("ALLOW_USER_REGISTRATION", "allow_user_registration", _bool, False,
+    Variable("METRICS_PUBLIC", "metrics_public", parse.boolean, True, "Serve `/metrics` without authentication."),
+    Variable("ENV", "env", parse.text, "development", "Accepted for compatibility; see ALLOW_USER_REGISTRATION."),
+    Variable("ALLOW_USER_REGISTRATION", "allow_user_registration", parse.boolean, False,
              "Let anyone call `/auth/register` (otherwise admin-only)."),
-    Variable("INBOUND_QUEUE_WORKERS", "inbound_queue_workers", _int_at_least(1), 2, "Inbound-queue worker tasks."),
-    Variable("INBOUND_WORKER", "inbound_worker", _bool, True,
+    Variable("INBOUND_QUEUE_WORKERS", "inbound_queue_workers", parse.int_at_least(1), 2, "Inbound-queue worker tasks."),
+    Variable("INBOUND_WORKER", "inbound_worker", parse.boolean, True,
              "Run the inbound-queue worker in this process (false: only receive webhooks, e.g. a webhook tier)."),
-    Variable("INBOUND_QUEUE_CONCURRENCY", "inbound_queue_concurrency", _int_at_least(1), 64,
+    Variable("INBOUND_QUEUE_CONCURRENCY", "inbound_queue_concurrency", parse.int_at_least(1), 64,
              "Inbound messages processed at once per process (different customers)."),
-    Variable("INBOUND_QUEUE_LEASE_SECONDS", "inbound_queue_lease_seconds", _positive_float, 60.0,
+    Variable("INBOUND_QUEUE_LEASE_SECONDS", "inbound_queue_lease_seconds", parse.positive_float, 60.0,
              "A claimed message whose worker stops renewing its lease this long is taken over."),
-    Variable("INBOUND_QUEUE_MAX_ATTEMPTS", "inbound_queue_max_attempts", _int_at_least(1), 12,
+    Variable("INBOUND_QUEUE_MAX_ATTEMPTS", "inbound_queue_max_attempts", parse.int_at_least(1), 12,
              "Attempts before an inbound message is left `failed` (the default rides out ~23 min of outage)."),
-    Variable("INBOUND_QUEUE_RETRY_SECONDS", "inbound_queue_retry_seconds", _positive_float, 2.0,
+    Variable("INBOUND_QUEUE_RETRY_SECONDS", "inbound_queue_retry_seconds", parse.positive_float, 2.0,
              "First retry delay of a failed inbound message (doubles per attempt, at most 300 s)."),
-    Variable("PHONE_NUMBER_ID", "phone_number_id", _text, None, "WhatsApp Cloud API phone-number id."),
-    Variable("ACCESS_TOKEN", "access_token", _text, None, "WhatsApp Graph API bearer token. Unset: outbox mode."),
-    Variable("VERSION", "graph_version", _text, "v21.0", "Graph API version segment."),
-    Variable("GRAPH_API_URL", "graph_api_url", _text, "https://graph.facebook.com", "Graph API base URL."),
-    Variable("GRAPH_API_TIMEOUT", "graph_api_timeout", _positive_float, 30.0,
+    Variable("PHONE_NUMBER_ID", "phone_number_id", parse.text, None, "WhatsApp Cloud API phone-number id."),
+    Variable("ACCESS_TOKEN", "access_token", parse.text, None, "WhatsApp Graph API bearer token. Unset: outbox mode."),
+    Variable("VERSION", "graph_version", parse.text, "v21.0", "Graph API version segment."),
+    Variable("GRAPH_API_URL", "graph_api_url", parse.text, "https://graph.facebook.com", "Graph API base URL."),
+    Variable("GRAPH_API_TIMEOUT", "graph_api_timeout", parse.positive_float, 30.0,
              "Seconds a Graph API request may wait to send or for an answer (connecting has its own 10 s)."),
-    Variable("OUTBOUND_IN_DOUBT_GRACE", "outbound_in_doubt_grace", _positive_float, 30.0,
+    Variable("OUTBOUND_IN_DOUBT_GRACE", "outbound_in_doubt_grace", parse.positive_float, 30.0,
              "Seconds a reply part whose send may have reached the Cloud API (killed or timed out mid-request) "
              "waits for Meta's status callback naming it before it is sent again."),
-    Variable("APP_SECRET", "app_secret", _text, None, "Meta app secret: HMAC key of `X-Hub-Signature-256`."),
-    Variable("VERIFY_TOKEN", "verify_token", _text, None, "Expected `hub.verify_token` of `GET /webhook`."),
-    Variable("APP_ID", "app_id", _text, None, "Meta app id (informational)."),
-    Variable("LLM_PROVIDER", "llm_provider", _llm_provider, "anthropic",
+    Variable("APP_SECRET", "app_secret", parse.text, None, "Meta app secret: HMAC key of `X-Hub-Signature-256`."),
+    Variable("VERIFY_TOKEN", "verify_token", parse.text, None, "Expected `hub.verify_token` of `GET /webhook`."),
+    Variable("APP_ID", "app_id", parse.text, None, "Meta app id (informational)."),
+    Variable("LLM_PROVIDER", "llm_provider", parse.llm_provider, "anthropic",
              "Fallback LLM provider when the app config names none."),
-    Variable("ANTHROPIC_API_KEY", "anthropic_api_key", _text, None, "Anthropic key."),
-    Variable("ANTHROPIC_BASE_URL", "anthropic_base_url", _text, None, "Anthropic endpoint override."),
-    Variable("OPENAI_API_KEY", "openai_api_key", _text, None, "OpenAI key."),
-    Variable("OPENAI_BASE_URL", "openai_base_url", _text, None, "OpenAI endpoint override."),
-    Variable("VEC_STORE_ID", "vec_store_id", _text, None, "OpenAI vector store for `file_search`."),
-    Variable("GEMINI_API_KEY", "gemini_api_key", _text, None, "Gemini key."),
-    Variable("GEMINI_BASE_URL", "gemini_base_url", _text, None, "Gemini endpoint override."),
-    Variable("LLM_TIMEOUT", "llm_timeout", _positive_float, 60.0, "Seconds allowed for one LLM request."),
-    Variable("LLM_MAX_RETRIES", "llm_max_retries", _int_at_least(0), 2,
+    Variable("ANTHROPIC_API_KEY", "anthropic_api_key", parse.text, None, "Anthropic key."),
+    Variable("ANTHROPIC_BASE_URL", "anthropic_base_url", parse.text, None, "Anthropic endpoint override."),
+    Variable("OPENAI_API_KEY", "openai_api_key", parse.text, None, "OpenAI key."),
+    Variable("OPENAI_BASE_URL", "openai_base_url", parse.text, None, "OpenAI endpoint override."),
+    Variable("VEC_STORE_ID", "vec_store_id", parse.text, None, "OpenAI vector store for `file_search`."),
+    Variable("GEMINI_API_KEY", "gemini_api_key", parse.text, None, "Gemini key."),
+    Variable("GEMINI_BASE_URL", "gemini_base_url", parse.text, None, "Gemini endpoint override."),
+    Variable("LLM_TIMEOUT", "llm_timeout", parse.positive_float, 60.0, "Seconds allowed for one LLM request."),
+    Variable("LLM_MAX_RETRIES", "llm_max_retries", parse.int_at_least(0), 2,
              "Retries of one LLM request on transient errors (timeouts, 429, 5xx) by the provider's SDK."),
-    Variable("LLM_BREAKER_FAILURES", "llm_breaker_failures", _int_at_least(1), 3,
+    Variable("LLM_BREAKER_FAILURES", "llm_breaker_failures", parse.int_at_least(1), 3,
              "Consecutive LLM failures after which the offline assistant answers for a while."),
-    Variable("LLM_BREAKER_COOLDOWN", "llm_breaker_cooldown", _positive_float, 60.0,
+    Variable("LLM_BREAKER_COOLDOWN", "llm_breaker_cooldown", parse.positive_float, 60.0,
              "Seconds the offline assistant answers before the LLM provider is tried again."),
-    Variable("LLM_CONTEXT_MESSAGES_LIMIT", "llm_context_messages_limit", _int_at_least(1), 30,
+    Variable("LLM_CONTEXT_MESSAGES_LIMIT", "llm_context_messages_limit", parse.int_at_least(1), 30,
              "Conversation messages sent to the LLM."),
-    Variable("SYSTEM_PROMPT", "system_prompt", _text, None, "Assistant system prompt (neutral default built in)."),
-    Variable("SYSTEM_AGENT_WA_ID", "system_agent_wa_id", _text, "12125550123", "wa_id of the calendar AI contact."),
-    Variable("SYSTEM_AGENT_NAME", "system_agent_name", _text, "Calendar AI Assistant", "Its display name."),
-    Variable("SYSTEM_AGENT_PROMPT", "system_agent_prompt", _text, None, "System-agent prompt."),
-    Variable("BUSINESS_NAME", "business_name", _text, "Mawid Clinic", "Business name used in texts."),
-    Variable("BUSINESS_ADDRESS", "business_address", _text, None, "Address of the location message."),
-    Variable("BUSINESS_LATITUDE", "business_latitude", _text, None, "Latitude of the location message."),
-    Variable("BUSINESS_LONGITUDE", "business_longitude", _text, None, "Longitude of the location message."),
-    Variable("WHATSAPP_INTERACTIVE", "whatsapp_interactive", _bool, True,
+    Variable("SYSTEM_PROMPT", "system_prompt", parse.text, None, "Assistant system prompt (neutral default built in)."),
+    Variable("SYSTEM_AGENT_WA_ID", "system_agent_wa_id", parse.text, "12125550123",
+             "wa_id of the calendar AI contact."),
+    Variable("SYSTEM_AGENT_NAME", "system_agent_name", parse.text, "Calendar AI Assistant", "Its display name."),
+    Variable("SYSTEM_AGENT_PROMPT", "system_agent_prompt", parse.text, None, "System-agent prompt."),
+    Variable("BUSINESS_NAME", "business_name", parse.text, "Mawid Clinic", "Business name used in texts."),
+    Variable("BUSINESS_ADDRESS", "business_address", parse.text, None, "Address of the location message."),
+    Variable("BUSINESS_LATITUDE", "business_latitude", parse.text, None, "Latitude of the location message."),
+    Variable("BUSINESS_LONGITUDE", "business_longitude", parse.text, None, "Longitude of the location message."),
+    Variable("WHATSAPP_INTERACTIVE", "whatsapp_interactive", parse.boolean, True,
              "Offer slots and small choices as WhatsApp lists and buttons; false: numbered plain text."),
-    Variable("REMINDER_QUICK_REPLIES", "reminder_quick_replies", _bool, True,
+    Variable("REMINDER_QUICK_REPLIES", "reminder_quick_replies", parse.boolean, True,
              "The reminder template has Confirm / Reschedule / Cancel quick-reply buttons (payloads sent)."),
-    Variable("WHATSAPP_SERVICE_WINDOW", "whatsapp_service_window", _bool, True,
+    Variable("WHATSAPP_SERVICE_WINDOW", "whatsapp_service_window", parse.boolean, True,
              "Refuse free-form sends to a customer who has not written in 24 hours (WhatsApp delivers only "
              "templates then); outbox mode records everything."),
-    Variable("WAITLIST_HOLD_SECONDS", "waitlist_hold_seconds", _positive_float, 900.0,
+    Variable("WAITLIST_HOLD_SECONDS", "waitlist_hold_seconds", parse.positive_float, 900.0,
              "How long a freed place offered to a waitlisted patient is held for them."),
-    Variable("WAITLIST_SWEEP_SECONDS", "waitlist_sweep_seconds", _positive_float, 15.0,
+    Variable("WAITLIST_SWEEP_SECONDS", "waitlist_sweep_seconds", parse.positive_float, 15.0,
              "How often each process sends unsent waitlist offers and moves expired ones on."),
-    Variable("WAITLIST_OFFER_TEMPLATE", "waitlist_offer_template", _text, "waitlist_offer",
+    Variable("WAITLIST_OFFER_TEMPLATE", "waitlist_offer_template", parse.text, "waitlist_offer",
              "Template sent instead of the offer's buttons outside the 24-hour window (body: date, time; "
              "quick replies: Accept, Decline)."),
-    Variable("UNSUPPORTED_MEDIA_MESSAGE", "unsupported_media_message", _text,
+    Variable("UNSUPPORTED_MEDIA_MESSAGE", "unsupported_media_message", parse.text,
              "I'm sorry, I can't process audio or image files yet.", "Reply to audio and images."),
-    Variable("VACATION_MESSAGE", "vacation_message", _text, "The business is closed during this period.",
+    Variable("VACATION_MESSAGE", "vacation_message", parse.text, "The business is closed during this period.",
              "Base text of vacation replies."),
-    Variable("OTEL_EXPORTER_OTLP_ENDPOINT", "otel_endpoint", _text, None,
+    Variable("OTEL_EXPORTER_OTLP_ENDPOINT", "otel_endpoint", parse.text, None,
              "OTLP/HTTP collector for traces. Unset: tracing off, nothing exported."),
-    Variable("OTEL_SERVICE_NAME", "otel_service_name", _text, "mawid", "Service name on exported traces."),
-    Variable("BACKUP_DIR", "backup_dir", _text, "var/backups", "Local backup directory."),
-    Variable("RETENTION_DAYS", "retention_days", _int_at_least(1), 7, "Days local backups are kept."),
-    Variable("S3_BUCKET", "s3_bucket", _text, None, "Upload backups to this bucket when set."),
-    Variable("S3_PREFIX", "s3_prefix", _text, "backups/mawid_pg_backups", "Object-key prefix of backups."),
-    Variable("S3_ENDPOINT_URL", "s3_endpoint_url", _text, None, "S3-compatible endpoint."),
-    Variable("AWS_REGION", "aws_region", _text, None, "S3 region."),
-    Variable("PG_DUMP_OPTIONS", "pg_dump_options", _text, None, "Extra `pg_dump` arguments."),
-    Variable("PG_DUMP_COMPRESSION", "pg_dump_compression", _text, "gzip", "`gzip` or `none`."),
-    Variable("S3_SSE", "s3_sse", _text, None, "Server-side encryption of uploaded backups: `AES256` or `aws:kms`."),
-    Variable("S3_SSE_KMS_KEY_ID", "s3_sse_kms_key_id", _text, None, "KMS key id used with `S3_SSE=aws:kms`."),
-    Variable("SCHEDULER_ENABLED", "scheduler_enabled", _bool, True,
+    Variable("OTEL_SERVICE_NAME", "otel_service_name", parse.text, "mawid", "Service name on exported traces."),
+    Variable("BACKUP_DIR", "backup_dir", parse.text, "var/backups", "Local backup directory."),
+    Variable("RETENTION_DAYS", "retention_days", parse.int_at_least(1), 7, "Days local backups are kept."),
+    Variable("S3_BUCKET", "s3_bucket", parse.text, None, "Upload backups to this bucket when set."),
+    Variable("S3_PREFIX", "s3_prefix", parse.text, "backups/mawid_pg_backups", "Object-key prefix of backups."),
+    Variable("S3_ENDPOINT_URL", "s3_endpoint_url", parse.text, None, "S3-compatible endpoint."),
+    Variable("AWS_REGION", "aws_region", parse.text, None, "S3 region."),
+    Variable("PG_DUMP_OPTIONS", "pg_dump_options", parse.text, None, "Extra `pg_dump` arguments."),
+    Variable("PG_DUMP_COMPRESSION", "pg_dump_compression", parse.text, "gzip", "`gzip` or `none`."),
+    Variable("S3_SSE", "s3_sse", parse.text, None,
+             "Server-side encryption of uploaded backups: `AES256` or `aws:kms`."),
+    Variable("S3_SSE_KMS_KEY_ID", "s3_sse_kms_key_id", parse.text, None, "KMS key id used with `S3_SSE=aws:kms`."),
+    Variable("SCHEDULER_ENABLED", "scheduler_enabled", parse.boolean, True,
              "Be a candidate for scheduler leader (one leader among all processes runs the shared jobs)."),
-    Variable("SCHEDULER_POLL_INTERVAL", "scheduler_poll_interval", _positive_float, 2.0,
+    Variable("SCHEDULER_POLL_INTERVAL", "scheduler_poll_interval", parse.positive_float, 2.0,
              "Seconds between a follower's tries for the leader lock, and between the leader's health checks."),
 )
 

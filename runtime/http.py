@@ -19,7 +19,8 @@ from aiohttp import web
 from aioprometheus import Counter
 
 from runtime.actor_system import ActorSystemStopped, MailboxFull
-from runtime.config import Config, web_origin
+from runtime.config import Config
+from runtime.config_values import web_origin
 from runtime.db import DATABASE_UNAVAILABLE
 from runtime.logs import request_id_var
 from runtime.metrics import HTTP_DURATION, HTTP_REQUESTS, REGISTRY
