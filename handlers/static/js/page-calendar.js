@@ -1,13 +1,13 @@
-// Calendar: day and week views of reservations; book, move (dialog or drag and drop),
-// cancel, undo; vacations shown and edited. Live through /ws.
+// Calendar: day and week views of reservations (with several resources also a day by resource);
+// book, move (dialog or drag and drop), cancel, undo; vacations shown and edited. Live through /ws.
 import { boot, t, h, debounce, addDays, todayLocal, formatDay, isArabic, parseDay } from './boot.js';
 import { get, post, payload, messageOf, RouteMissing } from './api.js';
 import { startShell, toast } from './shell.js';
 import { slotsFor, inVacation } from './schedule.js';
 import { reservationStore } from './reservations.js';
 import { VacationPanel } from './calendar-vacations.js';
-import { loadResources, resourceName } from './resources.js';
 import { Confirmations } from './calendar-confirmations.js';
+import { resourceColumns, resourceToolbar } from './calendar-resource-view.js';
 
 const realtime = startShell();
 const canEdit = boot.canEdit;
@@ -17,18 +17,18 @@ const vacations = new VacationPanel(realtime, canEdit, () => render());
 const confirmations = new Confirmations(realtime, () => render());
 const wanted = new URLSearchParams(location.search);
 const state = {
-  view: ['day', 'week'].includes(wanted.get('view')) ? wanted.get('view')
+  view: ['day', 'week', 'resources'].includes(wanted.get('view')) ? wanted.get('view')
     : (matchMedia('(max-width: 700px)').matches ? 'day' : 'week'),
   anchor: /^\d{4}-\d{2}-\d{2}$/.test(wanted.get('date') || '') ? wanted.get('date') : todayLocal(),
   firstDay: 0,
   flash: new Set(),
   resource: '',  // a resource id: only its bookings (the filter shows with several resources)
+  resources: [],  // the clinic's active resources, once there are several
 };
-const resourceSelect = document.getElementById('cal-resource');
 const shown = (data) => !state.resource || data.resource_id == null || String(data.resource_id) === state.resource;
 
 function range() {
-  if (state.view === 'day') return { from: state.anchor, to: state.anchor };
+  if (state.view !== 'week') return { from: state.anchor, to: state.anchor };
   const weekday = parseDay(state.anchor).getUTCDay();
   const from = addDays(state.anchor, -((weekday - state.firstDay + 7) % 7));
   return { from, to: addDays(from, 6) };
@@ -103,20 +103,27 @@ function eventChip(reservation) {
   return chip;
 }
 
-function slotCell(day, time, vacation) {
-  const items = store.at(day, time);
+// `resourceId` is set in the resource view: the slot is that resource's, and so is a booking made in it.
+function slotCell(day, time, vacation, resourceId = null) {
+  const items = store.at(day, time, resourceId);
   const cell = h('div', { class: 'slot', dataset: { date: day, time } },
     h('span', { class: 'slot-time' }, time), ...items.map(eventChip));
   if (canEdit && !vacation) {
     cell.classList.add('bookable');
-    cell.addEventListener('click', () => openNew(day, time));
+    cell.addEventListener('click', () => openNew(day, time, resourceId));
     cell.addEventListener('dragover', (e) => { e.preventDefault(); cell.classList.add('drop'); });
     cell.addEventListener('dragleave', () => cell.classList.remove('drop'));
     cell.addEventListener('drop', (e) => {
       e.preventDefault();
       cell.classList.remove('drop');
       const reservation = store.byId(Number(e.dataTransfer.getData('text/plain')));
-      if (reservation) move(reservation, { date: day, time, type: reservation.type });
+      if (!reservation) return;
+      // A move keeps the booking's resource (the modify route has no resource to change it to).
+      if (resourceId != null && reservation.resource_id != null && reservation.resource_id !== resourceId) {
+        toast(t('other_resource_move'), { kind: 'error' });
+        return;
+      }
+      move(reservation, { date: day, time, type: reservation.type });
     });
   }
   return cell;
@@ -132,6 +139,12 @@ function render() {
   }
   const today = todayLocal();
   calendar.className = `calendar view-${state.view}`;
+  if (state.view === 'resources') {
+    const resources = state.resources.filter((r) => !state.resource || String(r.id) === state.resource);
+    calendar.replaceChildren(...resourceColumns({ day: from, resources, store, slotsFor, today, slotCell,
+      vacation: inVacation(from, vacations.periods) }));
+    return;
+  }
   calendar.replaceChildren(...days().map((day) => {
     const vacation = inVacation(day, vacations.periods);
     const times = [...new Set([...slotsFor(day), ...store.timesOn(day)])].sort();
@@ -164,8 +177,10 @@ function openDialog(title) {
   dialog.showModal();
 }
 
-function openNew(day, time) {
+let bookingResource = null;  // the resource column a new booking was started from
+function openNew(day, time, resourceId = null) {
   editing = null;
+  bookingResource = resourceId;
   form.reset();
   form.elements.date.value = day;
   fillTimes(day, time);
@@ -211,7 +226,8 @@ form.addEventListener('submit', async (event) => {
   const waId = digits(values.wa_id);
   const result = await post('/reserve', {
     id: waId, title: values.name.trim(), date: values.date, time: values.time, type: Number(values.type),
-    ar: isArabic, _call_source: 'frontend', ...(state.resource ? { resource: Number(state.resource) } : {}),
+    ar: isArabic, _call_source: 'frontend', ...(bookingResource != null ? { resource: bookingResource }
+      : state.resource ? { resource: Number(state.resource) } : {}),
   });
   if (!result.data?.success) { fail(result); return; }
   dialog.close();
@@ -269,7 +285,7 @@ function remember() {
   history.replaceState(null, '', `?view=${state.view}&date=${state.anchor}`);
 }
 function go(step) {
-  state.anchor = step === 0 ? todayLocal() : addDays(state.anchor, step * (state.view === 'day' ? 1 : 7));
+  state.anchor = step === 0 ? todayLocal() : addDays(state.anchor, step * (state.view === 'week' ? 7 : 1));
   remember();
   render();
   refresh();
@@ -295,7 +311,8 @@ for (const type of ['reservation_created', 'reservation_updated', 'reservation_r
     const before = store.byId(Number(data.id));
     if (before && (before.date !== data.date || before.time_slot !== data.time_slot)) confirmations.moved(Number(data.id));
     if (!shown(data)) { store.remove(Number(data.id)); render(); return; }  // moved to another resource
-    store.upsert({ id: Number(data.id), wa_id: data.wa_id, date: data.date, time_slot: data.time_slot, type: Number(data.type ?? 0) });
+    store.upsert({ id: Number(data.id), wa_id: data.wa_id, date: data.date, time_slot: data.time_slot,
+      type: Number(data.type ?? 0), resource_id: data.resource_id ?? null });
     flash(Number(data.id));
     render();
     reconcileSoon();
@@ -310,15 +327,7 @@ realtime.on('reservation_cancelled', ({ data }) => {
 realtime.on('customer_updated', ({ data }) => { if (data?.wa_id) { store.setName(data.wa_id, data.customer_name || data.name); render(); } });
 realtime.addEventListener('reconnected', () => { refresh(); vacations.load(); });
 
-async function loadResourceFilter() {
-  const resources = await loadResources();
-  if (resources.length < 2 || !resourceSelect) return;
-  resourceSelect.append(...resources.map((r) => h('option', { value: String(r.id) }, resourceName(r))));
-  document.getElementById('cal-resource-box').hidden = false;
-  resourceSelect.addEventListener('change', () => { state.resource = resourceSelect.value; refresh(); });
-}
-
-await Promise.all([loadConfig(), loadNames(), loadResourceFilter()]);
+await Promise.all([loadConfig(), loadNames(), resourceToolbar(state, refresh)]);
 render();
 await Promise.all([refresh(), vacations.load()]);
 document.body.dataset.ready = 'true';

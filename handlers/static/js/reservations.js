@@ -1,4 +1,6 @@
 // The calendar's local copy of reservations in the visible range, by id.
+const ofResource = (r, resource) => resource == null || r.resource_id === resource;
+
 export function reservationStore() {
   const byId = new Map();
   const names = new Map();
@@ -8,7 +10,8 @@ export function reservationStore() {
       for (const [waId, items] of Object.entries(grouped)) {
         for (const item of items) {
           if (item.cancelled) continue;
-          byId.set(Number(item.id), { id: Number(item.id), wa_id: waId, date: item.date, time_slot: item.time_slot, type: Number(item.type ?? 0) });
+          byId.set(Number(item.id), { id: Number(item.id), wa_id: waId, date: item.date, time_slot: item.time_slot,
+            type: Number(item.type ?? 0), resource_id: item.resource_id ?? null });
         }
       }
     },
@@ -16,10 +19,14 @@ export function reservationStore() {
     remove(id) { byId.delete(id); },
     removeCustomer(waId) { for (const [id, r] of byId) if (r.wa_id === waId) byId.delete(id); },
     byId(id) { return byId.get(id); },
-    at(day, time) {
-      return [...byId.values()].filter((r) => r.date === day && r.time_slot === time).sort((a, b) => a.id - b.id);
+    // `resource` (an id) narrows to one resource's bookings: the calendar's column per resource.
+    at(day, time, resource = null) {
+      return [...byId.values()].filter((r) => r.date === day && r.time_slot === time && ofResource(r, resource))
+        .sort((a, b) => a.id - b.id);
     },
-    timesOn(day) { return [...byId.values()].filter((r) => r.date === day).map((r) => r.time_slot); },
+    timesOn(day, resource = null) {
+      return [...byId.values()].filter((r) => r.date === day && ofResource(r, resource)).map((r) => r.time_slot);
+    },
     // Every known customer gets an entry, even without a name, so it is not looked up again.
     setNames(map) { for (const [waId, c] of Object.entries(map)) names.set(waId, c?.customer_name || null); },
     setName(waId, name) { if (waId && name) names.set(waId, name); },
