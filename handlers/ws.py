@@ -86,6 +86,9 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     conn = hub.connect(ws, request, request.query.get("tab"), request[USER])
     conn.claims = request.get(CLAIMS_KEY)
     ctx = CommandContext(services, hub, conn, request[USER], request.app[BARRIER], client_key(request[USER], request))
+    # Opt-in types named on the upgrade (`subscribe=a,b`) hold for the replay below too: a `subscribe`
+    # frame is read only after it, so an opt-in event missed while away would otherwise be filtered out.
+    conn.subscribe(request.query.get("subscribe", "").split(","))
     try:
         since = _since(request)
         if since is not None:

@@ -18,7 +18,7 @@ from runtime.auth import TokenCodec, auth_middleware
 from runtime.bus import LocalBus, create_bus
 from runtime.bus_postgres import PostgresBus
 from runtime.config import Config
-from runtime.db import create_pool
+from runtime.db import QUERIES, create_pool
 from runtime.http import middlewares
 from runtime.migrate import migrate_url
 from runtime.routes import ROUTES_KEY
@@ -48,13 +48,25 @@ async def database_context(app: web.Application) -> AsyncIterator[None]:
     await pool.close()
 
 
+async def event_log_origin(services: Services) -> str | None:
+    """This deployment's event log, as the Redis bus tags and checks it; None (nothing dropped) if unreadable."""
+    if not services.config.redis_url:
+        return None
+    try:
+        return await services.require_pool().fetchval(QUERIES.realtime_origin)
+    except Exception:
+        log.warning("could not read the event log's identity: events from other deployments are not filtered",
+                    exc_info=True)
+        return None
+
+
 async def bus_context(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES]
     config = services.config
     if not config.redis_url and config.workers > 1:  # worker processes of one server, no Redis: the database
         bus: LocalBus = PostgresBus(config.database_url)
     else:
-        bus = create_bus(config.redis_url, config.redis_channel)
+        bus = create_bus(config.redis_url, config.redis_channel, await event_log_origin(services))
     await bus.start()
     services.bus = bus
     yield
@@ -73,7 +85,8 @@ async def accounts_context(app: web.Application) -> AsyncIterator[None]:
     if not config.redis_url and config.workers > 1:  # as bus_context: the workers share the database
         bus: LocalBus = PostgresBus(config.database_url, ACCOUNTS_PG_CHANNEL)
     else:
-        bus = create_bus(config.redis_url, accounts_channel(config.redis_channel))
+        origin = getattr(services.bus, "origin", None)  # read by bus_context, which starts first
+        bus = create_bus(config.redis_url, accounts_channel(config.redis_channel), origin)
     await bus.start()
     directory = AccountDirectory(pool, config.account_cache_seconds, bus)
     unsubscribe = bus.subscribe(directory.on_event)

@@ -109,9 +109,15 @@ class LocalBus:
 
 
 class RedisBus(LocalBus):
-    def __init__(self, url: str, channel: str = CHANNEL) -> None:
+    """`origin` names this deployment's event log (QUERIES.realtime_origin): it goes out with each event, and an
+    event from another origin — another deployment left on the same channel — is dropped, never shown to this
+    one's dashboards. An event without one (a process of an older version, a command line) is taken."""
+
+    def __init__(self, url: str, channel: str = CHANNEL, origin: str | None = None) -> None:
         super().__init__()
         self.channel = channel
+        self.origin = origin
+        self.foreign_dropped = 0
         import redis.asyncio as redis
 
         # The health check keeps an idle subscription verified, so a silently dropped connection is
@@ -177,9 +183,17 @@ class RedisBus(LocalBus):
 
     def _deliver_message(self, message: dict[str, Any]) -> None:
         try:
-            event = Event.from_envelope(json.loads(message["data"]))
+            body = json.loads(message["data"])
+            event = Event.from_envelope(body)
         except (ValueError, KeyError, TypeError):
             log.warning("unreadable event on %s; skipped", self.channel)
+            return
+        origin = body.get("origin")
+        if origin is not None and self.origin is not None and origin != self.origin:
+            if not self.foreign_dropped:
+                log.warning("events of another deployment (%s) on %s are dropped: give each deployment its own "
+                            "REDIS_CHANNEL", origin, self.channel)
+            self.foreign_dropped += 1
             return
         self._deliver(event)
 
@@ -211,9 +225,11 @@ class RedisBus(LocalBus):
         for event in events:
             self._deliver(event)
 
-    @staticmethod
-    def _encode(event: Event) -> str:
-        return json.dumps(event.envelope(), ensure_ascii=False, default=str)
+    def _encode(self, event: Event) -> str:
+        body = event.envelope()
+        if self.origin is not None:
+            body = {**body, "origin": self.origin}
+        return json.dumps(body, ensure_ascii=False, default=str)
 
     async def close(self) -> None:
         if self._reader:
@@ -224,5 +240,5 @@ class RedisBus(LocalBus):
         await super().close()
 
 
-def create_bus(redis_url: str | None, channel: str = CHANNEL) -> LocalBus:
-    return RedisBus(redis_url, channel) if redis_url else LocalBus()
+def create_bus(redis_url: str | None, channel: str = CHANNEL, origin: str | None = None) -> LocalBus:
+    return RedisBus(redis_url, channel, origin) if redis_url else LocalBus()

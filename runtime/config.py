@@ -33,7 +33,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("REDIS_URL", "redis_url", parse.text, None,
              "Redis URL for the cross-process event bus. Unset: in-process bus."),
     Variable("REDIS_CHANNEL", "redis_channel", parse.text, "mawid:events",
-             "Redis pub/sub channel of the event bus; one per deployment sharing a Redis server."),
+             "Redis pub/sub channel of the event bus; one per deployment sharing a Redis server (if two share one "
+             "anyway, each drops the other's events: docs/realtime.md)."),
     Variable("HOST", "host", parse.text, "0.0.0.0", "Listen address."),
     Variable("PORT", "port", parse.int_at_least(1), 8000, "Listen port (the reference dashboard expects 8000)."),
     Variable("WORKERS", "workers", parse.workers, 1,

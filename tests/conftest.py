@@ -6,6 +6,7 @@ Every test starts with empty tables. `client` is anonymous; `staff_client`,
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 
 import asyncpg
@@ -17,10 +18,28 @@ from runtime.routes import Role
 from runtime.services import SERVICES
 from tests.support import requirements
 from tests.support.database import create_test_database, drop_test_database, empty_tables
+from tests.support.reports import remember
 from tests.support.servers import ServerProcess
 from tests.whatsapp.fakes import FakeGraph
 
 TEST_JWT_SECRET = "test-secret-not-for-production-0123456789"
+# `make test` exports REDIS_URL for itself (tests find it as MAWID_TEST_REDIS_URL). Inherited by every server
+# and job a test starts, it put them all on one pub/sub channel (channels ignore Redis's database number):
+# each server received the others' events, numbered from other databases' logs, and dropped its own later
+# ones as already seen (the live updates CI lost). A test that wants Redis passes it, with its own channel.
+NOT_INHERITED = ("REDIS_URL", "REDIS_CHANNEL")
+
+
+def pytest_configure(config):
+    for name in NOT_INHERITED:
+        os.environ.pop(name, None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    remember(item, report)
+    return report
 
 
 @pytest.fixture(scope="session")

@@ -138,3 +138,11 @@ def test_a_missing_database_is_named_with_what_to_do():
         "database mawid_no_such_database): database 'mawid_no_such_database' does not exist; create it "
         "(createdb) or fix the name in DATABASE_URL"
     ]
+
+
+def test_servers_and_jobs_started_by_tests_inherit_no_redis():
+    # under `make test` REDIS_URL is exported: inherited, every test server would share one event channel
+    from tests.support.servers import ServerProcess
+
+    assert "REDIS_URL" not in os.environ and "REDIS_CHANNEL" not in os.environ
+    assert "REDIS_URL" not in ServerProcess({"DATABASE_URL": "postgresql://x/y"}).env

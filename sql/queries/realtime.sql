@@ -73,3 +73,8 @@ SET LOCAL synchronous_commit TO off;
 -- The event bus between the processes of one server without Redis (runtime/bus_postgres.py): each payload of
 -- $2 on channel $1, in array order; delivered when this statement's transaction commits.
 SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload;
+
+-- name: realtime_origin
+-- Which event log this is: the cluster's system identifier and the database. Replicas of one deployment share
+-- it; another deployment publishing on the same Redis channel does not (runtime/bus.py drops its events).
+SELECT (SELECT system_identifier FROM pg_control_system())::text || '/' || current_database();

@@ -116,7 +116,7 @@ def adopted_server():
         env = _env(url)
         truth = asyncio.run(_truth(url))
         routes = asyncio.run(_registered_routes(env))
-        server = ServerProcess(env).start(timeout=60)
+        server = ServerProcess(env).start()
         with httpx.Client(base_url=server.url, timeout=30) as client:
             yield client, routes, truth, _today(env)
     finally:

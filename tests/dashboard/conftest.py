@@ -19,11 +19,14 @@ import pytest_asyncio
 
 from actors.accounts.store import create_account
 from runtime.routes import Role
+from tests.support.browser_trace import BrowserTrace
 from tests.support.database import create_test_database, drop_test_database
+from tests.support.reports import failed
 from tests.support.requirements import require_program
 from tests.support.servers import ROOT, ServerProcess
 
 SCREENSHOTS = ROOT / "var" / "artifacts" / "screenshots"
+TRACES = ROOT / "var" / "artifacts" / "browser-traces"
 PASSWORD = "correct-horse-battery-staple"
 # Browser tests share this package's loop with the `chromium` fixture.
 BROWSER_TESTS = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="package")]
@@ -84,7 +87,7 @@ SERVER_ENV = {
     "APP_SECRET": "dashboard-tests-app-secret",  # signs the simulator's webhook deliveries
     "VERIFY_TOKEN": "dashboard-tests-verify-token",
     "LOG_FORMAT": "text",
-    "LOG_LEVEL": "WARNING",
+    "LOG_LEVEL": "INFO",  # printed with a failing browser test
     "LLM_PROVIDER": "offline",  # the built-in assistant answers the simulator
     "ENVIRONMENT": "development",
     "TIMEZONE": "Asia/Riyadh",
@@ -145,21 +148,31 @@ async def chromium():
 
 
 @pytest_asyncio.fixture(loop_scope="package")
-async def browser(chromium):
+async def browser(chromium, live_server, request):
     """`await browser()` opens a fresh profile (its own cookies and storage): "a second browser"
-    is a second signed-in person. Profiles are closed after the test."""
+    is a second signed-in person. Profiles are closed after the test; when it failed, what each
+    page saw (frames, answers, console) and the server's log are printed with it."""
     contexts = []
+    trace = BrowserTrace()
 
     async def open_profile(*, width: int = 1280, height: int = 860, locale: str = "en-US"):
         context = await chromium.new_context(viewport={"width": width, "height": height}, locale=locale,
                                              timezone_id="UTC")
-        context.set_default_timeout(15000)
+        # a ceiling, not a speed check: two full runs had a live update miss 15 s at the end of the suite,
+        # while the other xdist worker ran the 1,000-booking race test on both cores
+        context.set_default_timeout(30000)
+        trace.watch(context)
         contexts.append(context)
         return context
 
     try:
         yield open_profile
     finally:
+        report = trace.report(live_server.process.logs())
+        TRACES.mkdir(parents=True, exist_ok=True)  # kept for every test: a slow pass is worth reading too
+        (TRACES / f"{request.node.name[:120]}.log").write_text(report)
+        if failed(request.node):
+            print(report)
         for context in contexts:
             await context.close()
 
@@ -209,6 +222,15 @@ async def wait_until(page, expression: str, within: float = 15.0) -> None:
         if loop.time() > deadline:
             raise AssertionError(f"still false after {within}s: {expression}")
         await asyncio.sleep(0.05)
+
+
+async def live(page) -> None:
+    """Wait until the page's socket is open and the server has read every frame the page sent on opening
+    (its opt-in subscriptions among them): frames of one socket are handled in order, so the answer to a
+    ping sent now comes after them. `online` alone only says the socket opened."""
+    await wait_until(page, "window.mawidRealtime && window.mawidRealtime.online")
+    answer = await page.evaluate("() => window.mawidRealtime.request({type: 'ping'}, 'pong', 'error')")
+    assert answer.get("type") == "pong", answer
 
 
 def js_string(value: str) -> str:

@@ -121,3 +121,23 @@ async def test_events_missed_on_the_bus_are_read_back_from_the_log_in_order(conn
     assert [m["seq"] for m in got] == [first.seq, *lost, after.seq]
     assert [m["data"]["wa_id"] for m in got] == ["1", "2", "3", "4"]
     assert hub.gaps_filled == 2
+
+
+async def test_a_reconnect_replays_the_opt_in_events_it_names_on_the_upgrade(connect, services):
+    first = await connect(Role.VIEWER, tab="t")
+    await first.ask({"type": "subscribe", "data": {"types": ["config_updated"]}}, "subscribe_ack")
+    seen = await publish(services, "config_updated", {"id": 1})
+    assert (await first.until("config_updated"))["seq"] == seen.seq
+    await first.close()
+
+    missed = await publish(services, "config_updated", {"id": 1})
+    await typing(services, 1)
+    named = await connect(Role.VIEWER, tab="t", since=seen.seq, subscribe="config_updated,not_a_type")
+    assert (await named.until("config_updated"))["seq"] == missed.seq
+    unnamed = await connect(Role.VIEWER, tab="u", since=seen.seq)  # opt-in still means opt-in
+    await unnamed.until("conversation_typing")
+    await unnamed.ask({"type": "ping"}, "pong")
+    assert not [m for m in unnamed.received if m["type"] == "config_updated"]
+    await named.ask({"type": "subscribe", "data": {"types": []}}, "subscribe_ack")  # kept, not reset
+    again = await publish(services, "config_updated", {"id": 1})
+    assert (await named.until("config_updated"))["seq"] == again.seq

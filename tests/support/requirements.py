@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -55,10 +56,21 @@ def _answers_ping(url: str) -> bool:
         client.close()
 
 
+def _own_database(url: str) -> str:
+    """`url` with a Redis database of this pytest-xdist worker's own (gw0 -> 1, gw1 -> 2, ...): keys such as
+    a webhook's dedupe marker are named after fixture data that parallel workers share."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{1 + int(worker[2:]) % 15}"))
+
+
 def redis_url() -> str:
-    """The Redis `make test` started (MAWID_TEST_REDIS_URL), else the machine's on 6379 (database 15)."""
+    """The Redis `make test` started (MAWID_TEST_REDIS_URL), else the machine's on 6379 (database 15); under
+    pytest-xdist each worker takes a database of its own on that server."""
     configured = os.environ.get("MAWID_TEST_REDIS_URL")
-    url = configured or FALLBACK_REDIS_URL
+    url = _own_database(configured or FALLBACK_REDIS_URL)
     if not _answers_ping(url):
         where = f"MAWID_TEST_REDIS_URL={configured}" if configured else f"{url} (MAWID_TEST_REDIS_URL is unset)"
         pytest.fail(f"no Redis answers at {where}: run the suite with `make test` (it starts one), start "

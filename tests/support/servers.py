@@ -28,7 +28,9 @@ class ServerProcess:
         self.process: subprocess.Popen | None = None
         self.log_path = ROOT / "var" / f"server-{self.port}.log"
 
-    def start(self, timeout: float = 30.0) -> "ServerProcess":
+    # A ceiling, not a speed check: with pytest-xdist a server may start while the other worker's race test
+    # holds both cores (03:52 in a loaded run: 30 s was not enough for a server that was fine).
+    def start(self, timeout: float = 90.0) -> "ServerProcess":
         self.log_path.parent.mkdir(exist_ok=True)
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(

@@ -53,6 +53,8 @@ export class Realtime extends EventTarget {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const params = new URLSearchParams({ tab: this.tab });
     if (this.lastSeq !== null) params.set('since', String(this.lastSeq));
+    // Named on the upgrade too: the server replays what was missed before it reads any frame.
+    if (this.subscriptions.size) params.set('subscribe', [...this.subscriptions].join(','));
     return `${scheme}//${location.host}/ws?${params}`;
   }
 
@@ -66,9 +68,10 @@ export class Realtime extends EventTarget {
       const reconnect = this.everOpen;
       this.everOpen = true;
       this.attempt = 0;
+      // Subscriptions first: the server reads a socket's frames in order, so nothing asked after this misses them.
+      if (this.subscriptions.size) this.send({ type: 'subscribe', data: { types: [...this.subscriptions] } });
       this.setOnline(true);
       this.send({ type: 'get_snapshot' });
-      if (this.subscriptions.size) this.send({ type: 'subscribe', data: { types: [...this.subscriptions] } });
       clearInterval(this.pinger);
       this.pinger = setInterval(() => this.send({ type: 'ping' }), PING_MS);
       // With a position the server replays the gap; without one the page must reload.
