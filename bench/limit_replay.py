@@ -24,7 +24,7 @@ async def replay(database_url: str, route: dict, connections: int, seconds: floa
     import asyncpg
 
     from runtime.db import _init_connection
-    from runtime.routes import _dumps
+    from runtime.routes import json_bytes
 
     # A route that used several connections at once (/stats) sent interleaved transactions: each connection's
     # statements are replayed in their order, one connection's after the other's, so each transaction stays whole.
@@ -45,7 +45,7 @@ async def replay(database_url: str, route: dict, connections: int, seconds: floa
                 await conn.execute(query)
             else:
                 await conn.fetch(query, *args)
-        _dumps(payload).encode("utf-8")
+        json_bytes(payload)
 
     async def loop(conn, stop_at: float) -> None:
         nonlocal done

@@ -4,6 +4,7 @@ The same reader serves the WebSocket `get_notifications` command.
 """
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -24,18 +25,15 @@ def clamp_limit(value: int) -> int:
     return max(0, min(HISTORY_LIMIT, value))
 
 
+async def history_json(pool: asyncpg.Pool, limit: int) -> str:
+    """The history as a JSON array, newest first, assembled by PostgreSQL; `timestamp` is the stored envelope
+    timestamp, byte-identical to the live one."""
+    return await pool.fetchval(QUERIES.recent_notification_events_json, clamp_limit(limit))
+
+
 async def load_history(pool: asyncpg.Pool, limit: int) -> list[dict[str, Any]]:
-    """Newest first; `timestamp` is the stored envelope timestamp, byte-identical to the live one."""
-    if clamp_limit(limit) == 0:
-        return []
-    rows = await pool.fetch(QUERIES.recent_notification_events, clamp_limit(limit))
-    items = []
-    for row in rows:
-        if not isinstance(row["data"], dict):
-            continue  # an unreadable payload is skipped, as the reference does
-        items.append({"id": row["id"], "type": row["event_type"],
-                      "timestamp": row["ts"].strftime("%Y-%m-%dT%H:%M:%SZ"), "data": row["data"]})
-    return items
+    """The same history as objects, for the WebSocket's reply."""
+    return json.loads(await history_json(pool, limit))
 
 
 class NotificationsQuery(BaseModel):
@@ -44,15 +42,16 @@ class NotificationsQuery(BaseModel):
 
 
 async def notifications(request: web.Request) -> web.Response:
-    limit = request[QUERY].limit
     try:
-        items = await load_history(request.app[SERVICES].require_pool(), limit)
+        # Passed on as PostgreSQL assembles it: no stored payload is decoded to be encoded again.
+        items = await history_json(request.app[SERVICES].require_pool(), request[QUERY].limit)
     except DATABASE_UNAVAILABLE:
         raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception:
         log.exception("could not load notification history")
         return json_response({"success": False, "message": "failed_to_load"}, status=500)
-    return json_response({"success": True, "data": items})
+    return web.Response(body=b'{"success": true, "data": ' + items.encode("utf-8") + b"}",
+                        content_type="application/json", charset="utf-8")
 
 
 ROUTES = [

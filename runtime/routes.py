@@ -73,18 +73,17 @@ USER = web.RequestKey("user", User)
 ROUTES_KEY = web.AppKey("routes", list)
 
 
-def _dumps(value: Any) -> str:
-    # The reference emits UTF-8 without ASCII escaping: Arabic appears literally.
-    text = json.dumps(value, ensure_ascii=False, default=str)
+def json_bytes(value: Any) -> bytes:
+    """UTF-8 JSON without ASCII escaping, as the reference emits it (Arabic appears literally), encoded once."""
     try:
-        text.encode("utf-8")
+        return json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate (e.g. echoed bad input) cannot be UTF-8: escape instead
-        text = json.dumps(value, ensure_ascii=True, default=str)
-    return text
+        return json.dumps(value, ensure_ascii=True, default=str).encode("ascii")
 
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response(payload, status=status, headers=headers, dumps=_dumps)
+    return web.Response(body=json_bytes(payload), status=status, headers=headers, content_type="application/json",
+                        charset="utf-8")
 
 
 def unstorable_text(value: Any) -> tuple | None:

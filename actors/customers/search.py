@@ -1,16 +1,20 @@
 """Search terms and directory dates: the pure parts of /phone/search and /phone/all."""
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import combinations
 from zoneinfo import ZoneInfo
 
 from actors.customers.phone import strip_separators
 
 _HAS_DIGIT = re.compile(r"\d")
 MAX_QUERY_CHARS = 200  # no name or number is longer; bounds the trigram work of hostile input
+# A digits-only wa_id with at most this many distinct trigrams is listed by 0821's index, not found by pairs.
+IRREGULAR_MAX_TRIGRAMS = 8
 
 
 def escape_like(value: str) -> str:
@@ -39,10 +43,60 @@ class SearchTerms:
             like_pattern=f"%{escape_like(digits)}%" if has_digit else None,
         )
 
-    def arguments(self, limit: int, threshold: float, stricter: Sequence[str] | None = None) -> tuple:
+    def arguments(self, limit: int, threshold: float, stricter: Sequence[str] | None = None,
+                  pairs: tuple[list[str], list[str]] | None = None, small: bool = False) -> tuple:
         """The parameters of the phone_search query, in order. `stricter`: the wa_ids a stricter level found
-        (None at the strictest level, which looks for the substring rule's rows itself)."""
-        return self.name, self.phone, self.like_pattern, limit, threshold, list(stricter or ()), stricter is None
+        (None at the strictest level, which looks for the substring rule's rows itself); `pairs`: pair_patterns'
+        answer for `threshold`, or None to match numbers with the similarity operator; `small`: a small
+        directory's search (its plan is made once, for any query)."""
+        # Two patterns of digits inside the number (not at its start or end) pair up: every digits-only wa_id
+        # holding the query's digits matches that pair, so the substring rule's rows are candidates already.
+        inner = {p for p in (pairs[0] + pairs[1] if pairs else ()) if len(p) == 5 and p[0] == p[-1] == "%"}
+        return (self.name, self.phone, self.like_pattern, limit, threshold, list(stricter or ()),
+                stricter is None and len(inner) < 2, *(pairs or (None, None)), small)
+
+
+def digit_trigrams(digits: str) -> list[str]:
+    """pg_trgm's trigrams of a string of digits (one word: two spaces before it, one after)."""
+    padded = f"  {digits} "
+    return sorted({padded[i:i + 3] for i in range(len(padded) - 2)})
+
+
+def trigram_pattern(trigram: str) -> str:
+    """The LIKE pattern a digits-only wa_id matches exactly when its trigrams include `trigram` (of digits)."""
+    if trigram.startswith("  "):
+        return f"{trigram[2]}%"
+    if trigram.startswith(" ") and trigram.endswith(" "):
+        return trigram[1]  # a one-digit word: the whole wa_id
+    if trigram.startswith(" "):
+        return f"{trigram[1:]}%"
+    if trigram.endswith(" "):
+        return f"%{trigram[:2]}"
+    return f"%{trigram}%"
+
+
+def pair_patterns(phone: str, shares: Mapping[str, float], threshold: float,
+                  common_share: float) -> tuple[list[str], list[str]] | None:
+    """Pairs of LIKE patterns such that every digits-only wa_id with more than IRREGULAR_MAX_TRIGRAMS distinct
+    trigrams whose similarity to `phone` reaches `threshold` matches both patterns of some pair; None when the
+    query is not a number or its rare trigrams (share < `common_share` in `shares`) are too few for that.
+
+    Similarity is s / (m + n - s) for s shared trigrams, m the query's, n the wa_id's; reaching t takes
+    s >= t (m + n) / (1 + t) >= t (m + 9) / (1 + t) = needed. Counting every common trigram as shared, a wa_id
+    still shares needed - commons rare ones: when that is at least 2, any two of them form a pair."""
+    if not (phone.isascii() and phone.isdigit()) or len(phone) < 3:
+        return None
+    trigrams = digit_trigrams(phone)
+    needed = math.ceil(threshold * (len(trigrams) + IRREGULAR_MAX_TRIGRAMS + 1) / (1 + threshold) - 0.01)
+    if needed > len(trigrams):
+        return [], []  # no such wa_id can reach the threshold
+    rare = sorted((t for t in trigrams if shares.get(t, 0.0) < common_share), key=lambda t: (shares.get(t, 0.0), t))
+    spare = needed - (len(trigrams) - len(rare)) - 2  # rare trigrams shared beyond the two a pair needs
+    if spare < 0:
+        return None
+    kept = rare[:len(rare) - spare]  # the rarest: the others count as shared by every number, like the commons
+    pairs = list(combinations(kept, 2))
+    return [trigram_pattern(a) for a, _ in pairs], [trigram_pattern(b) for _, b in pairs]
 
 
 def parse_instant_date(value: str, zone: ZoneInfo) -> date:

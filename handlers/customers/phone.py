@@ -15,7 +15,7 @@ from actors.customers.wire import contact_item
 from handlers.customers.common import services_of
 from handlers.customers.directory import DirectoryQuery, DirectorySql, directory_filters
 from handlers.customers.phone_search import find, resources_of
-from handlers.customers.read_pools import ANALYTICS, SEARCH, pool_context, pool_of
+from handlers.customers.read_pools import ANALYTICS, SEARCH, SEARCH_SMALL, pool_context, pool_of
 from runtime.db import DATABASE_UNAVAILABLE, QUERIES
 from runtime.routes import QUERY, Role, Route, json_response
 
@@ -141,4 +141,4 @@ ROUTES = [
 
 
 def setup(app: web.Application) -> None:
-    app.cleanup_ctx.extend([pool_context(SEARCH), pool_context(ANALYTICS)])
+    app.cleanup_ctx.extend([pool_context(SEARCH), pool_context(SEARCH_SMALL), pool_context(ANALYTICS)])

@@ -5,8 +5,9 @@ threshold levels keep the trigram indexes selective: all rows scoring >= a level
 the page lower scores cannot enter it. On a small directory (a clinic's: about 1,500 customers) every level
 costs the same few index probes, so the search runs at the lowest level straight away, in one statement.
 
-The search has connections of its own whose session settings suit it (read_pools.SEARCH); the statement sets
-the trigram thresholds itself, so no transaction or setup statement is needed.
+The search has connections of its own whose session settings suit it (read_pools.SEARCH, and SEARCH_SMALL, whose
+plans are made once per connection, for a directory last counted small); the statement sets the trigram thresholds
+itself, so no transaction or setup statement is needed.
 """
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from actors.customers.search import SearchTerms
-from handlers.customers.read_pools import SEARCH, pool_of
+from actors.customers.search import SearchTerms, digit_trigrams, pair_patterns
+from handlers.customers.read_pools import SEARCH, SEARCH_SMALL, pool_of
 from runtime.db import QUERIES
 from runtime.services import Services
 
@@ -28,6 +29,9 @@ THRESHOLD_LEVELS = (0.9, 0.7, 0.5, 0.4, MIN_SIMILARITY)
 COMMON_TRIGRAM_SHARE = 0.05
 # Up to this many customers the lowest level is searched directly (it scores a few hundred names at most).
 SMALL_DIRECTORY = 20_000
+# Fewer digits are inside enough numbers for the substring rule to fill the page at the first level: the levels
+# start there as before, instead of at the lowest level pairs allow.
+PAIRS_MIN_DIGITS = 6
 SIZE_TTL = 60.0  # seconds between two counts of the directory (only which levels are tried depends on it)
 SEARCH_SESSION = SEARCH.settings
 
@@ -35,34 +39,71 @@ SEARCH_SESSION = SEARCH.settings
 @dataclass
 class SearchResources:
     pool: asyncpg.Pool
+    small_pool: asyncpg.Pool | None = None  # for a small directory; without it, `pool` serves every search
     directory_size: int | None = None
     counted_at: float = 0.0
+    trigram_shares: dict[str, float] | None = None  # of wa_ids, from pg_stats; read again with the size
 
     async def directory_is_small(self, conn: asyncpg.Connection) -> bool:
         now = time.monotonic()
         if self.directory_size is None or now - self.counted_at > SIZE_TTL:
             self.directory_size = await conn.fetchval(QUERIES.phone_search_directory_size, SMALL_DIRECTORY + 1)
             self.counted_at = now
+            self.trigram_shares = None
         return self.directory_size <= SMALL_DIRECTORY
+
+    async def shares(self, conn: asyncpg.Connection) -> dict[str, float]:
+        if self.trigram_shares is None:
+            self.trigram_shares = {r["trigram"]: r["share"] for r in await conn.fetch(
+                QUERIES.phone_search_trigram_shares)}
+        return self.trigram_shares
+
+
+def number_start(levels: list[float], terms: SearchTerms, shares: dict[str, float]) -> tuple[list[float], tuple | None]:
+    """The levels left to try and the pairs of the first one, for a number query of PAIRS_MIN_DIGITS or more.
+    Without a country code's trigrams the similarity operator's lowest level is cheap: straight there. With them,
+    the lowest level whose pairs its rare digits allow (one statement, usually: pairs never scan the trigrams most
+    numbers share)."""
+    phone = terms.phone
+    if len(phone) < PAIRS_MIN_DIGITS or not (phone.isascii() and phone.isdigit()):
+        return levels, None
+    trigrams = digit_trigrams(phone)
+    if sum(shares.get(t, 0.0) >= COMMON_TRIGRAM_SHARE for t in trigrams) < MIN_SIMILARITY * len(trigrams):
+        return levels[-1:], None
+    for start in reversed(range(len(levels))):
+        pairs = pair_patterns(phone, shares, levels[start], COMMON_TRIGRAM_SHARE)
+        if pairs is not None:
+            return levels[start:], pairs
+    return levels, None
 
 
 def resources_of(services: Services) -> SearchResources:
     resources = services.extras.get(FEATURE)
     if resources is None:
-        resources = services.extras[FEATURE] = SearchResources(pool_of(services, SEARCH))
+        resources = services.extras[FEATURE] = SearchResources(pool_of(services, SEARCH),
+                                                               pool_of(services, SEARCH_SMALL))
     return resources
 
 
 async def find(resources: SearchResources, terms: SearchTerms, limit: int) -> list[asyncpg.Record]:
     """The page of customers matching `terms`, best first."""
+    if resources.small_pool is not None and resources.directory_size is not None \
+            and resources.directory_size <= SMALL_DIRECTORY:
+        async with resources.small_pool.acquire() as conn:
+            if await resources.directory_is_small(conn):  # (recounted once a minute)
+                return await conn.fetch(QUERIES.phone_search, *terms.arguments(limit, MIN_SIMILARITY, small=True))
     async with resources.pool.acquire() as conn:
         levels = [MIN_SIMILARITY] if await resources.directory_is_small(conn) else list(THRESHOLD_LEVELS)
+        pairs = None
+        if len(levels) > 1 and terms.like_pattern is not None:
+            levels, pairs = number_start(levels, terms, await resources.shares(conn))
         stricter: list[str] | None = None
         while True:
             threshold = levels.pop(0)
-            rows = await conn.fetch(QUERIES.phone_search, *terms.arguments(limit, threshold, stricter))
+            rows = await conn.fetch(QUERIES.phone_search, *terms.arguments(limit, threshold, stricter, pairs))
             if len(rows) >= limit or not levels:
                 return rows
+            pairs = None  # lower levels than the lowest with pairs
             if stricter is None and terms.like_pattern is not None and await conn.fetchval(
                     QUERIES.phone_search_lowest_level_is_cheap, terms.phone, MIN_SIMILARITY, COMMON_TRIGRAM_SHARE):
                 levels = levels[-1:]  # a few digits without a country code: the lowest level is cheap

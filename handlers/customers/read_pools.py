@@ -27,6 +27,12 @@ class ReadPool:
 # prices the trigram functions as cheap and would rather score a small table row by row, several times slower.
 SEARCH = ReadPool("customers.search_pool",
                   {"enable_seqscan": "off", "plan_cache_mode": "force_custom_plan", "jit": "off"}, 4)
+# The search of a small directory (phone_search.SMALL_DIRECTORY): one statement at the lowest threshold, whose
+# plan does not depend on the query there (every branch is a few index probes; phone_search's $10 gives the
+# substring rule a branch of its own for this). Planning it cost more than running it: it is planned once per
+# connection (generic plan).
+SEARCH_SMALL = ReadPool("customers.search_small_pool",
+                        {"enable_seqscan": "off", "plan_cache_mode": "force_generic_plan", "jit": "off"}, 4)
 # The directory and the dashboard's aggregates (sql/queries/stats.sql stats_read_tuning says why each).
 ANALYTICS = ReadPool("customers.analytics_pool",
                      {"plan_cache_mode": "force_custom_plan", "jit": "off", "work_mem": "128MB",

@@ -123,11 +123,25 @@ SELECT CASE WHEN EXISTS (SELECT FROM sample)
             THEN count(*) FILTER (WHERE share >= $3::float8) < $2::float8 * count(*) END
 FROM shares;
 
+-- name: phone_search_trigram_shares
+-- The share of the wa_ids in pg_stats' sample holding each trigram (none without statistics): which trigrams of a
+-- number query are rare. Only decides how candidates are looked up, never what is found.
+WITH sample AS MATERIALIZED (
+    SELECT show_trgm(v) AS trigrams
+    FROM pg_stats AS s, unnest(s.histogram_bounds::text::text[]) AS v
+    WHERE s.schemaname = current_schema() AND s.tablename = 'customers' AND s.attname = 'wa_id'
+)
+SELECT t AS trigram, count(*)::float8 / (SELECT count(*) FROM sample) AS share
+FROM sample, unnest(sample.trigrams) AS t
+GROUP BY t;
+
 -- name: phone_search
 -- $1 name query, $2 phone query (the digits when the query has any: quirk 11), $3 the escaped
 -- '%digits%' LIKE pattern or NULL (quirk 10), $4 limit, $5 minimum similarity (also the trigram operators'
 -- threshold, set by the statement itself), $6 wa_ids found at a stricter level, $7 whether to look for the
--- substring rule's rows (the strictest level; below it, they are among $6).
+-- substring rule's rows (the strictest level; below it, they are among $6), $8/$9 NULL or pairs of LIKE patterns
+-- replacing the similarity operator on wa_id (actors/customers/search.py pair_patterns), $10 whether the
+-- directory is small (the statement is then planned once, for any query).
 -- Names are matched and scored once per distinct name (customer_search_names, 0257); each matching name
 -- brings its newest $4 customers: the others tie with them on the name score and lose the tie-break, and if
 -- their number scores higher than their name, the number rules find them. The substring branch only needs
@@ -140,14 +154,22 @@ WITH thresholds AS MATERIALIZED (
     SELECT set_config('pg_trgm.similarity_threshold', $5::real::text, true) AS similarity,
            set_config('pg_trgm.word_similarity_threshold', $5::real::text, true) AS word_similarity
 ), names AS MATERIALIZED (
-    -- two index scans, not one OR: the planner prices a pair of trigram index scans above one full scan
+    -- separate index scans, not one OR: the planner prices several trigram index scans above one full scan.
+    -- A name that normalising leaves unchanged (0820) is found through the raw index, and for a query that
+    -- normalising leaves unchanged too its two scores are the same number: one word_similarity call, not two.
     SELECT m.name,
-           greatest(word_similarity($1, m.name), word_similarity(normalize_arabic($1), normalize_arabic(m.name)))
-               AS score
-    FROM (SELECT n.name FROM customer_search_names AS n WHERE EXISTS (SELECT FROM thresholds) AND $1 <% n.name
+           CASE WHEN m.name = m.normalized AND $1 = normalize_arabic($1) THEN word_similarity($1, m.name)
+                ELSE greatest(word_similarity($1, m.name), word_similarity(normalize_arabic($1), m.normalized))
+           END AS score
+    FROM (SELECT n.name, n.normalized FROM customer_search_names AS n
+          WHERE EXISTS (SELECT FROM thresholds) AND $1 <% n.name
           UNION
-          SELECT n.name FROM customer_search_names AS n
-          WHERE EXISTS (SELECT FROM thresholds) AND normalize_arabic($1) <% normalize_arabic(n.name)) AS m
+          SELECT n.name, n.normalized FROM customer_search_names AS n
+          WHERE EXISTS (SELECT FROM thresholds) AND normalize_arabic($1) <% n.normalized AND n.normalized <> n.name
+          UNION
+          SELECT n.name, n.normalized FROM customer_search_names AS n
+          WHERE EXISTS (SELECT FROM thresholds) AND $1 <> normalize_arabic($1) AND n.normalized = n.name
+            AND normalize_arabic($1) <% n.name) AS m
 ), candidates AS (
     SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked
     FROM names AS n
@@ -160,15 +182,40 @@ WITH thresholds AS MATERIALIZED (
     ) AS c
     UNION
     SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
-    FROM customers WHERE EXISTS (SELECT FROM thresholds) AND wa_id % $2
+    FROM customers WHERE EXISTS (SELECT FROM thresholds) AND $8::text[] IS NULL AND wa_id % $2
+    UNION
+    -- instead of the operator, for a number query on a large directory ($8/$9: pairs of LIKE patterns, 0821):
+    -- every digits-only wa_id scoring >= $5 by similarity matches both patterns of some pair, the others are few;
+    -- a pair's match scoring less by its number is only a candidate for its name (the names branch has it then)
+    SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked
+    FROM unnest($8::text[], $9::text[]) AS p(one_pattern, other_pattern)
+    CROSS JOIN LATERAL (
+        SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
+        FROM customers
+        WHERE wa_id LIKE p.one_pattern AND wa_id LIKE p.other_pattern
+          AND (similarity(wa_id, $2) >= $5 OR translate(wa_id, ' -+', '') LIKE $3::text)
+    ) AS c
+    UNION
+    SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
+    FROM customers
+    WHERE $8::text[] IS NOT NULL AND (wa_id !~ '^[0-9]+$' OR cardinality(show_trgm(wa_id)) <= 8)
     UNION
     SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
     FROM customers WHERE wa_id = ANY ($6::text[])
     UNION
     (SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
      FROM customers
-     WHERE $7::boolean AND $3::text IS NOT NULL AND translate(wa_id, ' -+', '') LIKE $3::text
+     WHERE $7::boolean AND NOT $10::boolean AND $3::text IS NOT NULL AND translate(wa_id, ' -+', '') LIKE $3::text
      ORDER BY last_user_message_at DESC NULLS LAST, wa_id
+     LIMIT $4)
+    UNION
+    -- the same rows for a small directory ($10), planned once for any query (read_pools.SEARCH_SMALL): ordered by
+    -- an equal key no index holds, so the plan is the trigram bitmap scan and a sort, never a walk of every
+    -- customer in message order (best above only when the digits are in most numbers, which custom plans see)
+    (SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
+     FROM customers
+     WHERE $7::boolean AND $10::boolean AND $3::text IS NOT NULL AND translate(wa_id, ' -+', '') LIKE $3::text
+     ORDER BY last_user_message_at IS NULL, last_user_message_at DESC, wa_id
      LIMIT $4)
 ), scored AS MATERIALIZED (
     -- a name scoring 1 (the most any score can be) needs nothing else: common names tie at 1 by thousands

@@ -51,6 +51,8 @@ async def test_notification_history_over_ws_and_http_matches_live_timestamps(con
     assert resp.status == 200
     body = await resp.json()
     assert body["success"] is True and body["data"] == items[:1]
+    every = await viewer_client.get("/notifications")  # assembled by PostgreSQL: the same items, Arabic literal
+    assert (await every.json())["data"] == items and "سارة".encode() in await every.read()
     # The reference clamped any limit to 1..100; Mawid: 0 is none, a negative count is refused.
     assert (await (await viewer_client.get("/notifications", params={"limit": "0"})).json())["data"] == []
     assert (await viewer_client.get("/notifications", params={"limit": "-5"})).status == 422
