@@ -53,6 +53,7 @@ PAGES: tuple[Page, ...] = (
     Page("live", "/app/live", Role.VIEWER, "nav_live"),
     Page("waitlist", "/app/waitlist", Role.VIEWER, "nav_waitlist"),
     Page("simulator", "/app/simulator", Role.STAFF, "nav_simulator"),
+    Page("resources", "/app/resources", Role.ADMIN, "nav_resources"),
     Page("users", "/app/users", Role.ADMIN, "nav_users"),
 )
 

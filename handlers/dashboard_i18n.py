@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from handlers.dashboard_i18n_resources import RESOURCE_STRINGS
+
 LANG_COOKIE = "mawid_lang"
 LANGUAGES = ("en", "ar")
 
@@ -53,9 +55,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "resource": ("Doctor / room", "الطبيب / الغرفة"),
     "all_resources": ("All", "الكل"),
     "by_resource": ("By doctor / room", "حسب الطبيب / الغرفة"),
-    "view_resources": ("Doctors / rooms", "الأطباء / الغرف"),
-    "other_resource_move": ("A booking keeps its doctor / room: move it within its own column.",
-                            "يبقى الحجز مع طبيبه / غرفته: انقله داخل عموده."),
+    "view_resources": ("Day by doctor", "اليوم حسب الطبيب"),
     "resource_bookings": ("Bookings", "الحجوزات"),
     "resource_open_slots": ("Open slots", "المواعيد المتاحة"),
     "resource_utilisation": ("Utilisation", "نسبة الإشغال"),
@@ -67,6 +67,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "confirmation_confirmed": ("Confirmed", "مؤكد"),
     "confirmation_asked": ("Asked, no reply", "سُئل، لم يرد"),
     "confirmation_not_asked": ("Not asked", "لم يُسأل"),
+    "confirmation_attended": ("Attended", "حضر"),
+    "confirmation_no_show": ("No-show", "لم يحضر"),
+    "attendance": ("Attendance", "الحضور"),
+    "attendance_attended": ("Attended", "حضر"),
+    "attendance_no_show": ("No-show", "لم يحضر"),
+    "attendance_none": ("Not recorded", "غير مسجل"),
+    "mark_attended": ("Attended", "حضر"),
+    "mark_no_show": ("No-show", "لم يحضر"),
+    "clear_attendance": ("Clear", "مسح"),
+    "resource_no_shows": ("No-shows", "حالات عدم الحضور"),
+    "resource_no_show_rate": ("No-show rate", "نسبة عدم الحضور"),
     "date": ("Date", "التاريخ"),
     "time": ("Time", "الوقت"),
     "save": ("Save", "حفظ"),
@@ -188,6 +199,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "notif_vacation_period_updated": ("Vacations updated", "تحديث الإجازات"),
     "unavailable": ("Not available on this server yet: {route}", "غير متاح على هذا الخادم بعد: {route}"),
 }
+STRINGS.update(RESOURCE_STRINGS)
 
 
 def language_of(request: web.Request) -> str:

@@ -4,30 +4,16 @@ New routes only; the reference's reservation and analytics payloads are unchange
 """
 from __future__ import annotations
 
-from datetime import date
-
 from aiohttp import web
-from pydantic import BaseModel, Field, model_validator
 
+from handlers.date_range import DateRange
 from runtime.db import QUERIES
 from runtime.routes import QUERY, Role, Route, json_response
 from runtime.services import SERVICES
 
 TAGS = ("reminders",)
-MAX_RANGE_DAYS = 366
 
 
-class DateRange(BaseModel):
-    from_date: date = Field(alias="from", description="First appointment date, YYYY-MM-DD")
-    to_date: date = Field(alias="to", description="Last appointment date, YYYY-MM-DD")
-
-    @model_validator(mode="after")
-    def ordered(self) -> "DateRange":
-        if self.to_date < self.from_date:
-            raise ValueError("'to' must not be before 'from'")
-        if (self.to_date - self.from_date).days > MAX_RANGE_DAYS:
-            raise ValueError(f"the range may span at most {MAX_RANGE_DAYS} days")
-        return self
 
 
 async def response_counts(request: web.Request) -> web.Response:

@@ -12,6 +12,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from actors.reservation import operations, ops_phone
+from handlers.reservations import modify_status
 from runtime.routes import BODY, Role, Route, json_response
 from runtime.services import SERVICES
 
@@ -38,6 +39,8 @@ class ModifyReservationProxy(_ProxyBody):
     approximate: bool = False
     reservationId: Any = None  # noqa: N815
     max_reservations: int | None = None
+    resource: int | str | None = Field(None, description="Mawid: move to this resource (id or name); absent: the "
+                                       "booking keeps its own. Unknown, switched off or not taking the type: 422")
 
 
 class CancelReservationProxy(_ProxyBody):
@@ -64,8 +67,8 @@ async def modify_reservation(request: web.Request) -> web.Response:
         request.app[SERVICES], body.id, new_date=body.date, new_time_slot=body.time, new_name=body.title,
         new_type=body.type if body.type is not None else 0, max_reservations=body.max_reservations,
         approximate=body.approximate, hijri=False, ar=False, reservation_id_to_modify=body.reservationId,
-        source="frontend")
-    return json_response(result)
+        source="frontend", resource=body.resource)
+    return json_response(result, modify_status(result))
 
 
 async def cancel_reservation(request: web.Request) -> web.Response:

@@ -13,6 +13,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from actors.reservation import operations, ops_phone, phone
+from actors.reservation.ops_modify import RESOURCE_REFUSALS
 from actors.reservation.reads import list_reservations
 from actors.reservation.texts import text
 from runtime.db import DATABASE_UNAVAILABLE
@@ -65,7 +66,8 @@ class ModifyBody(_Body):
     approximate: bool = False
     hijri: bool = False
     reservation_id_to_modify: Any = None
-    resource: int | str | None = Field(None, description="move to this resource (id or name)")
+    resource: int | str | None = Field(None, description="move to this resource (id or name); absent: the "
+                                       "booking keeps its own. Unknown, switched off or not taking the type: 422")
 
 
 class CancelBody(_Body):
@@ -128,7 +130,13 @@ async def modify(request: web.Request) -> web.Response:
         new_name=body.new_name, new_type=body.new_type, max_reservations=body.max_reservations,
         approximate=body.approximate, hijri=body.hijri, ar=body.ar,
         reservation_id_to_modify=body.reservation_id_to_modify, source=body.call_source, resource=body.resource)
-    return json_response(result)
+    return json_response(result, modify_status(result))
+
+
+def modify_status(result: dict[str, Any]) -> int:
+    """422 when the `resource` asked for cannot take the booking; otherwise the reference's 200 (a business
+    failure is `success: false`)."""
+    return 422 if result.get("reason") in RESOURCE_REFUSALS else 200
 
 
 async def modify_id(request: web.Request) -> web.Response:
@@ -168,7 +176,8 @@ ROUTES = [
           summary="Book a slot (alias keys accepted)",
           errors=((400, "missing or invalid phone number"),)),
     Route("POST", "/reservations/{wa_id}/modify", modify, Role.STAFF, body=ModifyBody, tags=TAGS,
-          summary="Move, retype or rename a reservation"),
+          summary="Move (also to another resource), retype or rename a reservation",
+          errors=((422, "the resource asked for is unknown, switched off or does not take the type"),)),
     Route("POST", "/reservations/{wa_id}/modify_id", modify_id, Role.STAFF, body=ModifyIdBody, tags=TAGS,
           summary="Change a customer's WhatsApp id"),
     Route("POST", "/reservations/{wa_id}/cancel", cancel, Role.STAFF, body=CancelBody, tags=TAGS,

@@ -13,6 +13,8 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from actors.reservation.resource_admin import create_resource, update_resource
+from actors.reservation.resource_calendar import MAX_DAYS as PLAN_DAYS
+from actors.reservation.resource_calendar import resource_calendar
 from actors.reservation.resource_stats import MAX_DAYS, resource_analytics
 from actors.reservation.resources import wire
 from actors.reservation.roster import load_roster
@@ -127,6 +129,20 @@ class AnalyticsQuery(BaseModel):
         return self
 
 
+class ScheduleQuery(BaseModel):
+    from_date: date = Field(description="first day")
+    to_date: date = Field(description=f"last day, at most {PLAN_DAYS - 1} days after from_date")
+    resource_id: int | None = Field(None, ge=1, le=2**31 - 1, description="only this resource; absent: all")
+
+    @model_validator(mode="after")
+    def _window(self) -> "ScheduleQuery":
+        if self.to_date < self.from_date:
+            raise ValueError("to_date must not be before from_date")
+        if (self.to_date - self.from_date).days >= PLAN_DAYS:
+            raise ValueError(f"the window is at most {PLAN_DAYS} days")
+        return self
+
+
 class _Invalid(Exception):
     def __init__(self, error: ValidationError) -> None:
         super().__init__(str(error))
@@ -186,11 +202,22 @@ async def analytics(request: web.Request) -> web.Response:
     return json_response({"success": True, "data": rows})
 
 
+async def schedule(request: web.Request) -> web.Response:
+    q: ScheduleQuery = request[QUERY]
+    plans = await resource_calendar(request.app[SERVICES], q.from_date, q.to_date, q.resource_id)
+    if plans is None:
+        return error_response(404, f"no resource {q.resource_id}")
+    return json_response({"success": True, "data": plans})
+
+
 ROUTES = [
     Route("GET", "/resources", list_resources, Role.VIEWER, tags=TAGS,
           summary="The clinic's resources (doctors, rooms…) in display order"),
     Route("GET", "/resources/analytics", analytics, Role.VIEWER, query=AnalyticsQuery, tags=TAGS,
           summary="Per resource over a window: bookings, cancellations, open slots, places and utilisation"),
+    Route("GET", "/resources/schedule", schedule, Role.VIEWER, query=ScheduleQuery, tags=TAGS,
+          summary="Each resource's plan per day: its slot starts, slot length and capacity, or why it is off",
+          errors=((404, "no such resource"),)),
     Route("GET", "/resources/{resource_id}", get_resource, Role.VIEWER, tags=TAGS, summary="One resource",
           errors=((404, "no such resource"),)),
     Route("POST", "/resources", add_resource, Role.ADMIN, body=ResourceBody, tags=TAGS, status=201,

@@ -1,7 +1,7 @@
 """Write commands (STAFF): each hands the change to the code that owns the data.
 
-Reservations and vacations → `actors.reservation.operations`; a secretary message →
-the WhatsApp sender, then the customer's ConversationActor (which stores it and
+Reservations and vacations → `actors.reservation.operations` (attendance → `actors.reservation.attendance`);
+a secretary message → the WhatsApp sender, then the customer's ConversationActor (which stores it and
 announces `conversation_new_message`). Nothing here writes SQL. The owning modules
 are imported when a command runs, so the socket keeps serving reads while a
 feature is being deployed or fails to import.
@@ -41,6 +41,11 @@ class CancelArguments(Arguments):
     wa_id: Any = None
     date: Any = None
     reservation_id: Any = None
+
+
+class AttendanceArguments(Arguments):
+    reservation_id: Any = None
+    attendance: Any = None  # "attended" | "no_show" | null (clears the mark)
 
 
 class SendMessageArguments(Arguments):
@@ -92,6 +97,21 @@ async def cancel_reservation(ctx: CommandContext, message: dict[str, Any], data:
     if result.get("success"):
         return reply("cancel_reservation_ack", result.get("data") or {})
     return reply("cancel_reservation_nack", error=result.get("message") or "Cancellation failed")
+
+
+@command("record_attendance", role=Role.STAFF, schema=AttendanceArguments,
+         refusal=nack_error("record_attendance_nack"), error_text="Server error while recording attendance")
+async def record_attendance(ctx: CommandContext, message: dict[str, Any], data: dict[str, Any]) -> Reply:
+    """Mawid: mark a booking of today or earlier attended or no-show (null clears), as
+    POST /reservations/{id}/attendance; announced as the opt-in `reservation_attendance`."""
+    if data.get("reservation_id") is None or "attendance" not in data:
+        return reply("record_attendance_nack", error="Missing required fields: reservation_id, attendance")
+    from actors.reservation.attendance import record_attendance as record
+
+    result = await record(ctx.services, data["reservation_id"], data["attendance"], source=SOURCE)
+    if not result.ok:
+        return reply("record_attendance_nack", error=result.message, reason=result.status)
+    return reply("record_attendance_ack", result.data)
 
 
 @command("conversation_send_message", role=Role.STAFF, schema=SendMessageArguments,

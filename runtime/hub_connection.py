@@ -61,7 +61,8 @@ def reply(reply_type: str, data: Any = None, error: str | None = None, **extra: 
 
 # Broadcast types the reference never sends: only connections that subscribe receive them, since the
 # reference dashboard turns every frame type it does not know into a notification.
-OPT_IN_TYPES = frozenset({"metrics_updated", "reservation_confirmed", "resource_created", "resource_updated"})
+OPT_IN_TYPES = frozenset({"config_updated", "metrics_updated", "reservation_attendance", "reservation_confirmed",
+                          "resource_created", "resource_updated"})
 
 
 def _string_set(value: Any) -> frozenset[str] | None:

@@ -12,6 +12,7 @@ from actors.app_config.defaults import first_boot_document
 from actors.app_config.migrations import migrate_stored
 from actors.app_config.schema import AppConfigDocument
 from runtime.db import QUERIES
+from runtime.events import publish
 
 if TYPE_CHECKING:
     from runtime.services import Services
@@ -96,7 +97,7 @@ async def update_app_config(services: "Services", changes: dict[str, Any]) -> di
         if row is None:
             row = await conn.fetchrow(QUERIES.app_config_insert, merged)
     services.extras.pop(_CACHE_KEY, None)
-    return await current_app_config_response(services)
+    return await _announced(services)
 
 
 async def replace_app_config(services: "Services", document: dict[str, Any]) -> dict[str, Any]:
@@ -107,4 +108,13 @@ async def replace_app_config(services: "Services", document: dict[str, Any]) -> 
         await conn.execute(QUERIES.app_config_delete_all)
         await conn.fetchrow(QUERIES.app_config_insert, doc)
     services.extras.pop(_CACHE_KEY, None)
-    return await current_app_config_response(services)
+    return await _announced(services)
+
+
+async def _announced(services: "Services") -> dict[str, Any]:
+    """The new document, announced as `config_updated` (opt-in: the reference's dashboard does not know it) so
+    open calendars re-read the clinic's hours; the document itself stays behind GET /api/config."""
+    response = await current_app_config_response(services)
+    await publish(services, "config_updated", {"id": response["id"], "updated_at": response["updated_at"],
+                                               "_source": "frontend"})
+    return response

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from actors.assistant.metrics import ASSISTANT_FUNCTION_ERRORS, LLM_TOOL_ERRORS
@@ -31,6 +31,7 @@ class Tool:
     description: str
     parameters: dict[str, Any]
     run: Callable[..., Awaitable[dict[str, Any]]]  # (services, wa_id, **args)
+    single_description: str = ""  # with one active resource, when the description names doctors or rooms
 
 
 def _schema(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -140,7 +141,7 @@ TOOLS: dict[str, Tool] = {tool.name: tool for tool in (
          _list_resources),
     Tool("get_available_time_slots", "Free time slots on one date (of one doctor or room when named).",
          _schema({"date_str": _DATE, "hijri": _HIJRI, "resource": _RESOURCE}, ("date_str",)),
-         _available_time_slots),
+         _available_time_slots, single_description="Free time slots on one date."),
     Tool("search_available_appointments", "Search free appointments over several days, optionally near a time.",
          _schema({"start_date": {**_DATE, "description": "First day (default today), YYYY-MM-DD."},
                   "time_slot": {"type": "string", "description": "Preferred time, 12- or 24-hour."},
@@ -174,6 +175,29 @@ TOOLS: dict[str, Tool] = {tool.name: tool for tool in (
     Tool("think", "Think step by step before acting; nothing is done.",
          _schema({"thought": {"type": "string", "description": "Your reasoning."}}, ("thought",)), _think),
 )}
+
+
+RESOURCE_TOOL = "list_resources"
+RESOURCE_PARAMETER = "resource"
+
+
+def _single_resource(tool: Tool) -> Tool:
+    properties = {k: v for k, v in tool.parameters["properties"].items() if k != RESOURCE_PARAMETER}
+    return replace(tool, description=tool.single_description or tool.description,
+                   parameters={**tool.parameters, "properties": properties})
+
+
+# What the model is offered while the clinic has one active resource: the tools as they were before resources
+# existed (no list_resources, no `resource` parameter), so such a clinic's LLM requests do not change.
+SINGLE_RESOURCE_TOOLS: dict[str, Tool] = {name: _single_resource(tool) for name, tool in TOOLS.items()
+                                          if name != RESOURCE_TOOL}
+
+
+async def customer_tools(services: "Services") -> dict[str, Tool]:
+    """The customer assistant's tools: the resource ones only once more than one resource is active."""
+    from actors.reservation.roster import load_roster
+
+    return TOOLS if len((await load_roster(services)).active()) > 1 else SINGLE_RESOURCE_TOOLS
 
 
 def _declared(tool: Tool, args: dict[str, Any]) -> dict[str, Any]:

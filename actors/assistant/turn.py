@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from actors.assistant import replies
 from actors.assistant.engine import Answer, respond, respond_to_choice
-from actors.assistant.offline.assistant import commit_state
+from actors.assistant.offline.state import commit_state
 from actors.inbound.delivery import the_message
 from actors.whatsapp.outbound import mark_read, send_typing_indicator
 from runtime.db import QUERIES

@@ -16,6 +16,7 @@ from actors.reservation.messages import (
     ConfirmBooking,
     MoveBooking,
     Outcome,
+    RecordAttendance,
     ReinstateBooking,
     SettleWaitlistOffer,
     TakeWaitlistPlace,
@@ -119,7 +120,7 @@ class ReservationActor(Actor):
             rows = await conn.fetch(QUERIES.reservation_cancel_ids, list(msg.reservation_ids))
             # Each freed place goes to the waitlist in this same transaction: a crash cannot lose it.
             offers = [await offer_freed_place(conn, row["id"], row["slot_date"], row["slot_time"], msg.offer_total,
-                                              self.context.config.waitlist_hold_seconds)
+                                              self.context.config.waitlist_hold_seconds, row["resource_id"])
                       for row in rows] if msg.offer_total else []
         if any(offers):
             wake = self.context.extras.get(WAITLIST_WAKE_KEY)
@@ -134,12 +135,19 @@ class ReservationActor(Actor):
             row = await conn.fetchrow(QUERIES.reservation_confirm, msg.reservation_id, day)
         return Outcome("confirmed", msg.reservation_id, (dict(row),)) if row else Outcome("missing", msg.reservation_id)
 
-    # The waitlist is the clinic's: its places are the default resource's (`day_ref` without a resource).
+    async def on_record_attendance(self, msg: RecordAttendance) -> Outcome:
+        resource, day = parse_key(self.key)
+        async with self.pool.acquire() as conn, conn.transaction():
+            await lock_resource_days(conn, (resource, day))  # not recorded while being moved or cancelled
+            row = await conn.fetchrow(QUERIES.attendance_record, msg.reservation_id, day, msg.attendance, resource)
+        return Outcome("recorded", msg.reservation_id, (dict(row),)) if row else Outcome("missing", msg.reservation_id)
+
+    # A waitlist offer is handled by the actor of the (resource, day) whose place it holds.
     async def on_take_waitlist_place(self, msg: TakeWaitlistPlace) -> Outcome:
         resource, day = parse_key(self.key)
         async with self.pool.acquire() as conn, conn.transaction():
             await lock_resource_days(conn, (resource, day))
-            return await take_place(conn, msg, day, await closed_status(conn, day, resource) is not None)
+            return await take_place(conn, msg, day, resource, await closed_status(conn, day, resource) is not None)
 
     async def on_settle_waitlist_offer(self, msg: SettleWaitlistOffer) -> Outcome:
         async with self.pool.acquire() as conn, conn.transaction():

@@ -62,6 +62,15 @@ class ConfirmBooking:
 
 
 @dataclass(frozen=True)
+class RecordAttendance:
+    """Record whether the patient came to this active booking of this (resource, day): "attended", "no_show",
+    or None to clear it."""
+
+    reservation_id: int
+    attendance: str | None
+
+
+@dataclass(frozen=True)
 class TakeWaitlistPlace:
     """Book the place held for a waitlisted patient by their open offer (`actors.waitlist`)."""
 
@@ -95,9 +104,9 @@ class ReinstateBooking:
 
 @dataclass(frozen=True)
 class Outcome:
-    """`status`: created | reinstated | moved | cancelled | confirmed | full | type_full | vacation | resource_off |
-    missing | not_cancelled ("vacation": the clinic's; "resource_off": the resource's own day off, or switched
-    off)."""
+    """`status`: created | reinstated | moved | cancelled | confirmed | recorded | full | type_full | vacation |
+    resource_off | missing | not_cancelled ("vacation": the clinic's; "resource_off": the resource's own day off,
+    or switched off)."""
 
     status: str
     reservation_id: int | None = None

@@ -11,7 +11,7 @@ from actors.reservation.capacity import limits
 from actors.reservation.messages import CancelBookings, ReinstateBooking
 from actors.reservation.parsing import hijri_string, parse_date, to_display, to_hhmm
 from actors.reservation.records import upcoming
-from actors.reservation.resources import DEFAULT_RESOURCE_ID, resource_limits
+from actors.reservation.resources import resource_limits
 from actors.reservation.roster import load_roster
 from actors.reservation.slots import Refusal, open_day, refuse, vacation_refusal
 from runtime.db import QUERIES
@@ -51,11 +51,11 @@ async def _cancel_rows(services, rows, source: str, roster) -> list[int]:
     for row in rows:
         by_day[(row["slot_date"], row["resource_id"])].append(row["id"])
     cancelled: list[int] = []
-    # a freed place is offered to the day's waitlist while the slot has room for the assistant's bookings; the
-    # waitlist is the clinic's, i.e. the default resource's (other resources' freed places are not offered)
-    offer_total = limits((await context.app_settings(services)).get("slot_capacity_settings"), "agent").total
+    # a freed place is offered to the day's waitlist (patients waiting for its resource or any) while the
+    # resource's slot has room for the assistant's bookings
+    agent = limits((await context.app_settings(services)).get("slot_capacity_settings"), "agent")
     for day, resource_id in sorted(by_day):
-        offer = offer_total if resource_id == DEFAULT_RESOURCE_ID else 0
+        offer = resource_limits(agent, roster.by_id(resource_id)).total
         outcome = await day_ref(services, day, resource_id).ask(CancelBookings(tuple(by_day[(day, resource_id)]),
                                                                                offer))
         for done in outcome.rows:

@@ -21,6 +21,10 @@ from runtime.events import publish
 if TYPE_CHECKING:
     from runtime.services import Services
 
+# The refusals of a `resource` that cannot take the booking (unknown or switched off, or not taking its type);
+# the REST routes answer them with 422 (a bad request, unlike a full slot).
+RESOURCE_REFUSALS = frozenset({"resource_not_found", "resource_type_not_taken"})
+
 
 async def modify_reservation(services: "Services", wa_id: Any, new_date: Any = None, new_time_slot: Any = None,
                              new_name: Any = None, new_type: Any = None, max_reservations: Any = None,
@@ -48,6 +52,8 @@ async def _modify(services, wa_id, new_date, new_time_slot, new_name, new_type, 
                               max_reservations, approximate, hijri, ar, reservation_id, source, resource)
     except Refusal as refusal:
         metrics.by_reason(metrics.MODIFY_FAILED_BY_REASON, refusal.reason)
+        if refusal.reason in RESOURCE_REFUSALS:  # only a call naming a resource gets these: `reason` is additive
+            return {**refusal.result, "reason": refusal.reason}
         return refusal.result
 
 
@@ -148,4 +154,4 @@ async def _attempt(services, wa_id, new_date, new_time_slot, new_name, new_type,
     return context.envelope(True, context.text("reservation_modified_successfully", ar), data)
 
 
-__all__ = ["modify_reservation", "parse_time"]
+__all__ = ["RESOURCE_REFUSALS", "modify_reservation", "parse_time"]

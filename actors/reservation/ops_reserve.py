@@ -102,9 +102,11 @@ async def _attempt(services, wa_id, customer_name, date_str, time_slot, reservat
         settings = await context.app_settings(services, conn)
         roster = await load_roster(services, conn)
         wanted = candidates(roster, resource, kind, ar)
-        # The slot length of the requested day decides "already over".
+        # The slot length of the requested day decides "already over": with "any" resource, the longest of
+        # the candidates' (a slot still running for one of them may be offered); _fitting then keeps those
+        # for which it is not over.
         day, slot = check_date_time(date_str, time_slot, hijri=hijri, now=now, ar=ar,
-                                    duration=_duration_for(date_str, hijri, now, settings, wanted[0]))
+                                    duration=max(_duration_for(date_str, hijri, now, settings, r) for r in wanted))
         cap = limits(settings.get("slot_capacity_settings"), role, kind, max_reservations)
         if cap.type_disabled:
             raise refuse("slot_fully_booked", ar, reason="type_capacity_reached")

@@ -1,8 +1,9 @@
-"""Analytics per resource over a date window: bookings, cancellations, open slots and utilisation.
+"""Analytics per resource over a date window: bookings, cancellations, open slots, utilisation and attendance.
 
 Utilisation = active bookings / bookable places, where the places are each open slot of the resource's
 schedule in the window (clinic and resource vacations excluded) times its capacity per slot (the clinic's
-secretary capacity within the resource's own).
+secretary capacity within the resource's own). No-show rate = no-shows / bookings whose attendance was
+recorded (attended + no-shows); None while none was.
 """
 from __future__ import annotations
 
@@ -48,5 +49,12 @@ async def resource_analytics(services: "Services", first: date, last: date) -> l
         rows.append({"resource_id": resource.id, "name_en": resource.name_en, "name_ar": resource.name_ar,
                      "active": resource.active, "bookings": bookings,
                      "cancelled": found["cancelled"] if found else 0, "open_slots": slots, "places": places,
-                     "utilisation": round(bookings / places, 4) if places else None})
+                     "utilisation": round(bookings / places, 4) if places else None, **_attendance(found)})
     return rows
+
+
+def _attendance(found: Any) -> dict[str, Any]:
+    attended, no_shows = (found["attended"], found["no_shows"]) if found else (0, 0)
+    recorded = attended + no_shows
+    return {"attended": attended, "no_shows": no_shows,
+            "no_show_rate": round(no_shows / recorded, 4) if recorded else None}

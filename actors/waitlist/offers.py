@@ -16,6 +16,7 @@ from actors.reservation.actor import WAITLIST_WAKE_KEY, day_ref
 from actors.reservation.messages import SettleWaitlistOffer, TakeWaitlistPlace
 from actors.reservation.parsing import to_display
 from actors.reservation.records import event_data
+from actors.reservation.roster import load_roster
 from actors.waitlist.days import agent_total
 from actors.waitlist.texts import say
 from actors.whatsapp.interactive import button_message
@@ -45,11 +46,12 @@ def parse_choice(ident: str) -> tuple[str, str] | None:
 
 
 async def join(services: "Services", wa_id: str, day: date, slot: time | None = None,
-               source: str = "assistant", reservation_type: int = 0) -> dict[str, Any]:
-    """Wait for the day (and slot) for a visit of `reservation_type`, which an accepted offer books."""
+               source: str = "assistant", reservation_type: int = 0, resource_id: int | None = None) -> dict[str, Any]:
+    """Wait for the day (and slot) for a visit of `reservation_type`, which an accepted offer books, with
+    `resource_id` (None: any resource)."""
     async with services.require_pool().acquire() as conn, conn.transaction():
         await conn.execute(QUERIES.whatsapp_ensure_customer, wa_id, None)
-        row = await conn.fetchrow(QUERIES.waitlist_join, wa_id, day, slot, source, reservation_type)
+        row = await conn.fetchrow(QUERIES.waitlist_join, wa_id, day, slot, source, reservation_type, resource_id)
     return {"id": row["id"], "created": row["created"]}
 
 
@@ -58,9 +60,18 @@ async def _language(services: "Services", wa_id: str) -> str:
     return (state or {}).get("lang") or "en"
 
 
-def _offer_message(offer: dict[str, Any], lang: str, minutes: int) -> tuple[str, dict[str, Any], dict[str, Any]]:
+async def _resource_name(services: "Services", resource_id: int, lang: str) -> str | None:
+    """The resource to name to the patient: only once the clinic has several (one-resource texts are unchanged)."""
+    roster = await load_roster(services)
+    found = roster.by_id(resource_id) if roster.several else None
+    return found.name(lang == "ar") if found else None
+
+
+def _offer_message(offer: dict[str, Any], lang: str, minutes: int,
+                   resource: str | None = None) -> tuple[str, dict[str, Any], dict[str, Any]]:
     day, clock = offer["slot_date"].isoformat(), to_display(offer["slot_time"])
-    body = say("offer", lang, date=day, time=clock, minutes=minutes)
+    body = (say("offer_with", lang, date=day, time=clock, minutes=minutes, resource=resource) if resource
+            else say("offer", lang, date=day, time=clock, minutes=minutes))
     buttons = [(choice_id("accept", offer["id"]), say("accept", lang)),
                (choice_id("decline", offer["id"]), say("decline", lang))]
     template = {"name": "", "language": "ar" if lang == "ar" else "en_US", "components": [
@@ -80,7 +91,8 @@ async def send_offer(services: "Services", offer_id: int) -> bool:
         offer = await conn.fetchrow(QUERIES.waitlist_offer_for_send, offer_id)
         lang = await _language(services, offer["wa_id"])
         minutes = max(1, round(services.config.waitlist_hold_seconds / 60))
-        body, interactive, template = _offer_message(dict(offer), lang, minutes)
+        resource = await _resource_name(services, offer["resource_id"], lang)
+        body, interactive, template = _offer_message(dict(offer), lang, minutes, resource)
         template["name"] = services.config.waitlist_offer_template
         result = await send_interactive(services, offer["wa_id"], interactive, source=SOURCE, template=template,
                                         idempotency_key=f"waitlist:offer:{offer_id}")
@@ -101,10 +113,11 @@ async def send_offer(services: "Services", offer_id: int) -> bool:
 async def sweep(services: "Services") -> dict[str, int]:
     """Settle offers past their hold (the next patient gets the place), then send every unsent open offer."""
     pool = services.require_pool()
-    total = await agent_total(services)
     expired = 0
     for row in await pool.fetch(QUERIES.waitlist_offers_past_hold):
-        outcome = await day_ref(services, row["slot_date"]).ask(SettleWaitlistOffer("expire", row["id"], total))
+        total = await agent_total(services, row["resource_id"])
+        outcome = await day_ref(services, row["slot_date"], row["resource_id"]).ask(
+            SettleWaitlistOffer("expire", row["id"], total))
         expired += outcome.status == "settled"
     sent = 0
     for row in await pool.fetch(QUERIES.waitlist_offers_unsent):
@@ -124,13 +137,16 @@ async def accept(services: "Services", wa_id: str, offer_id: int, lang: str) -> 
     if offer is None:
         return say("gone", lang)
     name = await pool.fetchval(QUERIES.whatsapp_customer_name, wa_id)
-    outcome = await day_ref(services, offer["slot_date"]).ask(
-        TakeWaitlistPlace(offer_id, wa_id, name, offer["reservation_type"], await agent_total(services)))
+    resource_id = offer["resource_id"]
+    outcome = await day_ref(services, offer["slot_date"], resource_id).ask(
+        TakeWaitlistPlace(offer_id, wa_id, name, offer["reservation_type"], await agent_total(services, resource_id)))
     if outcome.status == "created":
-        await publish(services, "reservation_created", event_data(
+        await publish(services, "reservation_created", {**event_data(
             outcome.reservation_id, wa_id, offer["slot_date"], offer["slot_time"], offer["reservation_type"], name,
-            "assistant"), [wa_id])
-        return say("booked", lang, date=offer["slot_date"].isoformat(), time=to_display(offer["slot_time"]))
+            "assistant"), **(await load_roster(services)).label(resource_id)}, [wa_id])
+        when = {"date": offer["slot_date"].isoformat(), "time": to_display(offer["slot_time"])}
+        resource = await _resource_name(services, resource_id, lang)
+        return say("booked_with", lang, resource=resource, **when) if resource else say("booked", lang, **when)
     if outcome.status == "expired":
         wake(services)  # settle it now: the next patient need not wait for the sweep
         return say("expired", lang)
@@ -141,8 +157,8 @@ async def decline(services: "Services", wa_id: str, offer_id: int, lang: str) ->
     offer = await services.require_pool().fetchrow(QUERIES.waitlist_offer_get, offer_id, wa_id)
     if offer is None:
         return say("gone", lang)
-    outcome = await day_ref(services, offer["slot_date"]).ask(
-        SettleWaitlistOffer("decline", offer_id, await agent_total(services), wa_id))
+    outcome = await day_ref(services, offer["slot_date"], offer["resource_id"]).ask(
+        SettleWaitlistOffer("decline", offer_id, await agent_total(services, offer["resource_id"]), wa_id))
     if outcome.status != "settled":
         return say("expired" if offer["status"] == "expired" or not offer["live"] else "gone", lang)
     if outcome.rows:
@@ -154,8 +170,9 @@ async def remove_entry(services: "Services", entry_id: int) -> bool:
     entry = await services.require_pool().fetchrow(QUERIES.waitlist_entry_get, entry_id)
     if entry is None:
         return False
-    outcome = await day_ref(services, entry["slot_date"]).ask(
-        SettleWaitlistOffer("remove", entry_id, await agent_total(services)))
+    resource_id = entry["offer_resource_id"]  # its open offer's place is offered on by that (resource, day)
+    outcome = await day_ref(services, entry["slot_date"], resource_id).ask(
+        SettleWaitlistOffer("remove", entry_id, await agent_total(services, resource_id)))
     if outcome.rows:
         wake(services)
     return outcome.status == "removed"

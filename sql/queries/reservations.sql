@@ -9,10 +9,10 @@ SELECT pg_advisory_xact_lock($1::int, $2::int);
 -- name: reservation_slot_counts
 -- Active bookings of resource $5 in a slot (all types, and of type $3), not counting reservation $4. A place
 -- held for a waitlisted patient (an open, unexpired offer, migration 0120) counts as booked in the total of
--- the default resource (1), whose places the clinic's waitlist offers.
-SELECT count(*) + (SELECT count(*) FROM waitlist_offers
-                    WHERE slot_date = $1 AND slot_time = $2 AND status = 'open' AND expires_at > now()
-                      AND $5::int = 1)
+-- the resource it was freed on (0811).
+SELECT count(*) + (SELECT count(*) FROM waitlist_offers o
+                    WHERE o.slot_date = $1 AND o.slot_time = $2 AND o.status = 'open' AND o.expires_at > now()
+                      AND o.resource_id = $5)
                                          AS total,
        count(*) FILTER (WHERE type = $3) AS same_type
   FROM reservations
@@ -20,24 +20,24 @@ SELECT count(*) + (SELECT count(*) FROM waitlist_offers
    AND resource_id = $5;
 
 -- name: reservation_day_counts
--- Places taken per slot of day $1 on resource $2: active bookings, and on the default resource (1) the
--- places held for a waitlisted patient (an open, unexpired offer, as reservation_slot_counts counts
--- them), so a held place is never listed.
+-- Places taken per slot of day $1 on resource $2: active bookings, and the places held on it for a
+-- waitlisted patient (an open, unexpired offer, as reservation_slot_counts counts them), so a held place
+-- is never listed.
 SELECT slot_time, count(*) AS booked
   FROM (SELECT slot_time FROM reservations WHERE slot_date = $1 AND status = 'active' AND resource_id = $2
         UNION ALL
         SELECT slot_time FROM waitlist_offers
-         WHERE slot_date = $1 AND status = 'open' AND expires_at > now() AND $2::int = 1) taken
+         WHERE slot_date = $1 AND status = 'open' AND expires_at > now() AND resource_id = $2) taken
  GROUP BY slot_time;
 
 -- name: reservation_day_counts_by_resource
--- As reservation_day_counts, for each of the resources $2 (holds count on the default resource, 1).
+-- As reservation_day_counts, for each of the resources $2 (holds count on the resource they were freed on).
 SELECT resource_id, slot_time, count(*) AS booked
   FROM (SELECT resource_id, slot_time FROM reservations
          WHERE slot_date = $1 AND status = 'active' AND resource_id = ANY($2::int[])
         UNION ALL
-        SELECT 1, slot_time FROM waitlist_offers
-         WHERE slot_date = $1 AND status = 'open' AND expires_at > now() AND 1 = ANY($2::int[])) taken
+        SELECT resource_id, slot_time FROM waitlist_offers
+         WHERE slot_date = $1 AND status = 'open' AND expires_at > now() AND resource_id = ANY($2::int[])) taken
  GROUP BY resource_id, slot_time;
 
 -- name: reservation_by_id
@@ -89,16 +89,19 @@ UPDATE reservations
 RETURNING id;
 
 -- name: reservation_move
--- A booking moved to another date or time is no longer confirmed: the patient confirmed the old time.
+-- A booking moved to another date or time is no longer confirmed: the patient confirmed the old time. Its
+-- recorded attendance (0810) was for the old date, time and resource: it is cleared too.
 UPDATE reservations
    SET slot_date = $2, slot_time = $3, type = $4, resource_id = $5, updated_at = now(),
-       confirmed_at = CASE WHEN slot_date = $2 AND slot_time = $3 THEN confirmed_at END
+       confirmed_at = CASE WHEN slot_date = $2 AND slot_time = $3 THEN confirmed_at END,
+       attendance = CASE WHEN slot_date = $2 AND slot_time = $3 AND resource_id = $5 THEN attendance END,
+       attendance_at = CASE WHEN slot_date = $2 AND slot_time = $3 AND resource_id = $5 THEN attendance_at END
  WHERE id = $1
 RETURNING id;
 
 -- name: reservation_cancel_ids
 UPDATE reservations
-   SET status = 'cancelled', cancelled_at = now(), updated_at = now()
+   SET status = 'cancelled', cancelled_at = now(), updated_at = now(), attendance = NULL, attendance_at = NULL
  WHERE id = ANY($1::int[]) AND status = 'active'
 RETURNING id, wa_id, slot_date, slot_time, resource_id;
 

@@ -42,9 +42,12 @@ SELECT EXISTS (SELECT 1 FROM vacation_periods WHERE $1::date BETWEEN start_date 
 INSERT INTO resources (id, name_ar, name_en, is_default) VALUES ($1, $2, $3, true) ON CONFLICT DO NOTHING;
 
 -- name: resources_analytics_counts
--- Bookings per resource with a slot in [$1, $2]: active and cancelled.
+-- Bookings per resource with a slot in [$1, $2]: active and cancelled; of the active ones, those staff marked
+-- attended or no-show (0810).
 SELECT resource_id, count(*) FILTER (WHERE status = 'active') AS bookings,
-       count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+       count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+       count(*) FILTER (WHERE status = 'active' AND attendance = 'attended') AS attended,
+       count(*) FILTER (WHERE status = 'active' AND attendance = 'no_show') AS no_shows
   FROM reservations
  WHERE slot_date BETWEEN $1 AND $2
  GROUP BY resource_id;

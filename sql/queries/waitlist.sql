@@ -1,11 +1,11 @@
 -- The waitlist (migration 0120): entries per day, offers of freed places, holds.
 
 -- name: waitlist_join
--- A patient waits for a day (and optionally one slot) for a visit of type $5; joining twice keeps the
--- first entry.
+-- A patient waits for a day (and optionally one slot) for a visit of type $5, with resource $6 (NULL: any);
+-- joining twice keeps the first entry.
 WITH inserted AS (
-    INSERT INTO waitlist_entries (wa_id, slot_date, slot_time, source, reservation_type)
-    VALUES ($1, $2, $3, $4, $5)
+    INSERT INTO waitlist_entries (wa_id, slot_date, slot_time, source, reservation_type, resource_id)
+    VALUES ($1, $2, $3, $4, $5, $6)
     ON CONFLICT (wa_id, slot_date) WHERE status = 'waiting' DO NOTHING
     RETURNING id, true AS created
 )
@@ -15,15 +15,18 @@ SELECT id, false FROM waitlist_entries WHERE wa_id = $1 AND slot_date = $2 AND s
 LIMIT 1;
 
 -- name: waitlist_offer_next
--- Offer freed place $1 (a cancelled booking at $2 $3) to the first patient waiting for it, held for
--- $4 seconds: not one with an open offer, not one already offered this place, not one booked that
--- day, not a blocked one. A concurrent offer of the same place (or to the same entry) loses the
--- unique index race and inserts nothing.
-INSERT INTO waitlist_offers (entry_id, wa_id, slot_date, slot_time, freed_reservation_id, expires_at)
-SELECT e.id, e.wa_id, $2, $3, $1, now() + make_interval(secs => $4)
+-- Offer freed place $1 (a cancelled booking at $2 $3 of resource $5) to the first patient waiting for it,
+-- held for $4 seconds: one waiting for that resource or any (0811) whose visit type it takes, not one with
+-- an open offer, not one already offered this place, not one booked that day, not a blocked one. A
+-- concurrent offer of the same place (or to the same entry) loses the unique index race and inserts nothing.
+INSERT INTO waitlist_offers (entry_id, wa_id, slot_date, slot_time, freed_reservation_id, expires_at, resource_id)
+SELECT e.id, e.wa_id, $2, $3, $1, now() + make_interval(secs => $4), $5
   FROM waitlist_entries e
   JOIN customers c ON c.wa_id = e.wa_id AND NOT c.is_blocked
+  LEFT JOIN resources res ON res.id = $5
  WHERE e.slot_date = $2 AND e.status = 'waiting' AND (e.slot_time IS NULL OR e.slot_time = $3)
+   AND (e.resource_id IS NULL OR e.resource_id = $5)
+   AND (res.reservation_types IS NULL OR e.reservation_type = ANY(res.reservation_types))
    AND NOT EXISTS (SELECT 1 FROM waitlist_offers o
                     WHERE o.entry_id = e.id AND (o.status = 'open' OR o.freed_reservation_id = $1))
    AND NOT EXISTS (SELECT 1 FROM reservations r
@@ -32,7 +35,7 @@ SELECT e.id, e.wa_id, $2, $3, $1, now() + make_interval(secs => $4)
  ORDER BY e.created_at, e.id
  LIMIT 1
 ON CONFLICT DO NOTHING
-RETURNING id, wa_id, slot_date, slot_time, expires_at;
+RETURNING id, wa_id, slot_date, slot_time, expires_at, resource_id;
 
 -- name: waitlist_offers_unsent
 -- Open offers not yet sent (the process that made one may have stopped before sending it).
@@ -50,27 +53,28 @@ SELECT id FROM waitlist_offers WHERE id = $1 AND status = 'open' AND sent_at IS 
 UPDATE waitlist_offers SET sent_at = now() WHERE id = $1;
 
 -- name: waitlist_offers_past_hold
--- Open offers whose hold has run out; each is expired by its day's actor (waitlist_offer_expire).
-SELECT id, slot_date FROM waitlist_offers WHERE status = 'open' AND expires_at <= now() ORDER BY expires_at LIMIT 50;
+-- Open offers whose hold has run out; each is expired by its (resource, day)'s actor (waitlist_offer_expire).
+SELECT id, slot_date, resource_id FROM waitlist_offers
+ WHERE status = 'open' AND expires_at <= now() ORDER BY expires_at LIMIT 50;
 
 -- name: waitlist_offer_expire
 UPDATE waitlist_offers SET status = 'expired', decided_at = now()
  WHERE id = $1 AND status = 'open' AND expires_at <= now()
-RETURNING id, freed_reservation_id, slot_date, slot_time;
+RETURNING id, freed_reservation_id, slot_date, slot_time, resource_id;
 
 -- name: waitlist_offer_decline
 UPDATE waitlist_offers SET status = 'declined', decided_at = now()
  WHERE id = $1 AND wa_id = $2 AND status = 'open'
-RETURNING id, freed_reservation_id, slot_date, slot_time;
+RETURNING id, freed_reservation_id, slot_date, slot_time, resource_id;
 
 -- name: waitlist_offer_get
 SELECT o.id, o.entry_id, o.wa_id, o.slot_date, o.slot_time, o.status, o.expires_at, o.expires_at > now() AS live,
-       o.freed_reservation_id, e.reservation_type
+       o.freed_reservation_id, e.reservation_type, o.resource_id
   FROM waitlist_offers o JOIN waitlist_entries e ON e.id = o.entry_id
  WHERE o.id = $1 AND o.wa_id = $2;
 
 -- name: waitlist_offer_lock
-SELECT id, entry_id, wa_id, slot_date, slot_time, status, expires_at > now() AS live
+SELECT id, entry_id, wa_id, slot_date, slot_time, status, expires_at > now() AS live, resource_id
   FROM waitlist_offers WHERE id = $1 FOR UPDATE;
 
 -- name: waitlist_offer_accept
@@ -83,7 +87,11 @@ UPDATE waitlist_offers SET status = 'withdrawn', decided_at = now() WHERE id = $
 UPDATE waitlist_entries SET status = 'booked', updated_at = now() WHERE id = $1;
 
 -- name: waitlist_entry_get
-SELECT id, wa_id, slot_date, slot_time, status FROM waitlist_entries WHERE id = $1;
+-- An entry, and the resource of its open offer if any (whose (resource, day) actor removes it); else its own.
+SELECT e.id, e.wa_id, e.slot_date, e.slot_time, e.status,
+       coalesce((SELECT o.resource_id FROM waitlist_offers o WHERE o.entry_id = e.id AND o.status = 'open'),
+                e.resource_id, 1) AS offer_resource_id
+  FROM waitlist_entries e WHERE e.id = $1;
 
 -- name: waitlist_entry_remove
 -- Staff take a waiting entry off the list (NULL: it was not waiting).
@@ -94,12 +102,12 @@ RETURNING id;
 -- The removed entry's open offer, if any, is withdrawn (its place is then offered on).
 UPDATE waitlist_offers SET status = 'withdrawn', decided_at = now()
  WHERE entry_id = $1 AND status = 'open'
-RETURNING id, freed_reservation_id, slot_date, slot_time;
+RETURNING id, freed_reservation_id, slot_date, slot_time, resource_id;
 
 -- name: waitlist_list
 -- Staff view: entries of days [$1, $2] (every status), each with its latest offer.
 SELECT e.id, e.wa_id, c.customer_name, e.slot_date, e.slot_time, e.status, e.source, e.created_at, e.reservation_type,
-       o.id AS offer_id, o.slot_time AS offer_time, o.status AS offer_status, o.expires_at AS offer_expires_at,
+       e.resource_id, o.resource_id AS offer_resource_id, o.id AS offer_id, o.slot_time AS offer_time, o.status AS offer_status, o.expires_at AS offer_expires_at,
        o.sent_at AS offer_sent_at
   FROM waitlist_entries e
   JOIN customers c ON c.wa_id = e.wa_id
@@ -108,7 +116,7 @@ SELECT e.id, e.wa_id, c.customer_name, e.slot_date, e.slot_time, e.status, e.sou
  ORDER BY e.slot_date, e.created_at, e.id;
 
 -- name: waitlist_offer_for_send
-SELECT id, wa_id, slot_date, slot_time, expires_at FROM waitlist_offers WHERE id = $1;
+SELECT id, wa_id, slot_date, slot_time, expires_at, resource_id FROM waitlist_offers WHERE id = $1;
 
 -- name: waitlist_local_now
 -- Now in the business zone ($1), as the conversation stores it.

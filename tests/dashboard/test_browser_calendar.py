@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.dashboard.conftest import BROWSER_TESTS, screenshot, sign_in, wait_until
+from tests.dashboard.conftest import BROWSER_TESTS, live, screenshot, sign_in, wait_until
 
 pytestmark = BROWSER_TESTS
 
@@ -13,10 +13,13 @@ CALENDAR_ROUTES = ("POST /auth/jwt/login", "GET /ws", "GET /reservations", "POST
 
 
 def working_day(days_ahead: int = 1) -> str:
-    """A day at least `days_ahead` ahead in the business zone that is not a Friday (closed)."""
-    day = datetime.now(ZoneInfo("Asia/Riyadh")).date() + timedelta(days=days_ahead)
-    while day.weekday() == 4:
+    """The `days_ahead`-th day from today (business zone) with the clinic's default hours (10:00-16:00): Friday
+    (closed) and Saturday (16:00-22:00) are not counted, so whatever day the suite runs on, the day has those
+    hours and different arguments give different days."""
+    day = datetime.now(ZoneInfo("Asia/Riyadh")).date()
+    while days_ahead > 0:
         day += timedelta(days=1)
+        days_ahead -= day.weekday() not in (4, 5)
     return day.isoformat()
 
 
@@ -35,7 +38,7 @@ async def test_booking_in_one_browser_appears_live_in_another_then_move_cancel_a
     day = working_day()
     secretary = await open_day(await browser(), live_server, "staff", day)
     colleague = await open_day(await browser(), live_server, "staff2", day)
-    await wait_until(colleague, "window.mawidRealtime.online")
+    await live(colleague)
     times = await secretary.eval_on_selector_all(".slot.bookable", "cells => cells.map(c => c.dataset.time)")
     assert len(times) >= 2, times
     first, second = times[0], times[1]
@@ -88,6 +91,43 @@ async def test_drag_and_drop_moves_a_booking(live_server, browser):
     await page.drag_and_drop(chip("Drag Me", times[0]), f'.slot[data-time="{times[-1]}"]')
     await page.wait_for_selector(chip("Drag Me", times[-1]))
     await page.wait_for_selector(".toast.success")
+
+
+async def test_a_live_update_during_a_drag_does_not_lose_the_drop(live_server, browser):
+    live_server.require(*CALENDAR_ROUTES, "POST /reservations/{wa_id}/modify")
+    day = working_day(5)
+    reread = lambda r: "/reservations?" in r.url and r.request.method == "GET"  # noqa: E731
+    with live_server.api("staff") as api:
+        page = await open_day(await browser(), live_server, "staff", day)
+        await live(page)
+        times = await page.eval_on_selector_all(".slot.bookable", "cells => cells.map(c => c.dataset.time)")
+        assert len(times) >= 2, times
+        async with page.expect_response(reread):  # the booking arrives live and the day is re-read
+            booked = api.post("/reserve", json={"id": "966507654322", "title": "Held Drag", "date": day,
+                                                "time": times[0], "type": 1, "_call_source": "frontend"})
+            assert booked.json()["success"]
+        await page.wait_for_selector(chip("Held Drag", times[0]))
+        await page.wait_for_timeout(300)  # that re-read's redraw
+        # the chip is pressed...
+        await page.hover(chip("Held Drag", times[0]))
+        await page.mouse.down()
+        pressed = await page.query_selector(chip("Held Drag", times[0]))
+        # ...another booking arrives live and the page re-reads the day...
+        async with page.expect_response(reread):
+            meanwhile = api.post("/reserve", json={"id": "966507654323", "title": "Meanwhile", "date": day,
+                                                   "time": times[0], "type": 1, "_call_source": "frontend"})
+            assert meanwhile.json()["success"]
+        await page.wait_for_timeout(300)  # the re-read's redraw would land here
+        assert await pressed.evaluate("c => c.isConnected"), "a redraw replaced the pressed chip"
+        # ...then it is dragged to the last slot and dropped
+        await page.hover(f'.slot[data-time="{times[-1]}"]')
+        await page.hover(f'.slot[data-time="{times[-1]}"]', position={"x": 5, "y": 5})
+        await page.mouse.up()
+    await page.wait_for_selector(chip("Held Drag", times[-1]))  # the drop was not lost
+    await page.wait_for_selector(chip("Meanwhile", times[0]))  # and the update is drawn after it
+    with live_server.api("staff") as api:
+        items = api.get("/reservations", params={"from_date": day, "to_date": day}).json()["data"]["966507654322"]
+    assert [(r["time_slot"], r["cancelled"]) for r in items] == [(times[-1], False)]
 
 
 async def test_a_dropped_connection_shows_a_banner_and_resumes_with_what_was_missed(live_server, browser):
@@ -155,7 +195,7 @@ async def test_vacations_are_shown_edited_live_and_undone(live_server, browser):
     day = working_day(6)
     secretary = await open_day(await browser(), live_server, "staff", day)
     colleague = await open_day(await browser(), live_server, "staff2", day)
-    await wait_until(colleague, "window.mawidRealtime.online")
+    await live(colleague)
     await secretary.fill("#vacation-form input[name=start]", day)
     await secretary.fill("#vacation-form input[name=end]", day)
     await secretary.fill("#vacation-form input[name=title]", "Eid holiday")

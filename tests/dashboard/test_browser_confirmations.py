@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from tests.dashboard.conftest import BROWSER_TESTS, screenshot, sign_in, wait_until
+from tests.dashboard.conftest import BROWSER_TESTS, live, screenshot, sign_in, wait_until
 from tests.dashboard.test_browser_calendar import working_day
 
 pytestmark = BROWSER_TESTS
@@ -51,7 +51,7 @@ async def test_the_calendar_shows_each_bookings_confirmation_state(live_server, 
     await screenshot(page, "calendar-confirmations")
 
     # the asked patient taps Confirm on the reminder: the open calendar follows (reservation_confirmed)
-    await wait_until(page, "window.mawidRealtime.online")
+    await live(page)
     with live_server.api("staff") as api:
         tapped = api.post("/app/api/simulator/message", json={"wa_id": ASKED, "reply": {
             "kind": "quick_reply", "id": f"remind:confirm:{ids[ASKED]}", "title": "Confirm"}})

@@ -6,7 +6,7 @@ import re
 
 import asyncpg
 
-from tests.dashboard.conftest import BROWSER_TESTS, screenshot, sign_in, wait_until
+from tests.dashboard.conftest import BROWSER_TESTS, live, screenshot, sign_in, wait_until
 
 pytestmark = BROWSER_TESTS
 
@@ -38,7 +38,7 @@ async def test_search_a_customer_in_arabic_and_favorite_them_live(live_server, b
     await page.goto(f"{live_server.url}/app/lang/ar?next=/app/customers")
     await page.wait_for_selector("html[dir=rtl] body[data-ready=true]")
     colleague = await sign_in(await browser(), live_server, "staff2", "/app/customers")
-    await wait_until(colleague, "window.mawidRealtime.online")
+    await live(colleague)
 
     # "احمد" without the hamza finds "أحمد" (the reference's Arabic normalisation).
     await page.fill("#customer-search", "احمد")
@@ -115,7 +115,7 @@ async def test_chat_in_the_simulator_and_watch_the_booking_arrive_on_the_calenda
     assert found, offer
     day = found.group(1)
     calendar = await sign_in(await browser(), live_server, "staff2", f"/app/calendar?view=day&date={day}")
-    await wait_until(calendar, "window.mawidRealtime.online")
+    await live(calendar)
 
     answer = await say("1", 2)
     replies = 2

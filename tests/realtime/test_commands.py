@@ -161,6 +161,7 @@ def test_the_registry_holds_every_reference_command_with_its_role():
         "get_customer_doc": Role.VIEWER, "resume": Role.VIEWER, "subscribe": Role.VIEWER,
         "modify_reservation": Role.STAFF, "cancel_reservation": Role.STAFF, "conversation_send_message": Role.STAFF,
         "secretary_typing": Role.STAFF, "vacation_update": Role.STAFF,
+        "record_attendance": Role.STAFF,  # Mawid (issue 24): staff mark a booking attended or no-show
     }
     assert {name: entry.role for name, entry in COMMANDS.items()} == expected
     assert all(entry.schema is not None for entry in COMMANDS.values())

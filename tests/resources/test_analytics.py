@@ -23,7 +23,8 @@ async def test_a_week_per_resource(admin_client, viewer_client, db):
     # the clinic: Sun-Thu 3 slots, Friday closed, Saturday 3 slots, Tuesday a vacation -> 15 slots x 6 places
     assert rows["Clinic"] == {
         "resource_id": 1, "name_en": "Clinic", "name_ar": "العيادة", "active": True, "bookings": 3, "cancelled": 0,
-        "open_slots": 15, "places": 90, "utilisation": round(3 / 90, 4)}
+        "open_slots": 15, "places": 90, "utilisation": round(3 / 90, 4), "attended": 0, "no_shows": 0,
+        "no_show_rate": None}
     # Dr. Lina: Monday and Tuesday 09:00-13:00 in 30 minutes, capacity 1; Tuesday is the clinic's vacation
     assert {k: rows["Dr. Lina"][k] for k in ("bookings", "cancelled", "open_slots", "places", "utilisation")} == {
         "bookings": 2, "cancelled": 1, "open_slots": 8, "places": 8, "utilisation": 0.25}

@@ -147,3 +147,16 @@ async def test_modify_with_any_resource_keeps_the_bookings_own(admin_client, ser
                                                 reservation_id_to_modify=rid, source="frontend")
     assert moved["success"] and moved["data"]["resource_id"] == omar
     assert await db.fetchval("SELECT resource_id FROM reservations WHERE id = $1", rid) == omar
+
+
+async def test_any_resource_books_a_slot_still_running_for_the_doctor_with_longer_slots(admin_client, services):
+    # 12:30 today: Dr. Lina's 11:00 (30 minutes) is over, Dr. Omar's 11:00 (the clinic's two hours) is not —
+    # it is offered for "any", so booking it with "any" must land with him, not be refused as past
+    lina, omar = await _two_doctors(admin_client)
+    today = "2025-06-01"
+    offered = await operations.get_available_time_slots(services, today)
+    assert "11:00 AM" in offered["data"]["time_slots"]
+    made = await _reserve(admin_client, "966500000001", today, "11:00", resource="any")
+    assert made["success"] and made["data"]["resource_id"] == omar, made
+    over = await _reserve(admin_client, "966500000002", today, "11:00", resource="Dr. Lina")
+    assert over["success"] is False and over["message"] == "Cannot reserve in the past."

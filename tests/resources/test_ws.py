@@ -49,3 +49,47 @@ async def test_resource_events_reach_only_sockets_that_subscribe(connect, servic
     await operations.update_vacation_periods(services, [])
     await plain.until("vacation_period_updated")
     assert [m["type"] for m in plain.received if m["type"].startswith("resource_")] == []
+
+
+async def test_attendance_over_the_socket_is_announced_only_to_subscribers(connect, services, db):  # noqa: F811
+    from actors.reservation import context
+    from tests.reservations.conftest import add_reservation
+
+    today = context.today(services).isoformat()
+    rid = await add_reservation(db, WA, today, "00:00")
+    plain = await connect(Role.STAFF)
+    asking = await connect(Role.VIEWER)
+    await asking.ask({"type": "subscribe", "data": {"types": ["reservation_attendance"]}}, "subscribe_ack")
+    refused = await asking.ask({"type": "record_attendance", "data": {"reservation_id": rid, "attendance": "no_show"}},
+                               "record_attendance_nack")
+    assert "staff" in refused["error"]  # a viewer may not mark
+    missing = await plain.ask({"type": "record_attendance", "data": {"reservation_id": rid}}, "record_attendance_nack")
+    assert missing["error"].startswith("Missing required fields")
+    bad = await plain.ask({"type": "record_attendance", "data": {"reservation_id": rid, "attendance": "late"}},
+                          "record_attendance_nack")
+    assert bad["reason"] == "invalid"
+    done = await plain.ask({"type": "record_attendance", "data": {"reservation_id": rid, "attendance": "no_show"}},
+                           "record_attendance_ack")
+    assert done["data"]["id"] == rid and done["data"]["attendance"] == "no_show"
+    event = await asking.until("reservation_attendance")
+    assert event["data"]["id"] == rid and event["data"]["attendance"] == "no_show" and event["data"]["wa_id"] == WA
+    assert await db.fetchval("SELECT attendance FROM reservations WHERE id = $1", rid) == "no_show"
+    # a later reference event reaches both; the plain socket never saw the opt-in one
+    await operations.update_vacation_periods(services, [])
+    await plain.until("vacation_period_updated")
+    assert "reservation_attendance" not in [m["type"] for m in plain.received]
+
+
+async def test_a_config_change_reaches_only_sockets_that_subscribe(connect, services):  # noqa: F811
+    """Calendars re-plan their grid on `config_updated`; the reference dashboard never asks for it."""
+    from actors.app_config import update_app_config
+
+    plain = await connect(Role.VIEWER)
+    asking = await connect(Role.VIEWER)
+    await asking.ask({"type": "subscribe", "data": {"types": ["config_updated"]}}, "subscribe_ack")
+    saved = await update_app_config(services, {"slot_duration_hours": 1})
+    changed = await asking.until("config_updated")
+    assert changed["data"]["updated_at"] == saved["updated_at"] and changed["data"]["id"] == saved["id"]
+    await operations.update_vacation_periods(services, [])
+    await plain.until("vacation_period_updated")
+    assert [m["type"] for m in plain.received if m["type"] == "config_updated"] == []

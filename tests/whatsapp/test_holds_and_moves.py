@@ -46,7 +46,9 @@ async def test_a_held_place_is_not_offered_and_a_tap_on_it_gets_the_next_offers(
     server = servers(interactive_env)
     await db.execute("INSERT INTO customers (wa_id, customer_name) VALUES ($1, 'Huda')", PATIENT)
     offered = rows(await exchange(server, graph, PATIENT, text(PATIENT, "book")))
-    held = offered[0]
+    # a slot of a later day than the first offered: on today (when its last slot is offered) holding it
+    # would leave the day nothing free, and the tools below would answer "fully booked" instead of a list
+    held = next(row for row in offered if slot_of(row)[0] > slot_of(offered[0])[0])
     await hold_last_place(db, *slot_of(held))
 
     # the tap on the held row: the next offers, without the held slot
@@ -91,15 +93,19 @@ async def test_moving_a_confirmed_booking_clears_its_confirmation(interactive_en
             "new_type": 1})
         assert kept.status_code == 200 and kept.json()["success"], kept.text
         assert await db.fetchval("SELECT confirmed_at IS NOT NULL FROM reservations WHERE id = $1", booking)
+        # moved to another free time (of the next open day: tomorrow is closed when today is a Thursday)
         async with running_services(load_config(interactive_env)) as services:
-            free = await operations.get_available_time_slots(services, tomorrow().isoformat())
-        later = clock(next(label for label in free["data"]["time_slots"] if clock(label) != time(10, 0)))
+            found = await operations.search_available_appointments(services, start_date=tomorrow().isoformat(),
+                                                                   days_forward=3)
+        day, later = next((date.fromisoformat(a["gregorian_date"]), clock(s["time_slot"]))
+                          for a in found["data"]["appointments"] for s in a["time_slots"]
+                          if (date.fromisoformat(a["gregorian_date"]), clock(s["time_slot"])) != (tomorrow(), time(10)))
         moved = await http.post(f"/reservations/{CONFIRMED}/modify", json={
-            "reservation_id_to_modify": booking, "new_date": tomorrow().isoformat(),
+            "reservation_id_to_modify": booking, "new_date": day.isoformat(),
             "new_time_slot": later.strftime("%H:%M")})
         assert moved.status_code == 200 and moved.json()["success"], moved.text
-    row = await db.fetchrow("SELECT slot_time, confirmed_at FROM reservations WHERE id = $1", booking)
-    assert row["slot_time"] == later and row["confirmed_at"] is None
+    row = await db.fetchrow("SELECT slot_date, slot_time, confirmed_at FROM reservations WHERE id = $1", booking)
+    assert (row["slot_date"], row["slot_time"]) == (day, later) and row["confirmed_at"] is None
 
 
 async def test_a_reschedule_with_no_free_time_says_so_and_leaves_nothing_pending(interactive_env, servers, graph,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from actors.assistant.engine import Answer
 from actors.assistant.offers import parse_slot_id, slot_list, slots_from_search
 from actors.assistant.offline import dialogue, reminder_replies, waitlist_steps
+from actors.assistant.offline.state import load_state
 from actors.assistant.offline.texts import DAY_NAMES, say
 from actors.assistant.tools import execute
 from actors.jobs.reminder_text import parse_quick_reply
@@ -108,7 +109,7 @@ class Turn:
             return say("confirm_cancel", self.lang, day=self.day(upcoming["date"]), date=upcoming["date"],
                        time=upcoming.get("time_slot", ""))
         if wanted == "waitlist":
-            return await waitlist_steps.start(self)
+            return await waitlist_steps.start(self, text)
         if wanted == "mine":
             result = await self.tool("get_customer_reservations")
             items = [f"- {self.day(r['date'])} {r['date']} {r.get('time_slot', '')}" for r in result.get("data") or []
@@ -176,7 +177,8 @@ class Turn:
             self.state["step"] = "menu"
             return self.failed(result)
         self.state["step"] = "menu"
-        self.state.pop("move_id", None)
+        for done in ("move_id", "resource"):  # a later waitlist request waits for any doctor unless it names one
+            self.state.pop(done, None)
         return say("moved", self.lang, day=self.day(slot["date"]), date=slot["date"], time=slot["time"])
 
     async def book(self, text: str) -> str:
@@ -194,6 +196,7 @@ class Turn:
         if not result.get("success"):
             # The reservation actor refuses a full slot, so a late pick never double-books: offer the next ones.
             return await self.taken() if not await self.still_free(slot) else self.failed(result)
+        self.state.pop("resource", None)  # booked: a later waitlist request waits for any doctor unless it names one
         with_whom = (result.get("data") or {}).get("resource")
         if with_whom:  # several resources: say who the booking is with
             return say("booked_with", self.lang, resource=with_whom, day=self.day(slot["date"]), date=slot["date"],
@@ -257,15 +260,6 @@ class Turn:
         return None
 
 
-async def load_state(conversation: "Conversation") -> dict[str, Any]:
-    """The actor's state, or the one saved with the last reply when the actor was just activated."""
-    if not conversation.assistant_state.get("offline_loaded"):
-        saved = await conversation.services.require_pool().fetchval(QUERIES.assistant_state_get, conversation.key)
-        conversation.assistant_state.update(saved or {})
-        conversation.assistant_state["offline_loaded"] = True
-    return conversation.assistant_state
-
-
 async def _turn(conversation: "Conversation", text: str) -> Turn:
     live = await load_state(conversation)
     state = {k: v for k, v in live.items() if k != "offline_loaded"}
@@ -293,9 +287,3 @@ async def mid_dialogue(conversation: "Conversation") -> bool:
     state = await load_state(conversation)
     return (state.get("step") in ("ask_name", "ask_type") and bool(state.get("chosen"))) or (
         state.get("step") == "wait_type" and bool(state.get("wait_day")))
-
-
-def commit_state(conversation: "Conversation", state: dict[str, Any] | None) -> None:
-    if state is not None:
-        conversation.assistant_state.clear()
-        conversation.assistant_state.update(state, offline_loaded=True)

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from actors.assistant.offline import dialogue
 from actors.assistant.offline.texts import say as say_offline
+from actors.reservation.resources import Resource
+from actors.reservation.roster import load_roster
 from actors.waitlist import offers
 from actors.waitlist.days import full_days
 from actors.waitlist.texts import say
@@ -21,16 +23,47 @@ def _label(turn: "Turn", day: str) -> str:
     return f"{turn.day(day)} {day}"
 
 
-async def start(turn: "Turn") -> str:
-    days = [d.isoformat() for d in await full_days(turn.services, SEARCH_DAYS)][:10]
+async def _waited_resource(turn: "Turn", resource_id: object) -> Resource | None:
+    """The active resource to wait for; None for any (always so while the clinic has one resource)."""
+    if not isinstance(resource_id, int) or isinstance(resource_id, bool):
+        return None
+    roster = await load_roster(turn.services)
+    found = roster.by_id(resource_id) if roster.several else None
+    return found if found is not None and found.active else None
+
+
+def _forget_resource(turn: "Turn") -> None:
+    for key in ("wait_resource", "resource"):
+        turn.state.pop(key, None)
+
+
+def _say(turn: "Turn", key: str, resource: Resource | None, **values: str) -> str:
+    """The text naming the resource waited for, or the one-resource clinic's text unchanged."""
+    if resource is None:
+        return say(key, turn.lang, **values)
+    return say(f"{key}_with", turn.lang, resource=resource.name(turn.lang == "ar"), **values)
+
+
+async def start(turn: "Turn", text: str = "") -> str:
+    """The full days to wait for: of the doctor this message names, else of the one named earlier in the
+    dialogue (a booking that found no free time), else of any resource ("any doctor" says any)."""
+    named = await turn.named_resource(text) if text else None
+    earlier = turn.state.get("wait_resource") or turn.state.get("resource")
+    resource = await _waited_resource(turn, earlier if named is None else named)
+    if resource is None:
+        turn.state.pop("wait_resource", None)
+    else:
+        turn.state["wait_resource"] = resource.id
+    days = [d.isoformat() for d in await full_days(turn.services, SEARCH_DAYS, resource and resource.id)][:10]
     if not days:
         turn.state["step"] = "menu"
-        return say("no_full_days", turn.lang)
+        return _say(turn, "no_full_days", resource)
     turn.state.update(step="pick_wait_day", wait_days=days)
-    turn.interactive = list_message(say("join_pick", turn.lang), say("join_button", turn.lang), [
+    pick = _say(turn, "join_pick", resource)
+    turn.interactive = list_message(pick, say("join_button", turn.lang), [
         Section(say("join_button", turn.lang), tuple(Row(offers.choice_id("join", d), _label(turn, d)) for d in days))])
     lines = "\n".join(f"{i}. {_label(turn, d)}" for i, d in enumerate(days, 1))
-    return f"{say('join_pick', turn.lang)}\n{lines}"
+    return f"{pick}\n{lines}"
 
 
 def ask_type(turn: "Turn", day: str) -> str:
@@ -53,8 +86,13 @@ async def join(turn: "Turn", day: str, reservation_type: int | None = None) -> s
         return ask_type(turn, day)
     turn.state["step"] = "menu"
     turn.state.pop("wait_day", None)
-    await offers.join(turn.services, turn.wa_id, wanted, reservation_type=reservation_type)
-    return say("joined", turn.lang, date=f"{turn.day(day)} {day}")
+    resource = await _waited_resource(turn, turn.state.get("wait_resource"))
+    _forget_resource(turn)  # the next waitlist request names its own doctor, or waits for any
+    if resource is not None and not resource.takes(reservation_type):
+        return say("type_not_taken", turn.lang, resource=resource.name(turn.lang == "ar"))
+    await offers.join(turn.services, turn.wa_id, wanted, reservation_type=reservation_type,
+                      resource_id=resource and resource.id)
+    return _say(turn, "joined", resource, date=f"{turn.day(day)} {day}")
 
 
 async def pick_type(turn: "Turn", text: str) -> str:

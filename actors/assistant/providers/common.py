@@ -20,7 +20,7 @@ from actors.assistant.metrics import (
     LLM_RETRIES,
 )
 from actors.assistant.prompt import system_agent_prompt, system_prompt
-from actors.assistant.tools import INTERACTIVE_RESULT_KEY, TOOLS, execute
+from actors.assistant.tools import INTERACTIVE_RESULT_KEY, TOOLS, customer_tools, execute
 from runtime.db import QUERIES
 from runtime.tracing import span
 
@@ -73,7 +73,8 @@ class TurnContext:
                 else "assistant"
             history.append({"role": role, "content": row["message"]})
         prompt = system_agent_prompt(services.config) if is_agent else system_prompt(services.config)
-        return cls(conversation, provider, history, prompt)
+        tools = TOOLS if is_agent else await customer_tools(services)  # the system agent brings its own
+        return cls(conversation, provider, history, prompt, tools)
 
     async def call_tool(self, name: str, args: Any) -> dict[str, Any]:
         """Run a tool for this conversation's customer, with the call and the result stored for the dashboard."""

@@ -1,34 +1,45 @@
-// Calendar: day and week views of reservations (with several resources also a day by resource);
-// book, move (dialog or drag and drop), cancel, undo; vacations shown and edited. Live through /ws.
-import { boot, t, h, debounce, addDays, todayLocal, formatDay, isArabic, parseDay } from './boot.js';
-import { get, post, payload, messageOf, RouteMissing } from './api.js';
-import { startShell, toast } from './shell.js';
-import { slotsFor, inVacation } from './schedule.js';
+// Calendar: day and week views of reservations on the clinic's planned slots (with several resources also a
+// day by resource and a resource's week, each column on that resource's own plan); book, move (dialog or drag
+// and drop), cancel, undo; vacations shown and edited. Live through /ws, config and resource changes included.
+import { boot, t, h, debounce, addDays, todayLocal, formatDay, parseDay } from './boot.js';
+import { get, payload, messageOf, RouteMissing } from './api.js';
+import { startShell } from './shell.js';
+import { dayColumns, inVacation } from './calendar-day-view.js';
+import { resourcePlans } from './calendar-plans.js';
 import { reservationStore } from './reservations.js';
 import { VacationPanel } from './calendar-vacations.js';
 import { Confirmations } from './calendar-confirmations.js';
-import { resourceColumns, resourceToolbar } from './calendar-resource-view.js';
+import { resourceColumns, resourceToolbar, resourceWeekColumns, weekResource } from './calendar-resource-view.js';
+import { bookingDialog } from './calendar-booking.js';
+import { resourceName } from './resources.js';
 
 const realtime = startShell();
 const canEdit = boot.canEdit;
 const calendar = document.getElementById('calendar');
 const store = reservationStore();
-const vacations = new VacationPanel(realtime, canEdit, () => render());
+// A changed clinic vacation shows at once; the resources' plans (which include it) are re-read after.
+const vacations = new VacationPanel(realtime, canEdit, () => { render(); refreshSoon(); });
 const confirmations = new Confirmations(realtime, () => render());
 const wanted = new URLSearchParams(location.search);
+const VIEWS = ['day', 'week', 'resources', 'resource-week'];
+const WEEKLY = new Set(['week', 'resource-week']);
 const state = {
-  view: ['day', 'week', 'resources'].includes(wanted.get('view')) ? wanted.get('view')
+  view: VIEWS.includes(wanted.get('view')) ? wanted.get('view')
     : (matchMedia('(max-width: 700px)').matches ? 'day' : 'week'),
   anchor: /^\d{4}-\d{2}-\d{2}$/.test(wanted.get('date') || '') ? wanted.get('date') : todayLocal(),
   firstDay: 0,
   flash: new Set(),
-  resource: '',  // a resource id: only its bookings (the filter shows with several resources)
+  resource: wanted.get('resource') || '',  // a resource id: only its bookings (the filter shows with several)
   resources: [],  // the clinic's active resources, once there are several
+  allResources: [],  // every resource, switched-off ones too (the filter and a resource's week)
 };
+const plans = resourcePlans();
+// The resource the day or week view is filtered to (with several resources): its columns follow its plan.
+const filteredTo = () => (state.allResources.length > 1 && state.allResources.find((r) => String(r.id) === state.resource)) || null;
 const shown = (data) => !state.resource || data.resource_id == null || String(data.resource_id) === state.resource;
 
 function range() {
-  if (state.view !== 'week') return { from: state.anchor, to: state.anchor };
+  if (!WEEKLY.has(state.view)) return { from: state.anchor, to: state.anchor };
   const weekday = parseDay(state.anchor).getUTCDay();
   const from = addDays(state.anchor, -((weekday - state.firstDay + 7) % 7));
   return { from, to: addDays(from, 6) };
@@ -53,7 +64,7 @@ async function loadReservations() {
     if (!result.ok || result.data?.success === false) { notice(messageOf(result)); return false; }
     const grouped = payload(result) || {};
     store.replaceRange(from, to, grouped);
-    await confirmations.load(from, to);
+    await Promise.all([confirmations.load(from, to), plans.load(from, to)]);
     // A customer first seen here (booked while this page was away) needs its name.
     if (Object.keys(grouped).some((waId) => !store.hasName(waId))) await loadNames();
     return true;
@@ -98,7 +109,9 @@ function eventChip(reservation) {
   }, h('span', { class: 'event-name' }, name), h('small', {}, t(`type_${reservation.type}`)),
   h('small', { class: `confirmation ${confirmation}` }, t(`confirmation_${confirmation}`)));
   if (canEdit) {
+    chip.addEventListener('mousedown', () => { dragging = true; });
     chip.addEventListener('dragstart', (e) => { e.dataTransfer.setData('text/plain', String(reservation.id)); });
+    chip.addEventListener('dragend', endDrag);
   }
   return chip;
 }
@@ -118,186 +131,100 @@ function slotCell(day, time, vacation, resourceId = null) {
       cell.classList.remove('drop');
       const reservation = store.byId(Number(e.dataTransfer.getData('text/plain')));
       if (!reservation) return;
-      // A move keeps the booking's resource (the modify route has no resource to change it to).
-      if (resourceId != null && reservation.resource_id != null && reservation.resource_id !== resourceId) {
-        toast(t('other_resource_move'), { kind: 'error' });
-        return;
-      }
-      move(reservation, { date: day, time, type: reservation.type });
+      // Dropped in another resource's column: the booking moves to that resource (its rules decide).
+      const other = resourceId != null && reservation.resource_id != null && reservation.resource_id !== resourceId;
+      move(reservation, { date: day, time, type: reservation.type, resource: other ? resourceId : undefined });
     });
   }
   return cell;
 }
 
+// A live update that redraws the calendar while a chip is pressed would detach it: pressed and then
+// moved, it starts no drag (or the drag loses its source) and the drop never comes. From the press on a
+// chip to its release (mouseup, or dragend after a drag), redraws wait.
+let dragging = false;
+let redrawHeld = false;
+function endDrag() {
+  dragging = false;
+  if (redrawHeld) { redrawHeld = false; render(); }
+}
+document.addEventListener('mouseup', () => { if (dragging) endDrag(); });
+window.addEventListener('blur', () => { if (dragging) endDrag(); });  // never left holding redraws
+
 function render() {
+  if (dragging) { redrawHeld = true; return; }
   const { from, to } = range();
-  document.getElementById('cal-range').textContent = from === to
+  const weekOf = state.view === 'resource-week' ? weekResource(state) : filteredTo();
+  document.getElementById('cal-range').textContent = (weekOf ? `${resourceName(weekOf)} · ` : '') + (from === to
     ? formatDay(from, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
-    : `${formatDay(from)} – ${formatDay(to)}`;
+    : `${formatDay(from)} – ${formatDay(to)}`);
+  const all = document.querySelector('#cal-resource option[value=""]');
+  if (all) all.disabled = state.view === 'resource-week';  // a week by resource is always one resource's
   for (const button of document.querySelectorAll('[data-view]')) {
     button.setAttribute('aria-pressed', String(button.dataset.view === state.view));
   }
   const today = todayLocal();
   calendar.className = `calendar view-${state.view}`;
+  const columnParts = { plans, store, today, slotCell };
   if (state.view === 'resources') {
     const resources = state.resources.filter((r) => !state.resource || String(r.id) === state.resource);
-    calendar.replaceChildren(...resourceColumns({ day: from, resources, store, slotsFor, today, slotCell,
+    calendar.replaceChildren(...resourceColumns({ ...columnParts, day: from, resources, openWeek,
       vacation: inVacation(from, vacations.periods) }));
     return;
   }
-  calendar.replaceChildren(...days().map((day) => {
-    const vacation = inVacation(day, vacations.periods);
-    const times = [...new Set([...slotsFor(day), ...store.timesOn(day)])].sort();
-    const column = h('div', { class: `day${day === today ? ' today' : ''}${vacation ? ' on-vacation' : ''}`, dataset: { date: day } },
-      h('h3', { class: 'day-head' }, formatDay(day)));
-    if (vacation) column.append(h('p', { class: 'vacation-note' }, `${t('vacation')}${vacation.title ? `: ${vacation.title}` : ''}`));
-    if (!times.length) column.append(h('p', { class: 'closed-note' }, t('closed')));
-    for (const time of times) column.append(slotCell(day, time, vacation));
-    return column;
-  }));
-}
-
-// --- booking dialog --------------------------------------------------------------------------
-const dialog = document.getElementById('booking-dialog');
-const form = document.getElementById('booking-form');
-const errorBox = document.getElementById('booking-error');
-let editing = null;
-
-function fillTimes(day, selected) {
-  const select = form.elements.time;
-  const times = [...new Set([...slotsFor(day), ...(selected ? [selected] : [])])].sort();
-  select.replaceChildren(...times.map((time) => h('option', { value: time, selected: time === selected }, time)));
-}
-
-function openDialog(title) {
-  errorBox.hidden = true;
-  document.getElementById('booking-title').textContent = title;
-  for (const el of form.elements) if (el.id !== 'booking-close') el.disabled = !canEdit;
-  document.getElementById('booking-save').hidden = !canEdit;
-  dialog.showModal();
-}
-
-let bookingResource = null;  // the resource column a new booking was started from
-function openNew(day, time, resourceId = null) {
-  editing = null;
-  bookingResource = resourceId;
-  form.reset();
-  form.elements.date.value = day;
-  fillTimes(day, time);
-  form.elements.wa_id.readOnly = false;
-  document.getElementById('booking-cancel-reservation').hidden = true;
-  openDialog(t('new_booking'));
-}
-
-function openEdit(reservation) {
-  editing = reservation;
-  form.reset();
-  form.elements.wa_id.value = reservation.wa_id;
-  form.elements.wa_id.readOnly = true;
-  form.elements.name.value = store.nameOf(reservation.wa_id);
-  form.elements.type.value = String(reservation.type);
-  form.elements.date.value = reservation.date;
-  fillTimes(reservation.date, reservation.time_slot);
-  document.getElementById('booking-cancel-reservation').hidden = !canEdit;
-  openDialog(`${store.nameOf(reservation.wa_id)} · #${reservation.id}`);
-}
-
-form.elements.date.addEventListener('change', () => fillTimes(form.elements.date.value, form.elements.time.value));
-document.getElementById('booking-close').addEventListener('click', () => dialog.close());
-
-function fail(result) {
-  errorBox.textContent = messageOf(result, t('failed'));
-  errorBox.hidden = false;
-}
-
-function digits(value) { return String(value).replace(/[^0-9]/g, ''); }
-
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (!canEdit) return;
-  const values = Object.fromEntries(new FormData(form));
-  if (editing) {
-    const name = values.name.trim();
-    const ok = await move(editing, { date: values.date, time: values.time, type: Number(values.type),
-      name: name !== store.nameOf(editing.wa_id) ? name : undefined }, fail);
-    if (ok) dialog.close();
+  if (weekOf) {
+    calendar.replaceChildren(...resourceWeekColumns({ ...columnParts, days: days(), resource: weekOf,
+      vacationOn: (day) => inVacation(day, vacations.periods) }));
     return;
   }
-  const waId = digits(values.wa_id);
-  const result = await post('/reserve', {
-    id: waId, title: values.name.trim(), date: values.date, time: values.time, type: Number(values.type),
-    ar: isArabic, _call_source: 'frontend', ...(bookingResource != null ? { resource: bookingResource }
-      : state.resource ? { resource: Number(state.resource) } : {}),
-  });
-  if (!result.data?.success) { fail(result); return; }
-  dialog.close();
-  const id = result.data.data?.reservation_id;
-  toast(`${t('booked')}: ${values.name} · ${values.date} ${values.time}`, {
-    kind: 'success',
-    action: id ? { label: t('undo'), run: () => undo(post(`/reservations/${waId}/cancel`, {
-      reservation_id_to_cancel: id, ar: isArabic, _call_source: 'undo' })) } : null,
-  });
-  refreshSoon();
-});
-
-document.getElementById('booking-cancel-reservation').addEventListener('click', async () => {
-  if (!editing || !canEdit) return;
-  const reservation = editing;
-  const result = await post(`/reservations/${reservation.wa_id}/cancel`, {
-    reservation_id_to_cancel: reservation.id, ar: isArabic, _call_source: 'frontend' });
-  if (!result.data?.success) { fail(result); return; }
-  dialog.close();
-  store.remove(reservation.id);
-  render();
-  toast(`${t('cancelled')}: ${store.nameOf(reservation.wa_id)}`, {
-    action: { label: t('undo'), run: () => undo(post('/undo-cancel', { reservation_id: reservation.id, ar: isArabic })) },
-  });
-});
-
-async function move(reservation, { date, time, type, name }, onError = (r) => toast(messageOf(r, t('failed')), { kind: 'error' })) {
-  const body = { new_date: date, new_time_slot: time, new_type: type, reservation_id_to_modify: reservation.id,
-    approximate: false, hijri: false, ar: isArabic, _call_source: 'frontend' };
-  if (name) body.new_name = name;
-  const result = await post(`/reservations/${reservation.wa_id}/modify`, body);
-  if (!result.data?.success) { onError(result); return false; }
-  const original = result.data.data?.original_data;
-  store.upsert({ ...reservation, date, time_slot: time, type });
-  render();
-  toast(`${t('moved')}: ${store.nameOf(reservation.wa_id)} → ${date} ${time}`, {
-    kind: 'success',
-    action: original ? { label: t('undo'), run: () => undo(post(`/reservations/${original.wa_id || reservation.wa_id}/modify`, {
-      new_date: original.date, new_time_slot: original.time_slot, new_type: original.type,
-      new_name: original.customer_name || undefined, reservation_id_to_modify: reservation.id, approximate: false,
-      hijri: false, max_reservations: 6, ar: isArabic, _call_source: 'undo' })) } : null,
-  });
-  refreshSoon();
-  return true;
+  calendar.replaceChildren(...dayColumns({ ...columnParts, days: days(),
+    vacationOn: (day) => inVacation(day, vacations.periods) }));
 }
 
-async function undo(request) {
-  const result = await request;
-  toast(result.data?.success ? t('undone') : messageOf(result, t('failed')), { kind: result.data?.success ? 'success' : 'error' });
-  refreshSoon();
-}
+const { openNew, openEdit, move } = bookingDialog({ store, canEdit, state, render, refreshSoon, plans });
 
 // --- toolbar -------------------------------------------------------------------------------------
 function remember() {
-  history.replaceState(null, '', `?view=${state.view}&date=${state.anchor}`);
+  const only = state.resource ? `&resource=${state.resource}` : '';
+  history.replaceState(null, '', `?view=${state.view}&date=${state.anchor}${only}`);
 }
 function go(step) {
-  state.anchor = step === 0 ? todayLocal() : addDays(state.anchor, step * (state.view === 'week' ? 7 : 1));
+  state.anchor = step === 0 ? todayLocal() : addDays(state.anchor, step * (WEEKLY.has(state.view) ? 7 : 1));
   remember();
   render();
+  refresh();
+}
+// The week by resource is one resource's: the filter says whose (the first active one unless chosen).
+function pickWeekResource() {
+  if (state.view !== 'resource-week' || state.resource) return;
+  state.resource = String(weekResource(state)?.id ?? '');
+  document.getElementById('cal-resource').value = state.resource;
+}
+function show(view) {
+  state.view = view;
+  pickWeekResource();
+  remember();
+  render();
+  refresh();
+}
+function openWeek(resourceId) {
+  state.resource = String(resourceId);
+  document.getElementById('cal-resource').value = state.resource;
+  show('resource-week');
+}
+function chooseResource(value) {
+  state.resource = value;
+  remember();
   refresh();
 }
 document.getElementById('cal-prev').addEventListener('click', () => go(-1));
 document.getElementById('cal-next').addEventListener('click', () => go(1));
 document.getElementById('cal-today').addEventListener('click', () => go(0));
 for (const button of document.querySelectorAll('[data-view]')) {
-  button.addEventListener('click', () => { state.view = button.dataset.view; remember(); render(); refresh(); });
+  button.addEventListener('click', () => show(button.dataset.view));
 }
 const newBooking = document.getElementById('new-booking');
-if (newBooking) newBooking.addEventListener('click', () => openNew(state.anchor, slotsFor(state.anchor)[0]));
+if (newBooking) newBooking.addEventListener('click', () => openNew(state.anchor, null));
 
 // --- live ----------------------------------------------------------------------------------------
 function flash(id) {
@@ -326,8 +253,17 @@ realtime.on('reservation_cancelled', ({ data }) => {
 });
 realtime.on('customer_updated', ({ data }) => { if (data?.wa_id) { store.setName(data.wa_id, data.customer_name || data.name); render(); } });
 realtime.addEventListener('reconnected', () => { refresh(); vacations.load(); });
+// A resource added or edited (its name, hours, vacations…) by an admin: re-read the resources and plans.
+realtime.subscribe('resource_created', 'resource_updated');
+for (const type of ['resource_created', 'resource_updated']) {
+  realtime.on(type, async () => { await resourceToolbar(state, chooseResource); refreshSoon(); });
+}
+// The clinic's config changed (hours, working days, slot length, first day of the week): re-plan the grid.
+realtime.subscribe('config_updated');
+realtime.on('config_updated', async () => { await loadConfig(); refreshSoon(); });
 
-await Promise.all([loadConfig(), loadNames(), resourceToolbar(state, refresh)]);
+await Promise.all([loadConfig(), loadNames(), resourceToolbar(state, chooseResource)]);
+pickWeekResource();
 render();
 await Promise.all([refresh(), vacations.load()]);
 document.body.dataset.ready = 'true';
