@@ -93,6 +93,28 @@ async def test_drag_and_drop_moves_a_booking(live_server, browser):
     await page.wait_for_selector(".toast.success")
 
 
+async def test_a_reread_that_changes_nothing_leaves_the_chips_in_place(live_server, browser):
+    """The page draws a live booking at once and re-reads the day after: that redraw (the same on screen)
+    must not replace the chip a user may be pressing at that moment; a real change still shows."""
+    live_server.require(*CALENDAR_ROUTES, "POST /reservations/{wa_id}/modify")
+    day = working_day(4)
+    page = await open_day(await browser(), live_server, "staff", day)
+    await live(page)
+    times = await page.eval_on_selector_all(".slot.bookable", "cells => cells.map(c => c.dataset.time)")
+    with live_server.api("staff") as api:
+        assert api.post("/reserve", json={"id": "966507654324", "title": "Stays Put", "date": day,
+                                          "time": times[0], "type": 1, "_call_source": "frontend"}).json()["success"]
+        drawn = await page.wait_for_selector(chip("Stays Put", times[0]))
+        async with page.expect_response(lambda r: "/reminders/confirmations?" in r.url):  # the re-read's last read
+            await page.evaluate("window.mawidRealtime.dispatchEvent(new CustomEvent('reconnected'))")
+        await page.wait_for_timeout(300)  # its redraw
+        assert await drawn.evaluate("c => c.isConnected"), "a re-read that changed nothing replaced the chip"
+        assert api.post("/reservations/966507654324/modify", json={"new_date": day, "new_time_slot": times[-1],
+                                                                        "new_type": 1}).json()["success"]
+    await page.wait_for_selector(chip("Stays Put", times[-1]))
+    await page.wait_for_selector(chip("Stays Put", times[0]), state="detached")
+
+
 async def test_a_live_update_during_a_drag_does_not_lose_the_drop(live_server, browser):
     live_server.require(*CALENDAR_ROUTES, "POST /reservations/{wa_id}/modify")
     day = working_day(5)

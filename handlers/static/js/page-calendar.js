@@ -105,7 +105,7 @@ function eventChip(reservation) {
     draggable: canEdit ? 'true' : false,
     dataset: { id: reservation.id, waId: reservation.wa_id, confirmation },
     title: `${name} · ${reservation.wa_id} · ${t(`type_${reservation.type}`)} · ${t(`confirmation_${confirmation}`)}`,
-    onclick: (e) => { e.stopPropagation(); openEdit(reservation); },
+    onclick: (e) => { e.stopPropagation(); openEdit(store.byId(reservation.id) || reservation); },
   }, h('span', { class: 'event-name' }, name), h('small', {}, t(`type_${reservation.type}`)),
   h('small', { class: `confirmation ${confirmation}` }, t(`confirmation_${confirmation}`)));
   if (canEdit) {
@@ -151,6 +151,15 @@ function endDrag() {
 document.addEventListener('mouseup', () => { if (dragging) endDrag(); });
 window.addEventListener('blur', () => { if (dragging) endDrag(); });  // never left holding redraws
 
+// A redraw replaces only the columns that changed. A live update or re-read that changes nothing on screen
+// (the usual case: the page drew the event already, then re-reads the day) leaves every element in place, so a
+// chip about to be pressed, pressed or dragged, a column's scroll and a running highlight are not disturbed.
+function patch(columns) {
+  const current = [...calendar.children];
+  if (current.length !== columns.length) { calendar.replaceChildren(...columns); return; }
+  columns.forEach((column, i) => { if (!current[i].isEqualNode(column)) current[i].replaceWith(column); });
+}
+
 function render() {
   if (dragging) { redrawHeld = true; return; }
   const { from, to } = range();
@@ -168,16 +177,16 @@ function render() {
   const columnParts = { plans, store, today, slotCell };
   if (state.view === 'resources') {
     const resources = state.resources.filter((r) => !state.resource || String(r.id) === state.resource);
-    calendar.replaceChildren(...resourceColumns({ ...columnParts, day: from, resources, openWeek,
+    patch(resourceColumns({ ...columnParts, day: from, resources, openWeek,
       vacation: inVacation(from, vacations.periods) }));
     return;
   }
   if (weekOf) {
-    calendar.replaceChildren(...resourceWeekColumns({ ...columnParts, days: days(), resource: weekOf,
+    patch(resourceWeekColumns({ ...columnParts, days: days(), resource: weekOf,
       vacationOn: (day) => inVacation(day, vacations.periods) }));
     return;
   }
-  calendar.replaceChildren(...dayColumns({ ...columnParts, days: days(),
+  patch(dayColumns({ ...columnParts, days: days(),
     vacationOn: (day) => inVacation(day, vacations.periods) }));
 }
 
@@ -229,7 +238,10 @@ if (newBooking) newBooking.addEventListener('click', () => openNew(state.anchor,
 // --- live ----------------------------------------------------------------------------------------
 function flash(id) {
   state.flash.add(id);
-  setTimeout(() => { state.flash.delete(id); render(); }, 4000);
+  setTimeout(() => {  // the highlight ends on the chips shown: nothing else changed, so no redraw
+    state.flash.delete(id);
+    for (const element of calendar.querySelectorAll(`.event[data-id="${id}"]`)) element.classList.remove('flash');
+  }, 4000);
 }
 for (const type of ['reservation_created', 'reservation_updated', 'reservation_reinstated']) {
   realtime.on(type, ({ data }) => {
