@@ -29,9 +29,8 @@ def serve(host: str | None, port: int | None, workers: str | None) -> None:
     configure_logging(config.log_level, config.log_format)
     if config.workers > 1 and not is_worker():
         raise SystemExit(run_workers(config.workers, host or config.host, port or config.port))
-    from aiohttp import web
-
     from handlers.app import create_app
+    from runtime.http_server import run
 
     try:
         import uvloop
@@ -41,9 +40,8 @@ def serve(host: str | None, port: int | None, workers: str | None) -> None:
         pass
     app = create_app(config)
     app.on_startup.append(_freeze_startup_heap)  # after every feature's startup
-    web.run_app(app, host=host or config.host, port=port or config.port,
-                access_log=None, shutdown_timeout=config.shutdown_deadline, print=None,
-                reuse_port=True if is_worker() else None)
+    run(app, host=host or config.host, port=port or config.port, shutdown_timeout=config.shutdown_deadline,
+        reuse_port=True if is_worker() else None)
 
 
 async def _freeze_startup_heap(app) -> None:
