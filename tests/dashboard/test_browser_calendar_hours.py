@@ -74,12 +74,7 @@ async def test_the_week_follows_the_clinics_configured_hours_live(live_server, b
 
         # a fresh page whose plan is held back shows a loading note and no slot, then the configured rows
         context = await browser()
-        release = asyncio.Event()
-
-        async def held(route):
-            await release.wait()
-            await route.continue_()
-        await context.route("**/resources/schedule?*", held)
+        release = await hold_requests(context, "**/resources/schedule?*")
         fresh = await sign_in_without_waiting(context, live_server, f"/app/calendar?view=week&date={saturday}")
         await fresh.wait_for_selector(f'#calendar .day[data-date="{monday}"][data-loading="true"] .loading-note')
         assert await fresh.locator("#calendar .slot").count() == 0, "no slot before the plan is known"
@@ -94,6 +89,17 @@ async def test_the_week_follows_the_clinics_configured_hours_live(live_server, b
     while (now_shown := await week_slots(page)) != shown and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.1)
     assert now_shown == shown
+
+
+async def hold_requests(context, pattern: str) -> asyncio.Event:
+    """Hold the browser's requests matching `pattern` until the returned event is set."""
+    release = asyncio.Event()
+
+    async def held(route):
+        await release.wait()
+        await route.continue_()
+    await context.route(pattern, held)
+    return release
 
 
 async def sign_in_without_waiting(context, server, path: str):

@@ -5,11 +5,9 @@ an edited booking can be moved to another resource. On first load the resource c
 (a loading note, no slot) instead of showing the clinic's hours."""
 from __future__ import annotations
 
-import asyncio
-
 from tests.dashboard.conftest import BROWSER_TESTS, browser, chromium, live_server, sign_in  # noqa: F401
 from tests.dashboard.test_browser_calendar import chip, working_day
-from tests.dashboard.test_browser_calendar_hours import sign_in_without_waiting
+from tests.dashboard.test_browser_calendar_hours import hold_requests, sign_in_without_waiting
 from tests.resources.test_browser_schedule import add_resources, column, slot_times, where
 
 pytestmark = BROWSER_TESTS
@@ -111,12 +109,7 @@ async def test_resource_columns_wait_for_their_plan_on_first_load(live_server, b
     (early,) = add_resources(live_server, {"name_ar": "د. بكور", "name_en": "Dr. Dawnly", "slot_duration_minutes": 30,
                                            "working_hours": {"start_time": "07:00", "end_time": "08:00"}})
     context = await browser()
-    release = asyncio.Event()
-
-    async def held(route):
-        await release.wait()
-        await route.continue_()
-    await context.route("**/resources/schedule?*", held)
+    release = await hold_requests(context, "**/resources/schedule?*")
     page = await sign_in_without_waiting(context, live_server, f"/app/calendar?view=resources&date={day}")
     await page.wait_for_selector(f'{column(early)}[data-loading="true"] .loading-note')
     assert await page.locator("#calendar .slot").count() == 0, "no column shows slots before its plan is known"
