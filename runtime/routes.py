@@ -86,6 +86,11 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
                         charset="utf-8")
 
 
+def json_text_response(body: bytes, status: int = 200) -> web.Response:
+    """A JSON body assembled elsewhere (by PostgreSQL, around `json_bytes` parts), passed on as it is."""
+    return web.Response(body=body, status=status, content_type="application/json", charset="utf-8")
+
+
 def unstorable_text(value: Any) -> tuple | None:
     """Where a string holds what PostgreSQL text cannot store (NUL, lone surrogates), or None.
 

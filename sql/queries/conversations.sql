@@ -9,20 +9,26 @@ RETURNING id;
 WITH gone AS (DELETE FROM conversation WHERE wa_id = $1 RETURNING 1)
 SELECT count(*) AS deleted FROM gone;
 
--- name: conversation_history_ascending
--- Full history oldest first; NULL dates/times last (PostgreSQL's ascending default), id keeps ties stable.
-SELECT role, message, local_date, local_time
+-- name: conversation_history_ascending_json
+-- Full history oldest first as one JSON array of the route's items (NULL when there is none); NULL dates/times
+-- last (PostgreSQL's ascending default), id keeps ties stable. Assembled here: building and encoding each
+-- message in Python was a third of GET /conversations/{wa_id}'s time.
+SELECT json_agg(json_build_object('role', role, 'message', message, 'date', to_char(local_date, 'YYYY-MM-DD'),
+                                  'time', to_char(local_time, 'HH24:MI:SS'))
+                ORDER BY local_date, local_time, id)::text
 FROM conversation
-WHERE wa_id = $1
-ORDER BY local_date, local_time, id;
+WHERE wa_id = $1;
 
--- name: conversation_history_newest
--- The newest $2 messages, newest first (the reference's limit>0 order; NULL dates first).
-SELECT role, message, local_date, local_time
-FROM conversation
-WHERE wa_id = $1
-ORDER BY local_date DESC, local_time DESC, id DESC
-LIMIT $2;
+-- name: conversation_history_newest_json
+-- The newest $2 messages, newest first (the reference's limit>0 order; NULL dates first), as the one above.
+SELECT json_agg(json_build_object('role', c.role, 'message', c.message,
+                                  'date', to_char(c.local_date, 'YYYY-MM-DD'), 'time', to_char(c.local_time, 'HH24:MI:SS'))
+                ORDER BY c.local_date DESC, c.local_time DESC, c.id DESC)::text
+FROM (SELECT id, role, message, local_date, local_time
+      FROM conversation
+      WHERE wa_id = $1
+      ORDER BY local_date DESC, local_time DESC, id DESC
+      LIMIT $2) AS c;
 
 -- name: conversation_calendar_events
 -- Last message per customer among rows dated within the optional bounds, newest customer first.

@@ -35,6 +35,26 @@ async def test_history_orders_and_null_placement(viewer_client, db):
     assert bad.status == 422 and "limit" in (await bad.json())["message"]
 
 
+async def test_history_text_comes_back_exactly_as_stored(viewer_client, db):
+    """The history's JSON is assembled by PostgreSQL: quotes, backslashes, control characters, Arabic and emoji
+    come back as they were stored, and a key that needs escaping is escaped."""
+    tricky = 'قال "مرحبا" \\ back\tslash\nnew line \x01\x1f 😀 </script>'
+    await add(db, WA, "user", tricky, date(2025, 3, 1), time(23, 59, 59))
+    for limit in ("0", "5"):
+        answer = await viewer_client.get(f"/conversations/{WA}", params={"limit": limit})
+        assert answer.content_type == "application/json"
+        assert (await answer.json())["data"][WA] == [
+            {"role": "user", "message": tricky, "date": "2025-03-01", "time": "23:59:59"}]
+    # time(0) rounds 23:59:59.6 up to 24:00:00, which PostgreSQL keeps (and Python cannot hold): served as stored
+    await db.execute("UPDATE conversation SET local_time = '24:00:00' WHERE wa_id = $1", WA)
+    stored = await (await viewer_client.get(f"/conversations/{WA}", params={"limit": "5"})).json()
+    assert stored["data"][WA][0]["time"] == "24:00:00"
+    odd = 'x"y\\z'
+    await add(db, odd, "user", "hi", date(2025, 3, 1), time(9))
+    assert (await (await viewer_client.get(f"/conversations/{odd}")).json())["data"] == {
+        odd: [{"role": "user", "message": "hi", "date": "2025-03-01", "time": "09:00:00"}]}
+
+
 async def test_post_appends_announces_and_validates(staff_client, db, events):
     ok = await staff_client.post(f"/conversations/{WA}", json={
         "role": "secretary", "message": "See you tomorrow", "date": "2025-03-01", "time": "12:04",
