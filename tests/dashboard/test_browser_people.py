@@ -7,6 +7,7 @@ import re
 import asyncpg
 
 from tests.dashboard.conftest import BROWSER_TESTS, live, screenshot, sign_in, wait_until
+from tests.dashboard.test_browser_calendar import working_day
 
 pytestmark = BROWSER_TESTS
 
@@ -152,3 +153,33 @@ async def test_the_directory_pages_through_many_customers(live_server, browser):
     await wait_until(page, "document.querySelectorAll('#customer-rows tr').length > 100")
     listed = len(await page.query_selector_all("#customer-rows tr"))
     assert (await page.inner_text("#customer-count")).startswith(f"{listed} / ")
+
+
+async def sideways(page) -> int:
+    """How many pixels the page is wider than the screen (what a phone would scroll sideways)."""
+    return await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+async def test_a_long_name_never_widens_a_page_on_a_phone(live_server, browser):
+    live_server.require("POST /auth/jwt/login", "GET /phone/search", "PUT /customers/{wa_id}",
+                        "POST /conversations/{wa_id}", "POST /reserve")
+    wa_id, name = "966500000199", "عبدالرحمنبنعبدالعزيزالمطيريالقحطانيالعتيبي" + "Abdulrahman" * 3
+    with live_server.api("staff") as api:
+        assert api.post(f"/conversations/{wa_id}", json={"role": "user", "message": "hi"}).status_code == 200
+        assert api.put(f"/customers/{wa_id}", json={"name": name}).json().get("success")
+    page = await sign_in(await browser(width=390, height=844), live_server, "staff", "/app/customers")
+    await page.fill("#customer-search", wa_id)  # found whatever other tests left in the directory
+    await page.wait_for_selector(f'#customer-rows tr:has-text("{wa_id}")')
+    assert await sideways(page) <= 1, f"the customers page is {await sideways(page)}px wider than a phone screen"
+    await page.goto(f"{live_server.url}/app/conversations?wa_id={wa_id}")
+    await page.wait_for_selector("body[data-ready=true]")
+    await page.wait_for_selector(f'#chat-title:has-text("{wa_id}")')
+    assert await sideways(page) <= 1, f"the conversations page is {await sideways(page)}px wider than a phone screen"
+    day = working_day(6)
+    with live_server.api("staff") as api:
+        booked = api.post("/reserve", json={"id": wa_id, "title": name, "date": day, "time": "11:00", "type": 0,
+                                            "_call_source": "frontend"}).json()
+        assert booked["success"], booked
+    await page.goto(f"{live_server.url}/app/calendar?view=day&date={day}")
+    await page.wait_for_selector('.slot[data-time="11:00"] .event')
+    assert await sideways(page) <= 1, f"the calendar is {await sideways(page)}px wider than a phone screen"
