@@ -224,6 +224,17 @@ async def wait_until(page, expression: str, within: float = 15.0) -> None:
         await asyncio.sleep(0.05)
 
 
+async def hold_requests(context, pattern: str) -> asyncio.Event:
+    """Hold the browser's requests matching `pattern` until the returned event is set."""
+    release = asyncio.Event()
+
+    async def held(route):
+        await release.wait()
+        await route.continue_()
+    await context.route(pattern, held)
+    return release
+
+
 async def live(page) -> None:
     """Wait until the page's socket is open and the server has read every frame the page sent on opening
     (its opt-in subscriptions among them): frames of one socket are handled in order, so the answer to a

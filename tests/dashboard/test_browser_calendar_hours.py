@@ -8,7 +8,7 @@ import asyncio
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.dashboard.conftest import BROWSER_TESTS, live, screenshot, sign_in
+from tests.dashboard.conftest import BROWSER_TESTS, hold_requests, live, screenshot, sign_in
 
 pytestmark = BROWSER_TESTS
 
@@ -89,17 +89,6 @@ async def test_the_week_follows_the_clinics_configured_hours_live(live_server, b
     while (now_shown := await week_slots(page)) != shown and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.1)
     assert now_shown == shown
-
-
-async def hold_requests(context, pattern: str) -> asyncio.Event:
-    """Hold the browser's requests matching `pattern` until the returned event is set."""
-    release = asyncio.Event()
-
-    async def held(route):
-        await release.wait()
-        await route.continue_()
-    await context.route(pattern, held)
-    return release
 
 
 async def sign_in_without_waiting(context, server, path: str):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from handlers.dashboard import PAGES
 from runtime.routes import Role
-from tests.dashboard.conftest import BROWSER_TESTS, log_in, screenshot, sign_in, wait_until
+from tests.dashboard.conftest import BROWSER_TESTS, hold_requests, live, log_in, screenshot, sign_in, wait_until
 
 pytestmark = BROWSER_TESTS
 
@@ -64,6 +64,34 @@ async def test_a_wrong_password_is_refused_and_signing_out_ends_the_session(live
     await page.wait_for_url("**/login")
     await page.goto(f"{live_server.url}/app/customers")
     await page.wait_for_url("**/login?next=/app/customers")
+
+
+async def test_a_request_refused_while_signing_out_does_not_redirect_elsewhere(live_server, browser):
+    """Signing out while the page still loads: the requests in flight come back 401 and used to send the page to
+    /login?next=… (after a refresh attempt) in place of the sign-out's /login."""
+    live_server.require("POST /auth/jwt/login", "POST /auth/jwt/logout", "GET /reservations")
+    context = await browser()
+    page = await sign_in(context, live_server, "staff", "/app/calendar")
+    await live(page)
+    release = await hold_requests(context, "**/login")  # the sign-out's page, held while the page still runs
+    # the page re-reads the calendar the moment the sign-out is answered, as a live update would have it
+    await page.evaluate("""(() => {
+        const plain = window.fetch;
+        window.fetch = async (...args) => {
+            const answer = await plain(...args);
+            if (String(args[0]).includes('/auth/jwt/logout')) {
+                window.mawidRealtime.dispatchEvent(new CustomEvent('reconnected'));
+            }
+            return answer;
+        };
+    })()""")
+    async with page.expect_response(lambda r: "/reservations?" in r.url) as reread:
+        await page.click("#logout")
+    assert (await reread.value).status == 401
+    await page.wait_for_timeout(500)  # where a redirect to /login?next=… would start
+    release.set()
+    await page.wait_for_url("**/login", timeout=10_000)
+    assert page.url == f"{live_server.url}/login"
 
 
 async def test_an_expired_access_cookie_is_renewed_without_leaving_the_page(live_server, browser):

@@ -5,9 +5,9 @@ an edited booking can be moved to another resource. On first load the resource c
 (a loading note, no slot) instead of showing the clinic's hours."""
 from __future__ import annotations
 
-from tests.dashboard.conftest import BROWSER_TESTS, browser, chromium, live_server, sign_in  # noqa: F401
+from tests.dashboard.conftest import BROWSER_TESTS, browser, chromium, hold_requests, live_server, sign_in  # noqa: F401
 from tests.dashboard.test_browser_calendar import chip, working_day
-from tests.dashboard.test_browser_calendar_hours import hold_requests, sign_in_without_waiting
+from tests.dashboard.test_browser_calendar_hours import sign_in_without_waiting
 from tests.resources.test_browser_schedule import add_resources, column, slot_times, where
 
 pytestmark = BROWSER_TESTS

@@ -10,6 +10,7 @@ let refreshing = null;
 // One refresh at a time for the whole page: the refresh token rotates on every use, and
 // presenting a spent one twice would revoke the session. Resolves to the HTTP status (0: offline).
 export async function refreshSession() {
+  if (signingOut) return 401;
   if (!refreshing) {
     refreshing = fetch('/auth/jwt/refresh', { method: 'POST', credentials: 'same-origin' })
       .then((r) => r.status)
@@ -19,7 +20,18 @@ export async function refreshSession() {
   return refreshing;
 }
 
+// Once the user signs out, requests still in flight come back 401: they must neither try a refresh nor send
+// the page to /login?next=… in place of the sign-out's own /login.
+let signingOut = false;
+
+export async function signOut() {
+  signingOut = true;
+  try { await fetch('/auth/jwt/logout', { method: 'POST', credentials: 'same-origin' }); } catch { /* go anyway */ }
+  location.assign('/login');
+}
+
 export function toLogin() {
+  if (signingOut) return;
   const next = encodeURIComponent(location.pathname + location.search);
   location.assign(`/login?next=${next}`);
 }

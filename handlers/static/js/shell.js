@@ -1,5 +1,6 @@
 // What every signed-in page shares: the live connection and its banner, toasts, logout.
 import { boot, t, h } from './boot.js';
+import { signOut } from './api.js';
 import { Realtime } from './realtime.js';
 import { wireNotifications } from './notifications.js';
 
@@ -43,10 +44,7 @@ function wireBanner(realtime) {
 function wireLogout() {
   const button = document.getElementById('logout');
   if (!button) return;
-  button.addEventListener('click', async () => {
-    try { await fetch('/auth/jwt/logout', { method: 'POST', credentials: 'same-origin' }); } catch { /* go anyway */ }
-    location.assign('/login');
-  });
+  button.addEventListener('click', signOut);
 }
 
 export function startShell() {
