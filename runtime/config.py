@@ -36,7 +36,7 @@ VARIABLES: tuple[Variable, ...] = (
              "Redis pub/sub channel of the event bus; one per deployment sharing a Redis server (if two share one "
              "anyway, each drops the other's events: docs/realtime.md)."),
     Variable("HOST", "host", parse.text, "0.0.0.0", "Listen address."),
-    Variable("PORT", "port", parse.int_at_least(1), 8000, "Listen port (the reference dashboard expects 8000)."),
+    Variable("PORT", "port", parse.port, 8000, "Listen port (the reference dashboard expects 8000)."),
     Variable("WORKERS", "workers", parse.workers, 1,
              "Server processes sharing the port (`auto`: one per core); without Redis they share events through"
              " PostgreSQL LISTEN/NOTIFY."),

@@ -34,6 +34,13 @@ def int_at_least(minimum: int) -> Callable[[str], int]:
     return parse
 
 
+def port(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 65535:  # a larger number would be taken modulo 65536 by the socket layer, silently
+        raise ValueError("must be a TCP port, 1 to 65535")
+    return value
+
+
 def positive_float(raw: str) -> float:
     value = float(raw)
     if value <= 0:

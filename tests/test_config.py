@@ -29,7 +29,8 @@ def test_sqlalchemy_style_urls_are_accepted():
 @pytest.mark.parametrize("name, value, fragment", [
     ("TIMEZONE", "Mars/Olympus", "unknown IANA time zone"),
     ("PORT", "eighty", "invalid literal"),
-    ("PORT", "0", "at least 1"),
+    ("PORT", "0", "1 to 65535"),
+    ("PORT", "99999", "1 to 65535"),  # the socket layer would listen on 99999 % 65536, silently
     ("DATABASE_URL", "mysql://x", "postgresql://"),
     ("TRUSTED_NETWORKS", "10.0.0.0/8,not-a-net", "does not appear to be an IPv4 or IPv6 network"),
     ("COOKIE_SECURE", "maybe", "true or false"),

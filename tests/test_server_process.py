@@ -52,6 +52,16 @@ def test_bad_configuration_exits_with_a_clear_message(env):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("how", [["--port", "99999"], ["PORT=99999"]])
+def test_a_port_out_of_range_is_refused_not_wrapped(env, how):
+    """99999 would be taken modulo 65536 by the socket layer: the server listened on 34463, saying nothing."""
+    option, variables = (how, {}) if how[0] == "--port" else ([], dict([how[0].split("=")]))
+    result = subprocess.run([str(ROOT / "bin" / "mawid"), "serve", *option], env={**os.environ, **env, **variables},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "65535" in result.stderr and "Traceback" not in result.stderr, result.stderr[-2000:]
+
+
 def _without_services(**extra: str) -> dict[str, str]:
     """The environment of a newcomer's shell: no DATABASE_URL, no REDIS_URL."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}

@@ -18,7 +18,7 @@ from .workers import is_worker, run_workers
 
 @click.command("serve")
 @click.option("--host", default=None, help="Listen address (default: HOST or 0.0.0.0).")
-@click.option("--port", type=int, default=None, help="Listen port (default: PORT or 8000).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Listen port (default: PORT or 8000).")
 @click.option("--workers", default=None,
               help="Server processes sharing the port: a number or `auto` (one per core; default: WORKERS or 1).")
 def serve(host: str | None, port: int | None, workers: str | None) -> None:
