@@ -22,8 +22,6 @@ class AttendanceBody(BaseModel):
         description="\"attended\", \"no_show\", or null to clear the mark")
 
 
-
-
 async def mark(request: web.Request) -> web.Response:
     body: AttendanceBody = request[BODY]
     result = await record_attendance(request.app[SERVICES], request.match_info["reservation_id"], body.attendance)

@@ -1,4 +1,4 @@
-"""The `?from=&to=` query of Mawid's own range reads (reminder answers, attendance marks)."""
+"""The `?from=&to=` query of Mawid's own range reads (reminder answers, attendance marks, the waitlist)."""
 from __future__ import annotations
 
 from datetime import date

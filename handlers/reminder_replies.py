@@ -14,8 +14,6 @@ from runtime.services import SERVICES
 TAGS = ("reminders",)
 
 
-
-
 async def response_counts(request: web.Request) -> web.Response:
     period: DateRange = request[QUERY]
     row = await request.app[SERVICES].require_pool().fetchrow(QUERIES.reminder_response_counts, period.from_date,

@@ -168,7 +168,6 @@ async def undo_cancel(request: web.Request) -> web.Response:
     return json_response(result)
 
 
-
 ROUTES = [
     Route("GET", "/reservations", get_reservations, Role.VIEWER, query=ReservationsQuery, tags=TAGS,
           summary="Reservations grouped by wa_id (default: today onwards, active only)"),

@@ -5,30 +5,17 @@ from datetime import date, time
 from typing import AsyncIterator
 
 from aiohttp import web
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from actors.reservation.roster import load_roster
 from actors.waitlist import offers
 from actors.waitlist.sweeper import WaitlistSweeper
+from handlers.date_range import DateRange
 from runtime.db import QUERIES
 from runtime.routes import BODY, QUERY, Role, Route, json_response
 from runtime.services import SERVICES
 
 TAGS = ("waitlist",)
-MAX_RANGE_DAYS = 366
-
-
-class Days(BaseModel):
-    from_date: date = Field(alias="from", description="First day, YYYY-MM-DD")
-    to_date: date = Field(alias="to", description="Last day, YYYY-MM-DD")
-
-    @model_validator(mode="after")
-    def ordered(self) -> "Days":
-        if self.to_date < self.from_date:
-            raise ValueError("'to' must not be before 'from'")
-        if (self.to_date - self.from_date).days > MAX_RANGE_DAYS:
-            raise ValueError(f"the range may span at most {MAX_RANGE_DAYS} days")
-        return self
 
 
 class NewEntry(BaseModel):
@@ -47,7 +34,7 @@ def _iso(value) -> str | None:
 
 
 async def list_waitlist(request: web.Request) -> web.Response:
-    days: Days = request[QUERY]
+    days: DateRange = request[QUERY]
     rows = await request.app[SERVICES].require_pool().fetch(QUERIES.waitlist_list, days.from_date, days.to_date)
     return json_response({"success": True, "data": [{
         "id": r["id"], "wa_id": r["wa_id"], "customer_name": r["customer_name"], "date": r["slot_date"].isoformat(),
@@ -91,7 +78,7 @@ async def sweeper_context(app: web.Application) -> AsyncIterator[None]:
 
 
 ROUTES = [
-    Route("GET", "/waitlist", list_waitlist, Role.VIEWER, query=Days, tags=TAGS,
+    Route("GET", "/waitlist", list_waitlist, Role.VIEWER, query=DateRange, tags=TAGS,
           summary="Waitlist entries of a date range, each with its latest offer of a freed place"),
     Route("POST", "/waitlist", add_entry, Role.STAFF, body=NewEntry, tags=TAGS,
           summary="Put a patient on a day's waitlist, optionally for one resource (201; 200 when already waiting)",

@@ -103,7 +103,6 @@ async def test_staff_add_an_entry_for_a_resource(admin_client, staff_client, vie
     assert await db.fetchval("SELECT resource_id FROM waitlist_entries") == lina
 
 
-
 async def test_an_expired_hold_passes_the_place_on_along_the_same_resource(admin_client, services, db):
     omar = (await add_resource(admin_client, name_ar="د. عمر", name_en="Dr. Omar", capacity=1))["id"]
     booked = await add_reservation(db, "966500000001", MONDAY, "11:00")
