@@ -85,7 +85,10 @@ class PostgresBus(LocalBus):
                     await asyncio.sleep(RECONNECT_DELAY)
                     continue
             try:
-                payload = await asyncio.wait_for(self._inbox.get(), timeout=RECONNECT_DELAY)
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that lands as the item
+                # arrives, and close() then waited for this loop forever
+                async with asyncio.timeout(RECONNECT_DELAY):
+                    payload = await self._inbox.get()
             except TimeoutError:
                 continue  # look at the connection again
             try:

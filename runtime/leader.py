@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from runtime.db import QUERIES
+from runtime.tasks import stop_task
 
 log = logging.getLogger("mawid.leader")
 
@@ -71,9 +72,7 @@ class LeaderElection:
     async def stop(self) -> None:
         """Step down (unlocking, so a follower takes over at once) and close the connection."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_task(self._task)
             self._task = None
 
     async def _run(self) -> None:
@@ -132,7 +131,8 @@ class LeaderElection:
         try:
             # Closing ends the session, which releases the lock; a leader unlocks first to say so explicitly
             # (a follower never held it: unlocking would only make PostgreSQL warn).
-            await asyncio.wait_for(self._unlock_and_close(conn) if holding else conn.close(), timeout=5)
+            async with asyncio.timeout(5):  # not wait_for, which loses a cancel on Python 3.11
+                await (self._unlock_and_close(conn) if holding else conn.close())
         except asyncio.CancelledError:
             conn.terminate()
             raise

@@ -11,7 +11,6 @@ Every step is safe to repeat: see `actors.assistant.replies`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from actors.inbound.delivery import the_message
 from actors.whatsapp.outbound import mark_read, send_typing_indicator
 from runtime.db import QUERIES
 from runtime.events import publish
+from runtime.tasks import stop_task
 
 if TYPE_CHECKING:
     from actors.assistant.port import Conversation, InboundTurn
@@ -109,9 +109,7 @@ async def _text_turn(conversation: "Conversation", msg: "InboundTurn", message: 
                                             interactive=answer.interactive)
                 commit_state(conversation, answer.state)
         finally:
-            keepalive.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keepalive
+            await stop_task(keepalive)
         await _announce_reply(services, item)
         sent = await replies.deliver(services, wa_id, msg.queue_id)
     finally:

@@ -30,6 +30,7 @@ webhook's for the WAL flush the webhook's acknowledgement waits on (docs/decisio
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -180,10 +181,9 @@ class InboundWorker:
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
             if not rows:
-                try:
-                    await asyncio.wait_for(self._work_arrived.wait(), self.settings.poll_seconds)
-                except TimeoutError:
-                    pass
+                with contextlib.suppress(TimeoutError):  # not wait_for, which loses a cancel on Python 3.11
+                    async with asyncio.timeout(self.settings.poll_seconds):
+                        await self._work_arrived.wait()
 
     async def _process(self, row: queue.Claimed) -> None:
         # Every log line about this message carries who (masked) and which message; this task is its own context.

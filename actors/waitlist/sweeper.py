@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from actors.reservation.actor import WAITLIST_WAKE_KEY
 from actors.waitlist.offers import sweep
+from runtime.tasks import stop_task
 
 if TYPE_CHECKING:
     from runtime.services import Services
@@ -25,6 +26,7 @@ class WaitlistSweeper:
         self.services = services
         self._woken = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self.rounds = 0  # sweeps finished
 
     def wake(self) -> None:
         self._woken.set()
@@ -37,8 +39,12 @@ class WaitlistSweeper:
                 await sweep(self.services)
             except Exception:  # a failed round (database away, a send refused) is retried next round
                 log.exception("waitlist sweep failed")
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._woken.wait(), interval)
+            self.rounds += 1
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a stop() that lands as a wake-up
+            # does, and the app's shutdown then waited for this loop forever
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(interval):
+                    await self._woken.wait()
 
     def start(self) -> None:
         self.services.extras[WAITLIST_WAKE_KEY] = self.wake
@@ -47,6 +53,4 @@ class WaitlistSweeper:
     async def stop(self) -> None:
         self.services.extras.pop(WAITLIST_WAKE_KEY, None)
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_task(self._task)

@@ -52,3 +52,15 @@ async def test_every_bus_delivers_every_event_once_in_order(db_url, db):
     finally:
         await one.close()
         await two.close()
+
+
+async def test_closing_as_a_notification_arrives_does_not_hang(db_url):
+    """On Python 3.11 asyncio.wait_for swallowed the reader's cancel when a notification arrived in the same
+    instant, and close() waited for the reader forever (a CI run timed out in a test that closed two buses)."""
+    bus = PostgresBus(db_url, f"mawid_test_{uuid.uuid4().hex}")
+    await bus.start()
+    await asyncio.sleep(0.05)  # the reader now waits for its next notification
+    payload = json.dumps({"n": 0, "event": Event("vacation_period_updated", {}).envelope()})
+    bus._on_notification(None, 0, bus.channel, payload)  # what asyncpg calls as a notification comes in
+    async with asyncio.timeout(SAFETY_NET):
+        await bus.close()

@@ -3,6 +3,7 @@ an offer that times out and moves on (a late tap answered politely), and an offe
 that did not survive to send it."""
 from __future__ import annotations
 
+import asyncio
 from datetime import time
 
 from actors.reservation import operations
@@ -163,3 +164,20 @@ async def test_an_offer_made_by_a_process_that_stopped_is_sent_by_another(intera
     servers(env)
     await eventually(lambda: _offers(graph, WAITING), what="the offer sent by a new process")
     assert len(offers_to(graph, WAITING)) == 1
+
+
+async def test_stopping_the_sweep_as_it_is_woken_does_not_hang(interactive_env):
+    """A place freed the instant the app shuts down: on Python 3.11 asyncio.wait_for swallowed the stop's cancel
+    as the wake-up arrived, and the app's cleanup waited for the sweep forever."""
+    from actors.waitlist.sweeper import WaitlistSweeper
+
+    async with running_services(load_config({**interactive_env, "WAITLIST_SWEEP_SECONDS": "3600"})) as services:
+        sweeper = WaitlistSweeper(services)
+        sweeper.start()
+        async with asyncio.timeout(30):  # a safety net, not a speed check
+            while sweeper.rounds < 1:  # the first sweep is done: the loop waits to be woken
+                await asyncio.sleep(0.01)
+        sweeper.wake()
+        stopping = asyncio.ensure_future(sweeper.stop())
+        done, _ = await asyncio.wait([stopping], timeout=30)
+        assert done, "stop() still waits for the sweep loop"
