@@ -12,7 +12,6 @@ leader at 18:59:58 does not cost the day's reminders.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 from datetime import datetime, timedelta, timezone
@@ -81,9 +80,8 @@ class JobScheduler:
             _, pending = await asyncio.wait(set(self._tasks), timeout=deadline)
             for task in pending:
                 task.cancel()
-            for task in pending:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            # gather, not suppress(CancelledError): a cancel of this stop itself must still go through
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def _lead(self) -> None:
         SCHEDULER_LEADER.set({}, 1)

@@ -178,3 +178,30 @@ async def test_history_pruning_keeps_the_last_90_days(db, env):
     assert [r["job"] for r in await db.fetch("SELECT job FROM job_runs WHERE job LIKE 'ops_test_%'")] == [
         "ops_test_recent"]
     assert await db.fetchval("SELECT array_agg(callback_data) FROM whatsapp_status_callback_data") == ["reply:2:0"]
+
+
+async def test_a_cancelled_stop_is_not_swallowed_by_a_job_slow_to_stop(env):
+    """The app's shutdown gives the scheduler a deadline; a cancel of that stop (an outer timeout) must end it,
+    not be absorbed while a cancelled job still cleans up."""
+    working, cleaning_up = asyncio.Event(), asyncio.Event()
+
+    async def work(ctx: JobContext) -> None:
+        working.set()
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            cleaning_up.set()
+            await asyncio.sleep(3600)  # a clean-up that takes its time
+
+    job = Job("ops_test_slow_to_stop", "*/5 * * * *", work, "test")
+    async with running_services(load_config(env)) as services:
+        scheduler = JobScheduler(services, (job,), lead=False)
+        scheduler._spawn(job, datetime.now(timezone.utc))  # what its trigger does at the occurrence
+        await asyncio.wait_for(working.wait(), 30)  # the run has claimed its occurrence and works
+        stopping = asyncio.create_task(scheduler.stop(deadline=0.01))
+        await asyncio.wait_for(cleaning_up.wait(), 30)
+        stopping.cancel()
+        done, _ = await asyncio.wait([stopping], timeout=30)
+        assert done and stopping.cancelled()
+        for task in list(scheduler._tasks):
+            task.cancel()
