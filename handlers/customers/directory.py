@@ -68,12 +68,20 @@ class DirectorySql:
         self.where.append(fragment.format(*numbers))
         self.args.extend(values)
 
-    def page(self, limit: int | None, offset: int) -> tuple[str, ...]:
-        """The page statement and its arguments (`limit=None`: every matching row; LIMIT NULL is no limit)."""
+    def _page_rows(self) -> str:
         n = len(self.args)
         inner = "\n".join([QUERIES.phone_directory_select, *self.where, QUERIES.phone_directory_order,
                            f"LIMIT ${n + 1} OFFSET ${n + 2}"])
-        sql = QUERIES.phone_directory_page_wrapper.replace("{}", inner) + "\n" + QUERIES.phone_directory_order
+        return QUERIES.phone_directory_page_wrapper.replace("{}", inner)
+
+    def page(self, limit: int | None, offset: int) -> tuple[str, ...]:
+        """The page statement and its arguments (`limit=None`: every matching row; LIMIT NULL is no limit)."""
+        return self._page_rows() + "\n" + QUERIES.phone_directory_order, *self.args, limit, offset
+
+    def page_json(self, limit: int, offset: int) -> tuple[str, ...]:
+        """The page as one JSON array of /phone/* items (NULL when empty), and its arguments."""
+        sql = QUERIES.phone_directory_page_json.replace("{page}", self._page_rows()).replace(
+            "{order}", QUERIES.phone_directory_order)
         return sql, *self.args, limit, offset
 
     def count(self) -> tuple[str, ...]:

@@ -234,13 +234,25 @@ WHERE s.similarity >= $5
 ORDER BY s.similarity DESC, s.last_user_message_at DESC NULLS LAST, s.wa_id
 LIMIT $4;
 
--- name: phone_recent
-SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked, 1.0::real AS similarity,
-       (SELECT max(r.updated_at) FROM reservations AS r WHERE r.wa_id = c.wa_id) AS last_reservation_at
-FROM customers AS c
-WHERE c.last_user_message_at IS NOT NULL
-ORDER BY c.last_user_message_at DESC NULLS LAST, c.wa_id
-LIMIT $1;
+-- name: phone_search_items_wrapper
+-- phone_search's page (in place of the braces) as one JSON array of /phone/* items, best first (NULL when none):
+-- a small directory's one statement (handlers/customers/phone_search.py find_items).
+SELECT json_agg(contact_item_json(p.wa_id, p.customer_name, p.last_user_message_at, p.last_reservation_at,
+                                  p.similarity, p.is_favorite, p.is_blocked)
+                ORDER BY p.similarity DESC, p.last_user_message_at DESC NULLS LAST, p.wa_id)::text
+FROM ({}) AS p;
+
+-- name: phone_recent_json
+-- The $1 customers who wrote last, newest first, as one JSON array of /phone/* items (NULL when none).
+SELECT json_agg(contact_item_json(c.wa_id, c.customer_name, c.last_user_message_at, c.last_reservation_at, 1,
+                                  c.is_favorite, c.is_blocked)
+                ORDER BY c.last_user_message_at DESC NULLS LAST, c.wa_id)::text
+FROM (SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked,
+             (SELECT max(r.updated_at) FROM reservations AS r WHERE r.wa_id = c.wa_id) AS last_reservation_at
+      FROM customers AS c
+      WHERE c.last_user_message_at IS NOT NULL
+      ORDER BY c.last_user_message_at DESC NULLS LAST, c.wa_id
+      LIMIT $1) AS c;
 
 -- The directory (/phone/all) is assembled from these pieces: only the active filters are added, so each
 -- one can become a join or an index condition (an "$n IS NULL OR …" form would block that). `{}` marks
@@ -255,6 +267,14 @@ WHERE true
 -- The page's last reservation times are looked up for the page's rows only, not for the skipped ones.
 SELECT c.*, (SELECT max(r.updated_at) FROM reservations AS r WHERE r.wa_id = c.wa_id) AS last_reservation_at
 FROM ({}) AS c
+
+-- name: phone_directory_page_json
+-- The page statement (page_wrapper around the page, without its final ORDER BY) as one JSON array of /phone/*
+-- items in the page's order (phone_directory_order, placed inside json_agg), NULL when the page is empty.
+SELECT json_agg(contact_item_json(c.wa_id, c.customer_name, c.last_user_message_at, c.last_reservation_at,
+                                  c.similarity, c.is_favorite, c.is_blocked)
+                {order})::text
+FROM ({page}) AS c
 
 -- name: phone_directory_count_select
 SELECT count(*) FROM customers AS c WHERE true

@@ -128,3 +128,56 @@ async def test_phone_stats(viewer_client, directory):
     assert body["data"]["countries"] == {"SA": 6, "US": 2, "EG": 1, "AE": 1, "CA": 1}
     assert body["data"]["status"] == {"registered": 7, "unknown": 4, "blocked": 2}
     assert body["data"]["registration"] == body["data"]["status"]
+
+
+async def test_items_built_by_postgresql_equal_contact_item(viewer_client, db):
+    """/phone/recent and /phone/all send items PostgreSQL assembled (0830 contact_item_json): each must equal what
+    actors/customers/wire.contact_item makes of the same row, value and type, across the formats that differ."""
+    from actors.customers.wire import contact_item
+
+    odd_name = 'a "quoted" \\ name\twith\ncontrols \x01, عربي and 🙂'
+    rows = [  # wa_id, name, favourite, last message (naive), reservation updated_at (aware)
+        ("966500000101", odd_name, True, datetime(2025, 3, 10, 0, 30), datetime(2025, 3, 6, 14, 2, 11, 532811,
+                                                                                tzinfo=timezone.utc)),
+        ("966500000102", None, False, datetime(2025, 3, 10, 0, 30, 0, 500), datetime(2025, 3, 6, 23, 0,
+                                                                                     tzinfo=timezone.utc)),
+        ("966500000103", "", False, datetime(2025, 3, 9, 23, 59, 59, 999999), None),
+        ("966500000104", "Ann", False, None, None),
+    ]
+    for wa_id, name, favourite, last, updated in rows:
+        await db.execute("INSERT INTO customers (wa_id, customer_name, is_favorite, last_user_message_at)"
+                         " VALUES ($1, $2, $3, $4)", wa_id, name, favourite, last)
+        if updated:
+            await db.execute("INSERT INTO reservations (wa_id, slot_date, slot_time, type, status, updated_at)"
+                             " VALUES ($1, '2025-04-01', '11:00', 0, 'active', $2)", wa_id, updated)
+    expected = {}
+    for row in await db.fetch(
+            "SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked,"
+            " 1.0::real AS similarity, (SELECT max(r.updated_at) FROM reservations AS r WHERE r.wa_id = c.wa_id)"
+            " AS last_reservation_at FROM customers AS c"):
+        expected[row["wa_id"]] = contact_item(row)
+    assert expected["966500000102"]["last_message_at"] == "2025-03-10T00:30:00.000500"
+
+    recent = await viewer_client.get("/phone/recent")
+    directory = await viewer_client.get("/phone/all")
+    for response, listed in ((recent, 3), (directory, 4)):
+        assert response.status == 200
+        items = (await response.json())["data"]
+        assert len(items) == listed
+        for item in items:
+            assert item == expected[item["wa_id"]]
+            assert list(item) == list(expected[item["wa_id"]])  # key order
+            assert type(item["similarity"]) is float and type(item["is_favorite"]) is bool
+
+    # /phone/search: a small directory's first search reads rows (it counts the directory first) and builds the
+    # items here; every later one has PostgreSQL build them: both answers must be the same, value and type
+    for query in ("9665000001", "Ann", "name"):
+        answers = []
+        for _ in range(2):
+            response = await viewer_client.get("/phone/search", params={"q": query})
+            assert response.status == 200
+            answers.append((await response.json())["data"])
+        assert answers[0] and answers[0] == answers[1], query
+        assert [list(i) for i in answers[0]] == [list(i) for i in answers[1]]
+        assert [type(i["similarity"]) for i in answers[1]] == [float] * len(answers[1])
+        assert all(i == {**expected[i["wa_id"]], "similarity": i["similarity"]} for i in answers[1])
