@@ -1,8 +1,9 @@
 -- 0830_contact_item_json: the /phone/* result item (actors/customers/wire.py contact_item) built by PostgreSQL.
 --
--- /phone/recent and /phone/all send their page as one JSON array assembled by the statement itself: building
--- and encoding each item in Python was a third of those routes' time. Both functions are plain SQL, inlined
--- into the statements that call them (STABLE, like to_char and json_build_object inside).
+-- /phone/recent, /phone/all and a small directory's /phone/search send their page as one JSON array assembled by
+-- the statement itself: building and encoding each item in Python was a third of those routes' time. Both
+-- functions are plain SQL, inlined into the statements that call them (STABLE, like to_char and
+-- json_build_object inside).
 
 -- A timestamp as Python's isoformat() writes it: seconds always, microseconds only when there are any.
 CREATE FUNCTION naive_iso(value timestamp) RETURNS text
