@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from runtime.db import DATABASE_UNAVAILABLE, QUERIES
 from runtime.events import HISTORY_LIMIT
-from runtime.routes import QUERY, Role, Route, json_response, json_text_response
+from runtime.routes import QUERY, Role, Route, json_response, success_json_response
 from runtime.services import SERVICES
 
 log = logging.getLogger("mawid.notifications")
@@ -50,7 +50,7 @@ async def notifications(request: web.Request) -> web.Response:
     except Exception:
         log.exception("could not load notification history")
         return json_response({"success": False, "message": "failed_to_load"}, status=500)
-    return json_text_response(b'{"success": true, "data": ' + items.encode("utf-8") + b"}")
+    return success_json_response(items.encode("utf-8"))
 
 
 ROUTES = [

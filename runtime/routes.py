@@ -86,9 +86,13 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
                         charset="utf-8")
 
 
-def json_text_response(body: bytes, status: int = 200) -> web.Response:
-    """A JSON body assembled elsewhere (by PostgreSQL, around `json_bytes` parts), passed on as it is."""
-    return web.Response(body=body, status=status, content_type="application/json", charset="utf-8")
+def success_json_response(data: bytes, extra: dict[str, Any] | None = None) -> web.Response:
+    """`{"success": true, "data": …}` around `data`, JSON assembled elsewhere (by PostgreSQL), passed on without
+    decoding; `extra` adds keys after it (encoded here)."""
+    body = b'{"success": true, "data": ' + data
+    for key, value in (extra or {}).items():
+        body += b", " + json_bytes(key) + b": " + json_bytes(value)
+    return web.Response(body=body + b"}", content_type="application/json", charset="utf-8")
 
 
 def unstorable_text(value: Any) -> tuple | None:

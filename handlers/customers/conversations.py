@@ -20,7 +20,7 @@ from handlers.customers.common import (
     try_later_failure,
 )
 from runtime.db import QUERIES
-from runtime.routes import BODY, QUERY, Role, Route, json_bytes, json_text_response
+from runtime.routes import BODY, QUERY, Role, Route, json_bytes, success_json_response
 
 TAGS = ("conversations",)
 _TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
@@ -83,8 +83,7 @@ async def get_history(request: web.Request) -> web.Response:
         if items is None:
             return envelope(True, {})
         # The messages as PostgreSQL assembled them, passed on without decoding
-        return json_text_response(b'{"success": true, "data": {' + json_bytes(wa_id) + b": " + items.encode("utf-8")
-                                  + b"}}")
+        return success_json_response(b"{" + json_bytes(wa_id) + b": " + items.encode("utf-8") + b"}")
 
     return await guarded(work, secretary_failure, "conversation history")
 
