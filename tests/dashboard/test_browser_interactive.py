@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from actors.jobs.registry import job_named
 from actors.jobs.runner import run_job
 from runtime.config import load_config
-from tests.dashboard.conftest import BROWSER_TESTS, SERVER_ENV, screenshot, sign_in, wait_until
+from tests.dashboard.conftest import BROWSER_TESTS, SERVER_ENV, hold_requests, screenshot, sign_in, wait_until
 from tests.ops.support import running_services
 
 pytestmark = BROWSER_TESTS
@@ -16,10 +16,17 @@ pytestmark = BROWSER_TESTS
 BOOKER, WAITING = "966512345690", "966512345691"
 
 
-async def as_customer(page, wa_id: str, name: str) -> None:
+async def switch_to(page, wa_id: str, name: str) -> None:
     await page.fill("#sim-wa-id", wa_id)
     await page.fill("#sim-name", name)
     await page.dispatch_event("#sim-wa-id", "change")
+
+
+async def as_customer(page, wa_id: str, name: str) -> None:
+    """Switch the simulator to `wa_id` and wait until their messages and choices are the ones shown."""
+    await switch_to(page, wa_id, name)
+    await page.wait_for_selector(f'#sim-messages[data-wa-id="{wa_id}"]', state="attached")
+    await page.wait_for_selector(f'#sim-choices[data-wa-id="{wa_id}"]', state="attached")
 
 
 async def say(page, text: str) -> None:
@@ -89,3 +96,27 @@ async def test_book_from_a_list_remind_cancel_and_the_waitlist_takes_the_place(l
     with live_server.api("staff") as api:  # the accepted offer booked the type staff put them down for
         booked = api.get("/reservations", params={"from_date": tomorrow, "to_date": tomorrow}).json()["data"]
     assert [(r["date"], r["type"]) for r in booked[WAITING]] == [(tomorrow, 1)]
+
+
+async def test_a_late_answer_for_the_previous_customer_is_not_shown_for_the_next(live_server, browser):
+    """Switching customer reads their conversation: the previous customer's read, answered after a switch, replaced
+    the new customer's messages (CI once tapped a button and read the previous customer's last message back)."""
+    live_server.require("POST /conversations/{wa_id}", "GET /conversations/{wa_id}")
+    first, second = "966512345692", "966512345693"
+    with live_server.api("staff") as api:
+        for wa_id in (first, second):
+            answer = api.post(f"/conversations/{wa_id}", json={"role": "user", "message": f"I am {wa_id}"})
+            assert answer.status_code == 200, answer.text
+    context = await browser()
+    page = await sign_in(context, live_server, "staff", "/app/simulator")
+    release = await hold_requests(context, f"**/conversations/{first}?*")
+    await switch_to(page, first, "One")  # its history is held back
+    await as_customer(page, second, "Two")
+    assert f"I am {second}" in await page.inner_text("#sim-messages")
+    async with page.expect_response(lambda r: f"/conversations/{first}?" in r.url):
+        release.set()  # the first customer's answer arrives now, late
+    await page.wait_for_timeout(300)  # what a late render would need
+    shown = await page.inner_text("#sim-messages")
+    assert f"I am {second}" in shown and f"I am {first}" not in shown, shown
+    assert await page.get_attribute("#sim-messages", "data-wa-id") == second
+

@@ -23,17 +23,25 @@ waInput.value = saved?.wa_id || `9665${String(Math.floor(10000000 + Math.random(
 nameInput.value = saved?.name || '';
 const waId = () => waInput.value.trim();
 
+// Each read is for the customer shown when it started: an answer arriving after a switch to another customer is
+// someone else's and is dropped. `data-wa-id` says whose messages and choices are on the page.
 async function loadConversation() {
-  if (!/^[0-9]{8,15}$/.test(waId())) return;
-  const result = await get(`/conversations/${waId()}?limit=0`);
-  renderMessages(list, conversationOf(result, waId()));
+  const id = waId();
+  if (!/^[0-9]{8,15}$/.test(id)) return;
+  const result = await get(`/conversations/${id}?limit=0`);
+  if (id !== waId()) return;
+  renderMessages(list, conversationOf(result, id));
+  list.dataset.waId = id;
 }
 
 // The newest message the customer received: its list rows or buttons are shown to tap.
 async function loadChoices() {
-  if (!/^[0-9]{8,15}$/.test(waId())) return;
-  const result = await get(`/app/api/simulator/latest?wa_id=${waId()}`);
+  const id = waId();
+  if (!/^[0-9]{8,15}$/.test(id)) return;
+  const result = await get(`/app/api/simulator/latest?wa_id=${id}`);
+  if (id !== waId()) return;
   renderTaps(choices, result.ok ? result.data?.data : null, sendTap);
+  choices.dataset.waId = id;
 }
 
 async function deliver(message, shown) {
@@ -57,15 +65,24 @@ async function sendTap(tap) {
 }
 
 async function loadBookings() {
-  if (!/^[0-9]{8,15}$/.test(waId())) return;
+  const id = waId();
+  if (!/^[0-9]{8,15}$/.test(id)) return;
   const result = await get('/reservations?future=true&include_cancelled=false');
-  const mine = (result.data?.data || {})[waId()] || [];
+  if (id !== waId()) return;
+  const mine = (result.data?.data || {})[id] || [];
   bookings.replaceChildren(...(mine.length ? mine.map((r) => h('li', { class: 'sim-booking', dataset: { id: r.id } },
     `#${r.id} · ${r.date} ${r.time_slot} · ${t(`type_${r.type}`)}`)) : [h('li', { class: 'muted' }, t('sim_none'))]));
 }
 
+let shown = waId();  // the customer whose conversation the page shows (or is reading)
 who.addEventListener('change', () => {
   localStorage.setItem(KEY, JSON.stringify({ wa_id: waId(), name: nameInput.value.trim() }));
+  if (waId() === shown) return;  // the name was edited (its change fires as a tap takes the focus): same customer
+  shown = waId();
+  // The previous customer's buttons must not be tapped in this one's name while their own are read.
+  renderTaps(choices, null, sendTap);
+  delete choices.dataset.waId;
+  delete list.dataset.waId;
   loadConversation();
   loadBookings();
   loadChoices();
