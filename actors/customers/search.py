@@ -44,16 +44,20 @@ class SearchTerms:
         )
 
     def arguments(self, limit: int, threshold: float, stricter: Sequence[str] | None = None,
-                  pairs: tuple[list[str], list[str]] | None = None, small: bool = False) -> tuple:
+                  pairs: tuple[list[str], list[str]] | None = None, small: bool = False,
+                  part: str | None = None) -> tuple:
         """The parameters of the phone_search query, in order. `stricter`: the wa_ids a stricter level found
         (None at the strictest level, which looks for the substring rule's rows itself); `pairs`: pair_patterns'
         answer for `threshold`, or None to match numbers with the similarity operator; `small`: a small
-        directory's search (its plan is made once, for any query)."""
+        directory's search (its plan is made once, for any query); `part`: None for the whole search, "names"
+        or "numbers" for that part alone (the names part looks for no stricter rows and no substring)."""
         # Two patterns of digits inside the number (not at its start or end) pair up: every digits-only wa_id
         # holding the query's digits matches that pair, so the substring rule's rows are candidates already.
         inner = {p for p in (pairs[0] + pairs[1] if pairs else ()) if len(p) == 5 and p[0] == p[-1] == "%"}
-        return (self.name, self.phone, self.like_pattern, limit, threshold, list(stricter or ()),
-                stricter is None and len(inner) < 2, *(pairs or (None, None)), small)
+        look_for_substring = stricter is None and len(inner) < 2 and part != "names"
+        stricter_rows = [] if part == "names" else list(stricter or ())
+        return (self.name, self.phone, self.like_pattern, limit, threshold, stricter_rows, look_for_substring,
+                *(pairs or (None, None)), small, part)
 
 
 def digit_trigrams(digits: str) -> list[str]:

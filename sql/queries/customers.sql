@@ -141,7 +141,9 @@ GROUP BY t;
 -- threshold, set by the statement itself), $6 wa_ids found at a stricter level, $7 whether to look for the
 -- substring rule's rows (the strictest level; below it, they are among $6), $8/$9 NULL or pairs of LIKE patterns
 -- replacing the similarity operator on wa_id (actors/customers/search.py pair_patterns), $10 whether the
--- directory is small (the statement is then planned once, for any query).
+-- directory is small (the statement is then planned once, for any query), $11 NULL for the whole search, or the
+-- part of it run alone: 'names' (the names and every third pair of $8/$9: no other number branch) or 'numbers'
+-- (every other branch and pair: no name is scored). A large directory's number search runs both parts at once.
 -- Names are matched and scored once per distinct name (customer_search_names, 0257); each matching name
 -- brings its newest $4 customers: the others tie with them on the name score and lose the tie-break, and if
 -- their number scores higher than their name, the number rules find them. The substring branch only needs
@@ -162,13 +164,15 @@ WITH thresholds AS MATERIALIZED (
                 ELSE greatest(word_similarity($1, m.name), word_similarity(normalize_arabic($1), m.normalized))
            END AS score
     FROM (SELECT n.name, n.normalized FROM customer_search_names AS n
-          WHERE EXISTS (SELECT FROM thresholds) AND $1 <% n.name
+          WHERE EXISTS (SELECT FROM thresholds) AND $11::text IS DISTINCT FROM 'numbers' AND $1 <% n.name
           UNION
           SELECT n.name, n.normalized FROM customer_search_names AS n
-          WHERE EXISTS (SELECT FROM thresholds) AND normalize_arabic($1) <% n.normalized AND n.normalized <> n.name
+          WHERE EXISTS (SELECT FROM thresholds) AND $11::text IS DISTINCT FROM 'numbers'
+            AND normalize_arabic($1) <% n.normalized AND n.normalized <> n.name
           UNION
           SELECT n.name, n.normalized FROM customer_search_names AS n
-          WHERE EXISTS (SELECT FROM thresholds) AND $1 <> normalize_arabic($1) AND n.normalized = n.name
+          WHERE EXISTS (SELECT FROM thresholds) AND $11::text IS DISTINCT FROM 'numbers'
+            AND $1 <> normalize_arabic($1) AND n.normalized = n.name
             AND normalize_arabic($1) <% n.name) AS m
 ), candidates AS (
     SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked
@@ -188,17 +192,19 @@ WITH thresholds AS MATERIALIZED (
     -- every digits-only wa_id scoring >= $5 by similarity matches both patterns of some pair, the others are few;
     -- a pair's match scoring less by its number is only a candidate for its name (the names branch has it then)
     SELECT c.wa_id, c.customer_name, c.last_user_message_at, c.is_favorite, c.is_blocked
-    FROM unnest($8::text[], $9::text[]) AS p(one_pattern, other_pattern)
+    FROM unnest($8::text[], $9::text[]) WITH ORDINALITY AS p(one_pattern, other_pattern, n)
     CROSS JOIN LATERAL (
         SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
         FROM customers
         WHERE wa_id LIKE p.one_pattern AND wa_id LIKE p.other_pattern
           AND (similarity(wa_id, $2) >= $5 OR translate(wa_id, ' -+', '') LIKE $3::text)
     ) AS c
+    WHERE $11::text IS NULL OR ($11::text = 'names') = (p.n % 3 = 0)
     UNION
     SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
     FROM customers
-    WHERE $8::text[] IS NOT NULL AND (wa_id !~ '^[0-9]+$' OR cardinality(show_trgm(wa_id)) <= 8)
+    WHERE $8::text[] IS NOT NULL AND $11::text IS DISTINCT FROM 'names'
+      AND (wa_id !~ '^[0-9]+$' OR cardinality(show_trgm(wa_id)) <= 8)
     UNION
     SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
     FROM customers WHERE wa_id = ANY ($6::text[])
