@@ -54,9 +54,12 @@ QUERIES = Queries(SQL_DIR / "queries")
 
 # The database cannot be reached (down, restarting, connection lost mid-query). Business code lets
 # these through instead of reporting a failed operation: the HTTP layer answers 503 + Retry-After,
-# the client retries, and nothing was written (docs/resilience.md).
+# the client retries, and nothing was written (docs/resilience.md). InternalClientError is what a
+# statement meets on a connection PostgreSQL ended while it sat idle in the pool, handed out before
+# asyncpg saw its socket close (it had read the termination notice only): nothing was sent.
 DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
     OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
+    asyncpg.InternalClientError,
 )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from actors.reservation.actor import WAITLIST_WAKE_KEY
 from actors.waitlist.offers import sweep
+from runtime.db import DATABASE_UNAVAILABLE
 from runtime.tasks import stop_task
 
 if TYPE_CHECKING:
@@ -35,9 +36,11 @@ class WaitlistSweeper:
         interval = self.services.config.waitlist_sweep_seconds
         while True:
             self._woken.clear()
-            try:
+            try:  # a failed round (database away, a send refused) is retried next round
                 await sweep(self.services)
-            except Exception:  # a failed round (database away, a send refused) is retried next round
+            except DATABASE_UNAVAILABLE as exc:  # expected in an outage: one line, no traceback
+                log.warning("waitlist sweep failed, the database is unavailable: %s", exc)
+            except Exception:
                 log.exception("waitlist sweep failed")
             self.rounds += 1
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a stop() that lands as a wake-up
