@@ -119,4 +119,3 @@ async def test_a_late_answer_for_the_previous_customer_is_not_shown_for_the_next
     shown = await page.inner_text("#sim-messages")
     assert f"I am {second}" in shown and f"I am {first}" not in shown, shown
     assert await page.get_attribute("#sim-messages", "data-wa-id") == second
-
