@@ -1,7 +1,7 @@
 """Customer search, the directory and the dashboard on a large demo database (issue 4's benchmark).
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_customers.py
-        [--customers 1000000] [--keep] [--url postgresql://…/already_seeded] [--requests 200]
+        [--customers 1000000] [--keep] [--url postgresql://…/already_seeded] [--requests 200] [--numbers 40]
 
 Without --url it creates a private migrated database on DATABASE_URL's server, fills it with
 `bin/mawid seed-demo --customers N` (10 messages and 1.5 reservations per customer), measures, then
@@ -62,7 +62,35 @@ def summary(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
 
 
-async def measure(url: str, requests: int, only: str = "", plans: bool = True) -> None:
+async def drawn_numbers(conn, count: int) -> list[str]:
+    """`count` wa_ids drawn from the whole directory, the same ones on every run over the same data."""
+    return [r["wa_id"] for r in await conn.fetch(
+        "SELECT wa_id FROM customers WHERE wa_id ~ '^[0-9]{10,}$' ORDER BY md5(wa_id) LIMIT $1", count)]
+
+
+async def spread(client, numbers: list[str], repeats: int = 5) -> None:
+    """A number search's time depends on the number (how many numbers share its trigrams): the medians of
+    `repeats` requests for each of many numbers, full and in part, summarised across the numbers."""
+    for label, queries in ((f"{len(numbers)} full numbers drawn from the directory", numbers),
+                           (f"{len(numbers)} of their 7 middle digits", [n[4:11] for n in numbers])):
+        medians = []
+        for q in queries:
+            times = []
+            for i in range(repeats + 1):
+                started = time.perf_counter()
+                response = await client.get("/phone/search", params={"q": q, "limit": "100"})
+                await response.read()
+                assert response.status == 200, q
+                if i:  # the first one warms the pool and the sample
+                    times.append((time.perf_counter() - started) * 1000)
+            medians.append((statistics.median(times), q))
+        p50, p95 = summary([ms for ms, _ in medians])
+        slowest, slowest_q = max(medians)
+        print(f"| /phone/search {label}, median of {repeats} each | {len(queries)} | - | {p50:.1f} | {p95:.1f}"
+              f" | slowest {slowest:.1f} ms ({slowest_q!r}) |", flush=True)
+
+
+async def measure(url: str, requests: int, only: str = "", plans: bool = True, numbers: int = 40) -> None:
     import asyncpg
     from aiohttp.test_utils import TestClient, TestServer
 
@@ -83,6 +111,7 @@ async def measure(url: str, requests: int, only: str = "", plans: bool = True) -
             "INSERT INTO users (email, hashed_password, role) VALUES ('bench-' || gen_random_uuid() || '@x.test',"
             " '!', 'staff') RETURNING id")
         examples = await pick_examples(conn)
+        drawn = await drawn_numbers(conn, numbers)
         counts = await conn.fetchrow("SELECT (SELECT count(*) FROM customers) AS customers,"
                                      " (SELECT count(*) FROM conversation) AS messages,"
                                      " (SELECT count(*) FROM reservations) AS reservations")
@@ -132,6 +161,8 @@ async def measure(url: str, requests: int, only: str = "", plans: bool = True) -
                 size = len(data) if isinstance(data, list) else (data or {}).get("stats", {}).get("totalReservations")
             p50, p95 = summary(samples)
             print(f"| {label} | {n} | {first:.1f} | {p50:.1f} | {p95:.1f} | {size} |", flush=True)
+        if drawn and (not only or only in "/phone/search"):
+            await spread(client, drawn)
     if plans:
         await explain(url, examples)
 
@@ -192,9 +223,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="print the database URL and keep it")
     parser.add_argument("--only", default="", help="run only the requests whose label contains this text")
     parser.add_argument("--no-plans", action="store_true", help="skip the EXPLAIN ANALYZE output")
+    parser.add_argument("--numbers", type=int, default=40, help="how many numbers the search's spread is taken over")
     args = parser.parse_args()
     if args.url:
-        asyncio.run(measure(args.url, args.requests, args.only, not args.no_plans))
+        asyncio.run(measure(args.url, args.requests, args.only, not args.no_plans, args.numbers))
         return
     admin = os.environ.get("DATABASE_URL")
     if not admin:
@@ -207,7 +239,7 @@ def main() -> None:
         started = time.perf_counter()
         seed(url, args.customers)
         print(f"seeded {args.customers:,} customers in {time.perf_counter() - started:.0f}s", file=sys.stderr)
-        asyncio.run(measure(url, args.requests, args.only, not args.no_plans))
+        asyncio.run(measure(url, args.requests, args.only, not args.no_plans, args.numbers))
     finally:
         if args.keep:
             print(f"kept {url}", file=sys.stderr)

@@ -60,10 +60,14 @@ class SearchTerms:
                 *(pairs or (None, None)), small, part)
 
 
-def digit_trigrams(digits: str) -> list[str]:
+def digit_trigram_set(digits: str) -> set[str]:
     """pg_trgm's trigrams of a string of digits (one word: two spaces before it, one after)."""
     padded = f"  {digits} "
-    return sorted({padded[i:i + 3] for i in range(len(padded) - 2)})
+    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+
+
+def digit_trigrams(digits: str) -> list[str]:
+    return sorted(digit_trigram_set(digits))
 
 
 def trigram_pattern(trigram: str) -> str:
@@ -79,11 +83,13 @@ def trigram_pattern(trigram: str) -> str:
     return f"%{trigram}%"
 
 
-def pair_patterns(phone: str, shares: Mapping[str, float], threshold: float,
-                  common_share: float) -> tuple[list[str], list[str]] | None:
-    """Pairs of LIKE patterns such that every digits-only wa_id with more than IRREGULAR_MAX_TRIGRAMS distinct
-    trigrams whose similarity to `phone` reaches `threshold` matches both patterns of some pair; None when the
-    query is not a number or its rare trigrams (share < `common_share` in `shares`) are too few for that.
+def trigram_pairs(phone: str, shares: Mapping[str, float], threshold: float,
+                  common_share: float | None) -> list[tuple[str, str]] | None:
+    """Pairs of the query's trigrams such that every digits-only wa_id with more than IRREGULAR_MAX_TRIGRAMS
+    distinct trigrams whose similarity to `phone` reaches `threshold` holds both trigrams of some pair; None when
+    the query is not a number or its rare trigrams (share < `common_share` in `shares`) are too few for that.
+    With `common_share` None, any trigram may be in a pair: the rarest ones are (None only when a wa_id could
+    reach `threshold` sharing fewer than two of them).
 
     Similarity is s / (m + n - s) for s shared trigrams, m the query's, n the wa_id's; reaching t takes
     s >= t (m + n) / (1 + t) >= t (m + 9) / (1 + t) = needed. Counting every common trigram as shared, a wa_id
@@ -93,14 +99,26 @@ def pair_patterns(phone: str, shares: Mapping[str, float], threshold: float,
     trigrams = digit_trigrams(phone)
     needed = math.ceil(threshold * (len(trigrams) + IRREGULAR_MAX_TRIGRAMS + 1) / (1 + threshold) - 0.01)
     if needed > len(trigrams):
-        return [], []  # no such wa_id can reach the threshold
-    rare = sorted((t for t in trigrams if shares.get(t, 0.0) < common_share), key=lambda t: (shares.get(t, 0.0), t))
+        return []  # no such wa_id can reach the threshold
+    rare = sorted((t for t in trigrams if common_share is None or shares.get(t, 0.0) < common_share),
+                  key=lambda t: (shares.get(t, 0.0), t))
     spare = needed - (len(trigrams) - len(rare)) - 2  # rare trigrams shared beyond the two a pair needs
     if spare < 0:
         return None
     kept = rare[:len(rare) - spare]  # the rarest: the others count as shared by every number, like the commons
-    pairs = list(combinations(kept, 2))
+    return list(combinations(kept, 2))
+
+
+def patterns_of(pairs: Sequence[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """Trigram pairs as the two LIKE pattern arrays phone_search takes ($8, $9)."""
     return [trigram_pattern(a) for a, _ in pairs], [trigram_pattern(b) for _, b in pairs]
+
+
+def pair_patterns(phone: str, shares: Mapping[str, float], threshold: float,
+                  common_share: float) -> tuple[list[str], list[str]] | None:
+    """trigram_pairs as LIKE patterns: a digits-only wa_id holds a trigram exactly when it matches its pattern."""
+    pairs = trigram_pairs(phone, shares, threshold, common_share)
+    return None if pairs is None else patterns_of(pairs)
 
 
 def parse_instant_date(value: str, zone: ZoneInfo) -> date:

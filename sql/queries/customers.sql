@@ -123,17 +123,17 @@ SELECT CASE WHEN EXISTS (SELECT FROM sample)
             THEN count(*) FILTER (WHERE share >= $3::float8) < $2::float8 * count(*) END
 FROM shares;
 
--- name: phone_search_trigram_shares
--- The share of the wa_ids in pg_stats' sample holding each trigram (none without statistics): which trigrams of a
--- number query are rare. Only decides how candidates are looked up, never what is found.
-WITH sample AS MATERIALIZED (
-    SELECT show_trgm(v) AS trigrams
-    FROM pg_stats AS s, unnest(s.histogram_bounds::text::text[]) AS v
-    WHERE s.schemaname = current_schema() AND s.tablename = 'customers' AND s.attname = 'wa_id'
+-- name: phone_search_wa_id_sample
+-- About $1 wa_ids drawn at random (not more than twice that however stale pg_class' row count), and how many of
+-- the directory's rows each stands for: which trigrams of a number query are rare, and how many rows a lookup
+-- would visit (actors/customers/trigram_sample.py). Only decides how candidates are looked up, never what is found.
+WITH sampling AS (
+    SELECT least(100, 100 * $1::float8 / greatest(reltuples, 1)) AS percent FROM pg_class
+    WHERE oid = 'customers'::regclass
 )
-SELECT t AS trigram, count(*)::float8 / (SELECT count(*) FROM sample) AS share
-FROM sample, unnest(sample.trigrams) AS t
-GROUP BY t;
+SELECT array(SELECT wa_id FROM customers TABLESAMPLE BERNOULLI ((SELECT percent FROM sampling))
+             LIMIT 2 * $1::int) AS wa_ids,
+       100 / (SELECT percent FROM sampling) AS scale;
 
 -- name: phone_search
 -- $1 name query, $2 phone query (the digits when the query has any: quirk 11), $3 the escaped
@@ -142,8 +142,9 @@ GROUP BY t;
 -- substring rule's rows (the strictest level; below it, they are among $6), $8/$9 NULL or pairs of LIKE patterns
 -- replacing the similarity operator on wa_id (actors/customers/search.py pair_patterns), $10 whether the
 -- directory is small (the statement is then planned once, for any query), $11 NULL for the whole search, or the
--- part of it run alone: 'names' (the names and every third pair of $8/$9: no other number branch) or 'numbers'
--- (every other branch and pair: no name is scored). A large directory's number search runs both parts at once.
+-- part of it run alone: 'names' (the names and the even-numbered pairs of $8/$9: no other number branch) or
+-- 'numbers' (every other branch and pair: no name is scored). A large directory's number search runs both parts
+-- at once.
 -- Names are matched and scored once per distinct name (customer_search_names, 0257); each matching name
 -- brings its newest $4 customers: the others tie with them on the name score and lose the tie-break, and if
 -- their number scores higher than their name, the number rules find them. The substring branch only needs
@@ -199,7 +200,7 @@ WITH thresholds AS MATERIALIZED (
         WHERE wa_id LIKE p.one_pattern AND wa_id LIKE p.other_pattern
           AND (similarity(wa_id, $2) >= $5 OR translate(wa_id, ' -+', '') LIKE $3::text)
     ) AS c
-    WHERE $11::text IS NULL OR ($11::text = 'names') = (p.n % 3 = 0)
+    WHERE $11::text IS NULL OR ($11::text = 'names') = (p.n % 2 = 0)
     UNION
     SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
     FROM customers

@@ -3,6 +3,7 @@ similarity operator: the page is still exactly the reference's, on a directory s
 codes most numbers share, neighbours of the queried numbers, short, repetitive and separated numbers)."""
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import datetime, timedelta
 
@@ -42,6 +43,7 @@ async def crowd(db, monkeypatch):
     from handlers.customers import phone_search
 
     monkeypatch.setattr(phone_search, "SMALL_DIRECTORY", 0)  # the large directory's path
+    monkeypatch.setattr(phone_search, "SAMPLE_ROWS", 10**6)  # sampling all of it: the same lookups every run
     rows, crowded = directory(random.Random(22))
     await db.copy_records_to_table("customers", records=[(w, n) for w, n, _ in rows],
                                    columns=["wa_id", "customer_name"])
@@ -49,6 +51,16 @@ async def crowd(db, monkeypatch):
                          [(w, seen) for w, _, seen in rows if seen is not None])
     await db.execute("ANALYZE customers")
     return rows, crowded
+
+
+async def trigram_sample(db):
+    """The sample the search draws (all of the crowd: see its fixture)."""
+    from actors.customers.trigram_sample import TrigramSample
+    from handlers.customers.phone_search import SAMPLE_ROWS
+    from runtime.db import QUERIES
+
+    drawn = await db.fetchrow(QUERIES.phone_search_wa_id_sample, SAMPLE_ROWS)
+    return TrigramSample.of(drawn["wa_ids"], drawn["scale"])
 
 
 def number_queries(rows: list[tuple], crowded: list[str]) -> list[str]:
@@ -65,14 +77,13 @@ def number_queries(rows: list[tuple], crowded: list[str]) -> list[str]:
 async def test_number_queries_return_the_reference_page(viewer_client, crowd, db):
     from actors.customers.search import SearchTerms
     from handlers.customers.phone_search import THRESHOLD_LEVELS, number_start
-    from runtime.db import QUERIES
 
     rows, crowded = crowd
-    shares = {r["trigram"]: r["share"] for r in await db.fetch(QUERIES.phone_search_trigram_shares)}
+    sample = await trigram_sample(db)
     queries = number_queries(rows, crowded)
     with_pairs = straight = 0
     for q in queries:
-        levels, pairs = number_start(list(THRESHOLD_LEVELS), SearchTerms.parse(q), shares)
+        levels, pairs = number_start(list(THRESHOLD_LEVELS), SearchTerms.parse(q), sample)
         with_pairs += pairs is not None
         straight += pairs is None and levels == list(THRESHOLD_LEVELS[-1:])
         expected = await reference(db, q, 100)
@@ -117,8 +128,8 @@ async def test_every_number_reaching_a_level_matches_a_pair(db):
     for q in ("966545981167", "201012345678", "5459811", "98765", "1234"):
         for commons in (0, 3, 5):  # as if that many of q's trigrams were a country code's
             shares = {t: 0.9 for t in rnd.sample(digit_trigrams(q), min(commons, len(digit_trigrams(q))))}
-            for threshold in THRESHOLD_LEVELS:
-                pairs = pair_patterns(q, shares, threshold, COMMON_TRIGRAM_SHARE)
+            for threshold, common_share in itertools.product(THRESHOLD_LEVELS, (COMMON_TRIGRAM_SHARE, None)):
+                pairs = pair_patterns(q, shares, threshold, common_share)  # None: the commons may pair up too
                 if pairs is None:
                     continue
                 rows = await db.fetch(
@@ -130,4 +141,4 @@ async def test_every_number_reaching_a_level_matches_a_pair(db):
                 checked += len(rows)
                 missed = [r["w"] for r in rows if not r["paired"]]
                 assert not missed, (q, commons, threshold, missed)
-    assert checked > 300
+    assert checked > 600

@@ -8,7 +8,7 @@ import pytest
 
 from tests.customers.test_search import search
 from tests.customers.test_search_exactness import reference
-from tests.customers.test_search_numbers import crowd  # noqa: F401  (the fixture: a large directory)
+from tests.customers.test_search_numbers import crowd, trigram_sample  # noqa: F401  (crowd: a large directory)
 
 
 async def number_with_a_namesake(db, crowded: list[str]) -> tuple[str, str]:
@@ -16,15 +16,13 @@ async def number_with_a_namesake(db, crowded: list[str]) -> tuple[str, str]:
     so it heads the page for `q`."""
     from actors.customers.search import SearchTerms
     from handlers.customers.phone_search import THRESHOLD_LEVELS, number_start
-    from runtime.db import QUERIES
 
     q = crowded[1]
     neighbour = q[:-1] + str((int(q[-1]) + 1) % 10)
     await db.execute("INSERT INTO customers (wa_id, customer_name, last_user_message_at) VALUES ($1, $2, $3)"
                      " ON CONFLICT (wa_id) DO UPDATE SET customer_name = $2, last_user_message_at = $3",
                      neighbour, q, datetime(2030, 1, 1))
-    shares = {r["trigram"]: r["share"] for r in await db.fetch(QUERIES.phone_search_trigram_shares)}
-    _, pairs = number_start(list(THRESHOLD_LEVELS), SearchTerms.parse(q), shares)
+    _, pairs = number_start(list(THRESHOLD_LEVELS), SearchTerms.parse(q), await trigram_sample(db))
     assert pairs is not None  # the search of `q` starts with the two parts
     return q, neighbour
 
@@ -46,8 +44,7 @@ async def test_each_part_scores_only_its_own_branches(crowd, db):  # noqa: F811
     far = "201099999999"  # named like q, numbered like nothing near it
     await db.execute("INSERT INTO customers (wa_id, customer_name) VALUES ($1, $2)", far, q)
     terms = SearchTerms.parse(q)
-    shares = {r["trigram"]: r["share"] for r in await db.fetch(QUERIES.phone_search_trigram_shares)}
-    levels, pairs = number_start(list(THRESHOLD_LEVELS), terms, shares)
+    levels, pairs = number_start(list(THRESHOLD_LEVELS), terms, await trigram_sample(db))
     await db.execute("SET enable_seqscan = off")  # as on the search's own connections
     names, numbers = [{r["wa_id"]: r["similarity"] for r in await db.fetch(
         QUERIES.phone_search, *terms.arguments(100, levels[0], None, pairs, part=part))}
@@ -91,3 +88,26 @@ async def test_searches_sharing_one_connection_do_not_wait_on_each_other(crowd, 
         assert all(len(page) == 5 for page in pages)
     finally:
         await pool.close()
+
+
+async def test_each_pair_of_patterns_is_searched_by_exactly_one_part(db):
+    """The two parts share the pairs out, each pair to one part, half to each (the parts run side by side: an
+    uneven share makes one wait for the other). Each number below matches one pair only, so a pair neither part
+    searched loses its number, and a pair both searched finds it twice."""
+    from actors.customers.search import SearchTerms, digit_trigrams, trigram_pattern
+    from runtime.db import QUERIES
+
+    q = "123456789"
+    pairs = [("123", "234"), ("345", "456"), ("567", "678"), ("678", "789")]
+    numbers = ["123490517283", "345601928374", "567801928374", "906789102837"]
+    for number, pair in zip(numbers, pairs):  # the fixture checks itself: one pair each, none irregular
+        assert [p for p in pairs if set(p) <= set(digit_trigrams(number))] == [pair]
+        assert len(digit_trigrams(number)) > 8
+    await db.executemany("INSERT INTO customers (wa_id, customer_name) VALUES ($1, 'Zed')", [(n,) for n in numbers])
+    patterns = ([trigram_pattern(a) for a, _ in pairs], [trigram_pattern(b) for _, b in pairs])
+    terms = SearchTerms.parse(q)
+    names, numbers_part = [{r["wa_id"] for r in await db.fetch(
+        QUERIES.phone_search, *terms.arguments(100, 0.05, None, patterns, part=part))}
+        for part in ("names", "numbers")]
+    assert names | numbers_part == set(numbers) and not names & numbers_part
+    assert len(names) == len(numbers_part) == 2
