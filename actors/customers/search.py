@@ -15,6 +15,9 @@ _HAS_DIGIT = re.compile(r"\d")
 MAX_QUERY_CHARS = 200  # no name or number is longer; bounds the trigram work of hostile input
 # A digits-only wa_id with at most this many distinct trigrams is listed by 0821's index, not found by pairs.
 IRREGULAR_MAX_TRIGRAMS = 8
+# At most this many trigrams are paired (66 pairs, each an index lookup): enough for any 15-digit number at the
+# lowest level; a longer query (up to MAX_QUERY_CHARS digits) would make thousands.
+MAX_PAIRED_TRIGRAMS = 12
 
 
 def escape_like(value: str) -> str:
@@ -87,9 +90,9 @@ def trigram_pairs(phone: str, shares: Mapping[str, float], threshold: float,
                   common_share: float | None) -> list[tuple[str, str]] | None:
     """Pairs of the query's trigrams such that every digits-only wa_id with more than IRREGULAR_MAX_TRIGRAMS
     distinct trigrams whose similarity to `phone` reaches `threshold` holds both trigrams of some pair; None when
-    the query is not a number or its rare trigrams (share < `common_share` in `shares`) are too few for that.
-    With `common_share` None, any trigram may be in a pair: the rarest ones are (None only when a wa_id could
-    reach `threshold` sharing fewer than two of them).
+    the query is not a number or its rare trigrams (share < `common_share` in `shares`) are too few for that, or
+    more than MAX_PAIRED_TRIGRAMS trigrams would be paired. With `common_share` None, any trigram may be in a
+    pair: the rarest ones are.
 
     Similarity is s / (m + n - s) for s shared trigrams, m the query's, n the wa_id's; reaching t takes
     s >= t (m + n) / (1 + t) >= t (m + 9) / (1 + t) = needed. Counting every common trigram as shared, a wa_id
@@ -106,7 +109,7 @@ def trigram_pairs(phone: str, shares: Mapping[str, float], threshold: float,
     if spare < 0:
         return None
     kept = rare[:len(rare) - spare]  # the rarest: the others count as shared by every number, like the commons
-    return list(combinations(kept, 2))
+    return list(combinations(kept, 2)) if len(kept) <= MAX_PAIRED_TRIGRAMS else None
 
 
 def patterns_of(pairs: Sequence[tuple[str, str]]) -> tuple[list[str], list[str]]:

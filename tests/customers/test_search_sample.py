@@ -87,3 +87,20 @@ async def test_the_page_is_the_reference_whichever_lookup_the_estimate_picks(
             found, _ = await search(viewer_client, q, limit=limit)
             assert found == expected[:limit], (q, limit, levels, pairs is not None)
     assert lowest_pairs >= 10 and len(later_levels_with_pairs) >= 10, (lowest_pairs, later_levels_with_pairs)
+
+
+def test_a_query_longer_than_any_number_is_not_paired():
+    """Up to 200 digits reach the search: pairing their trigrams would make thousands of lookups (each priced and
+    each an index scan). Any 15-digit number still has its pairs at every level."""
+    from actors.customers.search import MAX_PAIRED_TRIGRAMS, trigram_pairs
+    from handlers.customers.phone_search import COMMON_TRIGRAM_SHARE, THRESHOLD_LEVELS
+
+    rnd = random.Random(6)
+    long_query = "".join(rnd.choice("0123456789") for _ in range(200))
+    for threshold in THRESHOLD_LEVELS:
+        assert trigram_pairs(long_query, {}, threshold, None) is None
+        assert trigram_pairs(long_query, {}, threshold, COMMON_TRIGRAM_SHARE) is None
+        for _ in range(20):
+            number = "".join(rnd.choice("0123456789") for _ in range(15))
+            pairs = trigram_pairs(number, {}, threshold, None)
+            assert pairs is not None and len(pairs) <= MAX_PAIRED_TRIGRAMS * (MAX_PAIRED_TRIGRAMS - 1) // 2
