@@ -15,6 +15,8 @@ _HAS_DIGIT = re.compile(r"\d")
 MAX_QUERY_CHARS = 200  # no name or number is longer; bounds the trigram work of hostile input
 # A digits-only wa_id with at most this many distinct trigrams is listed by 0821's index, not found by pairs.
 IRREGULAR_MAX_TRIGRAMS = 8
+# E.164's longest number: a query that could only find longer wa_ids first asks whether there are any (0831).
+LONGEST_NUMBER = 15
 # At most this many trigrams are paired (66 pairs, each an index lookup): enough for any 15-digit number at the
 # lowest level; a longer query (up to MAX_QUERY_CHARS digits) would make thousands.
 MAX_PAIRED_TRIGRAMS = 12
@@ -60,7 +62,17 @@ class SearchTerms:
         look_for_substring = stricter is None and len(inner) < 2 and part != "names"
         stricter_rows = [] if part == "names" else list(stricter or ())
         return (self.name, self.phone, self.like_pattern, limit, threshold, stricter_rows, look_for_substring,
-                *(pairs or (None, None)), small, part)
+                *(pairs or (None, None)), small, part, self.shortest_reachable(threshold))
+
+    def shortest_reachable(self, threshold: float) -> int | None:
+        """The fewest characters of a wa_id its number can find at `threshold`, when that rules out any ordinary
+        number (None otherwise): a wa_id of L characters has at most L + 1 trigrams, and scoring t against m
+        trigrams takes sharing t x m of them; holding the digits as a substring takes as many characters."""
+        if not (self.phone.isascii() and self.phone.isdigit()):
+            return None
+        by_similarity = math.ceil(threshold * len(digit_trigram_set(self.phone)) - 0.01) - 1
+        shortest = min(by_similarity, len(self.phone))
+        return shortest if shortest > LONGEST_NUMBER else None
 
 
 def digit_trigram_set(digits: str) -> set[str]:

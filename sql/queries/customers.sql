@@ -144,7 +144,8 @@ SELECT array(SELECT wa_id FROM customers TABLESAMPLE BERNOULLI ((SELECT percent 
 -- directory is small (the statement is then planned once, for any query), $11 NULL for the whole search, or the
 -- part of it run alone: 'names' (the names and the even-numbered pairs of $8/$9: no other number branch) or
 -- 'numbers' (every other branch and pair: no name is scored). A large directory's number search runs both parts
--- at once.
+-- at once. $12 NULL, or the fewest characters a wa_id found by its number (operator or substring rule) needs:
+-- when no wa_id is that long (0831's index), neither scans.
 -- Names are matched and scored once per distinct name (customer_search_names, 0257); each matching name
 -- brings its newest $4 customers: the others tie with them on the name score and lose the tie-break, and if
 -- their number scores higher than their name, the number rules find them. The substring branch only needs
@@ -156,6 +157,10 @@ WITH thresholds AS MATERIALIZED (
     -- using an operator is gated on this row, so it is set before any of them runs
     SELECT set_config('pg_trgm.similarity_threshold', $5::real::text, true) AS similarity,
            set_config('pg_trgm.word_similarity_threshold', $5::real::text, true) AS word_similarity
+), numbers_reachable AS MATERIALIZED (
+    -- max() reads the end of 0831's index whatever the statistics (an EXISTS was planned as a walk of every
+    -- customer until the expression's statistics were gathered)
+    SELECT $12::int IS NULL OR (SELECT max(length(wa_id)) FROM customers) >= $12::int AS reachable
 ), names AS MATERIALIZED (
     -- separate index scans, not one OR: the planner prices several trigram index scans above one full scan.
     -- A name that normalising leaves unchanged (0820) is found through the raw index, and for a query that
@@ -187,7 +192,9 @@ WITH thresholds AS MATERIALIZED (
     ) AS c
     UNION
     SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
-    FROM customers WHERE EXISTS (SELECT FROM thresholds) AND $8::text[] IS NULL AND wa_id % $2
+    FROM customers
+    WHERE EXISTS (SELECT FROM thresholds) AND $8::text[] IS NULL AND (SELECT reachable FROM numbers_reachable)
+      AND wa_id % $2
     UNION
     -- instead of the operator, for a number query on a large directory ($8/$9: pairs of LIKE patterns, 0821):
     -- every digits-only wa_id scoring >= $5 by similarity matches both patterns of some pair, the others are few;
@@ -212,7 +219,8 @@ WITH thresholds AS MATERIALIZED (
     UNION
     (SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
      FROM customers
-     WHERE $7::boolean AND NOT $10::boolean AND $3::text IS NOT NULL AND translate(wa_id, ' -+', '') LIKE $3::text
+     WHERE $7::boolean AND NOT $10::boolean AND $3::text IS NOT NULL AND (SELECT reachable FROM numbers_reachable)
+       AND translate(wa_id, ' -+', '') LIKE $3::text
      ORDER BY last_user_message_at DESC NULLS LAST, wa_id
      LIMIT $4)
     UNION
@@ -221,7 +229,8 @@ WITH thresholds AS MATERIALIZED (
     -- customer in message order (best above only when the digits are in most numbers, which custom plans see)
     (SELECT wa_id, customer_name, last_user_message_at, is_favorite, is_blocked
      FROM customers
-     WHERE $7::boolean AND $10::boolean AND $3::text IS NOT NULL AND translate(wa_id, ' -+', '') LIKE $3::text
+     WHERE $7::boolean AND $10::boolean AND $3::text IS NOT NULL AND (SELECT reachable FROM numbers_reachable)
+       AND translate(wa_id, ' -+', '') LIKE $3::text
      ORDER BY last_user_message_at IS NULL, last_user_message_at DESC, wa_id
      LIMIT $4)
 ), scored AS MATERIALIZED (
