@@ -152,11 +152,11 @@ async def find(resources: SearchResources, terms: SearchTerms, limit: int) -> li
 
 async def find_in_parts(resources: SearchResources, terms: SearchTerms, limit: int, threshold: float,
                         pairs: tuple[list[str], list[str]], stricter: list[str] | None = None) -> list[asyncpg.Record]:
-    """A number search's first level as two parts at once, on two connections: the names with every other pair of
-    patterns, and the other branches with the rest (at 1M customers a full number took 39 ms as one statement,
+    """A number search's level with pairs as two parts at once, on two connections: the names with every other pair
+    of patterns, and the other branches with the rest (at 1M customers a full number took 39 ms as one statement,
     22-24 ms as two; halving the pairs rather than taking a third balances the parts better: 16 and 18 ms).
-    The names part scores every row it finds as the whole search would; the numbers part scores
-    a row by its number only, which is its score unless its name scores more, and then the names part finds it.
+    The names part scores every row it finds as the whole search would; the numbers part scores a row by its
+    number only, which is its score unless its name scores more, and then the names part finds it.
     So the best score of each wa_id, in the statement's order, is the whole search's page, provided Python orders
     equal scores as PostgreSQL does: by wa_id, the same under any collation for digits; a page holding another
     wa_id is searched again in one statement."""
