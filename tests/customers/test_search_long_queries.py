@@ -1,5 +1,6 @@
-"""A query of tens of digits can only find a wa_id nearly as long: the search asks whether there is one (0831)
-before scanning the trigram index for it, and still finds exactly what the reference's rule finds."""
+"""Queries the trigram indexes cannot help with are not scanned for: tens of digits can only find a wa_id nearly as
+long (the search asks whether there is one, 0831), and punctuation has no trigram at all. The page is still
+exactly what the reference's rule finds."""
 from __future__ import annotations
 
 import itertools
@@ -19,6 +20,14 @@ def search_path(request, monkeypatch):
     if request.param == "threshold levels":
         monkeypatch.setattr(phone_search, "SMALL_DIRECTORY", 0)
     return request.param
+
+
+def scans(plan: str, node: str, conditions: tuple[str, ...]) -> list[str]:
+    """The plan's `node` lines whose condition or filter (the lines up to the next node) holds any of `conditions`."""
+    lines = plan.splitlines()
+    return [line for i, line in enumerate(lines) if node in line
+            and any(c in detail for c in conditions
+                    for detail in itertools.takewhile(lambda d: "->" not in d, lines[i + 1:]))]
 
 
 def long_digits(rnd: random.Random, n: int) -> str:
@@ -62,10 +71,7 @@ async def test_a_query_longer_than_any_wa_id_scans_no_number(db):
     await db.execute("SET enable_seqscan = off")  # as on the search's own connections
     plan = "\n".join(r[0] for r in await db.fetch(
         "EXPLAIN (ANALYZE, COSTS OFF) " + QUERIES.phone_search, *terms.arguments(100, 0.3)))
-    lines = plan.splitlines()
-    number_scans = [line for i, line in enumerate(lines) if "Scan on customers" in line
-                    and any("wa_id % " in detail or "translate(wa_id" in detail
-                            for detail in itertools.takewhile(lambda d: "->" not in d, lines[i + 1:]))]
+    number_scans = scans(plan, "Scan on customers", ("wa_id % ", "translate(wa_id"))
     assert len(number_scans) >= 2 and all("never executed" in line for line in number_scans), plan
     # with one wa_id that long, they run (and find it)
     await db.execute("INSERT INTO customers (wa_id) VALUES ($1)", q[:120])
@@ -99,3 +105,24 @@ async def test_the_shortest_wa_id_a_long_query_can_reach_is_found(viewer_client,
         assert w in [found for found, _ in expected]
         found, _ = await search(viewer_client, q, limit=100)
         assert found == expected, q
+
+
+@pytest.mark.parametrize("q", ["+", "%", "-", "??", "+" * 50, "%_%" * 10])
+async def test_a_query_without_a_trigram_reads_no_trigram_index(db, q, search_path):
+    """'+' is how a typed international number starts: it has no trigram, so it scores 0 against anything (pg_trgm
+    says so), and the trigram indexes would be read whole for it (1.2-1.7 s at 1M customers before). The page is
+    the reference's (empty), and no trigram scan runs."""
+    from actors.customers.search import SearchTerms
+    from runtime.db import QUERIES
+    from tests.customers.test_search_exactness import PEOPLE
+
+    await db.executemany("INSERT INTO customers (wa_id, customer_name) VALUES ($1, $2)",
+                         [(w, n) for w, n, _ in PEOPLE] + [("+966 50 000 0099", "+ + +")])
+    assert await db.fetchval("SELECT cardinality(show_trgm($1))", q) == 0
+    assert await reference(db, q, 100) == []
+    terms = SearchTerms.parse(q)
+    await db.execute("SET enable_seqscan = off")  # as on the search's own connections
+    plan = "\n".join(r[0] for r in await db.fetch(
+        "EXPLAIN (ANALYZE, COSTS OFF) " + QUERIES.phone_search, *terms.arguments(100, 0.3)))
+    trigram_scans = scans(plan, "Scan on customer", (" % ", " <% ", " %> "))
+    assert all("never executed" in line for line in trigram_scans), plan  # (planned away, mostly)
