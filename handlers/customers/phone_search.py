@@ -137,10 +137,12 @@ async def find(resources: SearchResources, terms: SearchTerms, limit: int) -> li
     stricter: list[str] | None = None
     while True:
         threshold = levels.pop(0)
-        if pairs is not None:
+        if pairs is None and sample is not None and trigram_pairs(terms.phone, {}, threshold, None) == []:
+            pairs = [], []  # too few digits for a number to reach this level: only irregular wa_ids can
+        if pairs is not None and pairs[0]:
             rows = await find_in_parts(resources, terms, limit, threshold, pairs, stricter)
         else:
-            rows = await resources.fetch(QUERIES.phone_search, *terms.arguments(limit, threshold, stricter))
+            rows = await resources.fetch(QUERIES.phone_search, *terms.arguments(limit, threshold, stricter, pairs))
         if len(rows) >= limit or not levels:
             return rows
         if stricter is None and terms.like_pattern is not None and await resources.fetchval(
