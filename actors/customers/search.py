@@ -109,7 +109,7 @@ def trigram_pairs(phone: str, shares: Mapping[str, float], threshold: float,
     Similarity is s / (m + n - s) for s shared trigrams, m the query's, n the wa_id's; reaching t takes
     s >= t (m + n) / (1 + t) >= t (m + 9) / (1 + t) = needed. Counting every common trigram as shared, a wa_id
     still shares needed - commons rare ones: when that is at least 2, any two of them form a pair."""
-    if not (phone.isascii() and phone.isdigit()) or len(phone) < 3:
+    if not (phone.isascii() and phone.isdigit()):
         return None
     trigrams = digit_trigrams(phone)
     needed = math.ceil(threshold * (len(trigrams) + IRREGULAR_MAX_TRIGRAMS + 1) / (1 + threshold) - 0.01)

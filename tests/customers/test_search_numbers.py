@@ -125,7 +125,7 @@ async def test_every_number_reaching_a_level_matches_a_pair(db):
 
     rnd = random.Random(5)
     checked = 0
-    for q in ("966545981167", "201012345678", "5459811", "98765", "1234"):
+    for q in ("966545981167", "201012345678", "5459811", "98765", "1234", "96", "5"):
         for commons in (0, 3, 5):  # as if that many of q's trigrams were a country code's
             shares = {t: 0.9 for t in rnd.sample(digit_trigrams(q), min(commons, len(digit_trigrams(q))))}
             for threshold, common_share in itertools.product(THRESHOLD_LEVELS, (COMMON_TRIGRAM_SHARE, None)):
