@@ -85,6 +85,18 @@ def digit_trigrams(digits: str) -> list[str]:
     return sorted(digit_trigram_set(digits))
 
 
+_DIGIT_RUNS = re.compile(r"[0-9]+")
+
+
+def query_trigrams(phone: str) -> list[str] | None:
+    """pg_trgm's trigrams of a number query typed with punctuation ('(966)', '9665?', '966.50.903'): ASCII
+    characters other than letters and digits separate words, so they are its digit runs' trigrams. None for
+    anything else (letters, non-ASCII: PostgreSQL's locale decides what a word character is there)."""
+    if not phone.isascii() or any(c.isalpha() for c in phone):
+        return None
+    return sorted(set().union(*(digit_trigram_set(run) for run in _DIGIT_RUNS.findall(phone))))
+
+
 def trigram_pattern(trigram: str) -> str:
     """The LIKE pattern a digits-only wa_id matches exactly when its trigrams include `trigram` (of digits)."""
     if trigram.startswith("  "):
@@ -102,16 +114,16 @@ def trigram_pairs(phone: str, shares: Mapping[str, float], threshold: float,
                   common_share: float | None) -> list[tuple[str, str]] | None:
     """Pairs of the query's trigrams such that every digits-only wa_id with more than IRREGULAR_MAX_TRIGRAMS
     distinct trigrams whose similarity to `phone` reaches `threshold` holds both trigrams of some pair; None when
-    the query is not a number or its rare trigrams (share < `common_share` in `shares`) are too few for that, or
-    more than MAX_PAIRED_TRIGRAMS trigrams would be paired. With `common_share` None, any trigram may be in a
-    pair: the rarest ones are.
+    the query is not a number (query_trigrams) or its rare trigrams (share < `common_share` in `shares`) are too
+    few for that, or more than MAX_PAIRED_TRIGRAMS trigrams would be paired. With `common_share` None, any
+    trigram may be in a pair: the rarest ones are.
 
     Similarity is s / (m + n - s) for s shared trigrams, m the query's, n the wa_id's; reaching t takes
     s >= t (m + n) / (1 + t) >= t (m + 9) / (1 + t) = needed. Counting every common trigram as shared, a wa_id
     still shares needed - commons rare ones: when that is at least 2, any two of them form a pair."""
-    if not (phone.isascii() and phone.isdigit()):
+    trigrams = query_trigrams(phone)
+    if not trigrams:
         return None
-    trigrams = digit_trigrams(phone)
     needed = math.ceil(threshold * (len(trigrams) + IRREGULAR_MAX_TRIGRAMS + 1) / (1 + threshold) - 0.01)
     if needed > len(trigrams):
         return []  # no such wa_id can reach the threshold

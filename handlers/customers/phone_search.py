@@ -19,7 +19,14 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from actors.customers.search import SearchTerms, digit_trigrams, pair_patterns, patterns_of, trigram_pairs
+from actors.customers.search import (
+    SearchTerms,
+    digit_trigrams,
+    pair_patterns,
+    patterns_of,
+    query_trigrams,
+    trigram_pairs,
+)
 from actors.customers.trigram_sample import TrigramSample
 from actors.customers.wire import contact_item
 from handlers.customers.read_pools import SEARCH, SEARCH_SMALL, pool_of
@@ -107,7 +114,7 @@ def cheaper_pairs(terms: SearchTerms, threshold: float, sample: TrigramSample) -
     any trigram may be in one, a prefix's too (a level the first's rare trigrams could not serve; with 6 of 13
     trigrams in over 9% of the numbers, the operator at 0.4 scored 30,000 of 1M customers: 80-100 ms)."""
     pairs = trigram_pairs(terms.phone, sample.shares, threshold, None)
-    if pairs is None or sample.pairs_ms(pairs) >= sample.operator_ms(digit_trigrams(terms.phone), threshold):
+    if not pairs or sample.pairs_ms(pairs) >= sample.operator_ms(query_trigrams(terms.phone), threshold):
         return None
     return patterns_of(pairs)
 

@@ -71,7 +71,9 @@ def number_queries(rows: list[tuple], crowded: list[str]) -> list[str]:
         queries += [number, "+" + number, f"{number[:3]} {number[3:6]} {number[6:]}", number[:9], number[3:10],
                     number[-7:], number[-5:], number[4:8], number[:11] + "9"]
     queries += ["".join(rnd.choice("0123456789") for _ in range(n)) for n in (3, 4, 5, 6, 7, 8, 10, 12, 12, 13)]
-    return queries + ["9665", "966", "000", "1212", "+966 50 123 4567", "96650000000", "12345678901234"]
+    queries += [f"({number[:3]}) {number[3:5]} {number[5:]}" for number in crowded[:3]]  # typed with punctuation
+    return queries + ["9665", "966", "000", "1212", "+966 50 123 4567", "96650000000", "12345678901234", "(966)",
+                      "9665?", "966.50.123", "(20) 10"]
 
 
 async def test_number_queries_return_the_reference_page(viewer_client, crowd, db):
@@ -106,6 +108,15 @@ async def test_digit_patterns_match_exactly_the_wa_ids_holding_the_trigram(crowd
             assert wrong == 0, (q, trigram)
 
 
+async def test_a_number_typed_with_punctuation_has_its_digit_runs_trigrams(db):
+    from actors.customers.search import query_trigrams
+
+    for q in ("(966) 50 123", "9665?", "966.50.123.4567", "#12*34", "(", "1_2", "966/50", "12,34;56"):
+        assert query_trigrams(q) == sorted(await db.fetchval("SELECT show_trgm($1)", q)), q
+    for q in ("966a", "٩٦٦", "9\u064e66", "abc"):  # letters, or non-ASCII: PostgreSQL's locale decides
+        assert query_trigrams(q) is None, q
+
+
 def spliced(q: str, rnd: random.Random) -> str:
     """A number made of pieces of `q` and random digits: it shares many of q's trigrams, often just enough."""
     out = ""
@@ -120,14 +131,15 @@ def spliced(q: str, rnd: random.Random) -> str:
 
 async def test_every_number_reaching_a_level_matches_a_pair(db):
     """pair_patterns' bound, against pg_trgm itself, on numbers built to sit at the edge of each level."""
-    from actors.customers.search import IRREGULAR_MAX_TRIGRAMS, digit_trigrams, pair_patterns
+    from actors.customers.search import IRREGULAR_MAX_TRIGRAMS, pair_patterns, query_trigrams
     from handlers.customers.phone_search import COMMON_TRIGRAM_SHARE, THRESHOLD_LEVELS
 
     rnd = random.Random(5)
     checked = 0
-    for q in ("966545981167", "201012345678", "5459811", "98765", "1234", "96", "5"):
+    for q in ("966545981167", "201012345678", "5459811", "98765", "1234", "96", "5", "(966) 54 598", "9665?"):
+        digits = "".join(c for c in q if c.isdigit())  # the numbers spliced from it are digits only
         for commons in (0, 3, 5):  # as if that many of q's trigrams were a country code's
-            shares = {t: 0.9 for t in rnd.sample(digit_trigrams(q), min(commons, len(digit_trigrams(q))))}
+            shares = {t: 0.9 for t in rnd.sample(query_trigrams(q), min(commons, len(query_trigrams(q))))}
             for threshold, common_share in itertools.product(THRESHOLD_LEVELS, (COMMON_TRIGRAM_SHARE, None)):
                 pairs = pair_patterns(q, shares, threshold, common_share)  # None: the commons may pair up too
                 if pairs is None:
@@ -137,7 +149,7 @@ async def test_every_number_reaching_a_level_matches_a_pair(db):
                     "                  WHERE w LIKE p.a AND w LIKE p.b) AS paired"
                     " FROM unnest($5::text[]) AS w"
                     " WHERE similarity(w, $1) >= $2::real AND cardinality(show_trgm(w)) > $6",
-                    q, threshold, *pairs, [spliced(q, rnd) for _ in range(400)], IRREGULAR_MAX_TRIGRAMS)
+                    q, threshold, *pairs, [spliced(digits, rnd) for _ in range(400)], IRREGULAR_MAX_TRIGRAMS)
                 checked += len(rows)
                 missed = [r["w"] for r in rows if not r["paired"]]
                 assert not missed, (q, commons, threshold, missed)
