@@ -86,13 +86,19 @@ def digit_trigrams(digits: str) -> list[str]:
 
 
 _DIGIT_RUNS = re.compile(r"[0-9]+")
+# Characters no locale makes a word character, met around numbers copied from WhatsApp or the web: direction
+# marks and isolates, zero-width and no-break spaces, the BOM, the soft hyphen, dashes, the ellipsis, U+FFFD.
+COPIED_SEPARATORS = frozenset(
+    "\u00a0\u00ad\u2007\u2009\u200a\u200b\u200e\u200f\u2010\u2011\u2012\u2013\u2014\u2015\u2026"
+    "\u202a\u202b\u202c\u202d\u202e\u202f\u2060\u2066\u2067\u2068\u2069\ufeff\ufffd")
 
 
 def query_trigrams(phone: str) -> list[str] | None:
-    """pg_trgm's trigrams of a number query typed with punctuation ('(966)', '9665?', '966.50.903'): ASCII
-    characters other than letters and digits separate words, so they are its digit runs' trigrams. None for
-    anything else (letters, non-ASCII: PostgreSQL's locale decides what a word character is there)."""
-    if not phone.isascii() or any(c.isalpha() for c in phone):
+    """pg_trgm's trigrams of a number query typed with punctuation ('(966)', '9665?', a number copied from WhatsApp
+    between direction marks): characters other than letters and digits separate words, so they are its digit
+    runs' trigrams. None for anything else (letters, and non-ASCII characters not in COPIED_SEPARATORS, for
+    which PostgreSQL's locale decides what a word character is)."""
+    if any(c.isalpha() or not (c.isascii() or c in COPIED_SEPARATORS) for c in phone):
         return None
     return sorted(set().union(*(digit_trigram_set(run) for run in _DIGIT_RUNS.findall(phone))))
 

@@ -21,7 +21,6 @@ import asyncpg
 
 from actors.customers.search import (
     SearchTerms,
-    digit_trigrams,
     pair_patterns,
     patterns_of,
     query_trigrams,
@@ -93,10 +92,10 @@ def number_start(levels: list[float], terms: SearchTerms,
     Else, without a country code's trigrams, the operator's lowest level is cheap: straight there. With them,
     the lowest level whose pairs its rare digits allow (one statement, usually: pairs never scan the trigrams most
     numbers share)."""
-    phone = terms.phone
-    if len(phone) < PAIRS_MIN_DIGITS or not (phone.isascii() and phone.isdigit()):
+    phone, shares = terms.phone, sample.shares
+    trigrams = query_trigrams(phone)  # a number, maybe typed or copied with punctuation
+    if not trigrams or sum(c.isascii() and c.isdigit() for c in phone) < PAIRS_MIN_DIGITS:
         return levels, None
-    trigrams, shares = digit_trigrams(phone), sample.shares
     lowest = trigram_pairs(phone, shares, levels[-1], COMMON_TRIGRAM_SHARE)
     if lowest is not None and sample.pairs_ms(lowest) < sample.operator_ms(trigrams, levels[-1]):
         return levels[-1:], patterns_of(lowest)

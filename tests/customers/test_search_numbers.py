@@ -72,6 +72,7 @@ def number_queries(rows: list[tuple], crowded: list[str]) -> list[str]:
                     number[-7:], number[-5:], number[4:8], number[:11] + "9"]
     queries += ["".join(rnd.choice("0123456789") for _ in range(n)) for n in (3, 4, 5, 6, 7, 8, 10, 12, 12, 13)]
     queries += [f"({number[:3]}) {number[3:5]} {number[5:]}" for number in crowded[:3]]  # typed with punctuation
+    queries += [f"\u202a+{number[:3]} {number[3:5]} {number[5:]}\u202c" for number in crowded[3:5]]  # WhatsApp's copy
     return queries + ["9665", "966", "000", "1212", "+966 50 123 4567", "96650000000", "12345678901234", "(966)",
                       "9665?", "966.50.123", "(20) 10"]
 
@@ -109,10 +110,14 @@ async def test_digit_patterns_match_exactly_the_wa_ids_holding_the_trigram(crowd
 
 
 async def test_a_number_typed_with_punctuation_has_its_digit_runs_trigrams(db):
-    from actors.customers.search import query_trigrams
+    from actors.customers.search import COPIED_SEPARATORS, query_trigrams
 
-    for q in ("(966) 50 123", "9665?", "966.50.123.4567", "#12*34", "(", "1_2", "966/50", "12,34;56"):
+    for q in ("(966) 50 123", "9665?", "966.50.123.4567", "#12*34", "(", "1_2", "966/50", "12,34;56",
+              "\u202a+966 50 903 1731\u202c", "9665\u2026", "+966\u00a050", "9665\ufffd\ufffd"):
         assert query_trigrams(q) == sorted(await db.fetchval("SELECT show_trgm($1)", q)), q
+    for separator in COPIED_SEPARATORS:  # each separates words for pg_trgm, as for us
+        q = f"96{separator}650{separator}"
+        assert query_trigrams(q) == sorted(await db.fetchval("SELECT show_trgm($1)", q)), hex(ord(separator))
     for q in ("966a", "٩٦٦", "9\u064e66", "abc"):  # letters, or non-ASCII: PostgreSQL's locale decides
         assert query_trigrams(q) is None, q
 
