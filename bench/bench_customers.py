@@ -90,6 +90,13 @@ async def spread(client, numbers: list[str], repeats: int = 5) -> None:
               f" | slowest {slowest:.1f} ms ({slowest_q!r}) |", flush=True)
 
 
+def typed(number: str) -> list[str]:
+    """What staff type or paste on the way to (or instead of) a number: its first keys, punctuation, WhatsApp's
+    copy of it (between direction marks), an autocorrected ellipsis, a paste of 200 digits."""
+    return ["+", "+" + number[:2], "+" + number[:3], f"({number[:3]})", number[:4] + "?", number[:4] + "\u2026",
+            f"\u202a+{number[:3]} {number[3:5]} {number[5:8]} {number[8:]}\u202c", (number * 20)[:200]]
+
+
 async def measure(url: str, requests: int, only: str = "", plans: bool = True, numbers: int = 40) -> None:
     import asyncpg
     from aiohttp.test_utils import TestClient, TestServer
@@ -122,6 +129,8 @@ async def measure(url: str, requests: int, only: str = "", plans: bool = True, n
     cases: list[tuple[str, str, dict]] = [
         (f"/phone/search {label} {q!r}", "/phone/search", {"q": q, "limit": "100"}) for label, q in examples.items()
     ]
+    cases += [(f"/phone/search typed {q[:24]!r}", "/phone/search", {"q": q, "limit": "100"})
+              for q in typed(examples["full number with +"].lstrip("+"))]
     cases += [
         ("/phone/all page 1 (no filter)", "/phone/all", {"page": "1", "page_size": "100"}),
         ("/phone/all page 50 (no filter)", "/phone/all", {"page": "50", "page_size": "100"}),
@@ -142,7 +151,7 @@ async def measure(url: str, requests: int, only: str = "", plans: bool = True, n
         for label, path, params in cases:
             if only and only not in label:
                 continue
-            n = requests if path.startswith("/phone") else max(3, requests // 10)
+            n = requests if path.startswith("/phone") and " typed " not in label else max(3, requests // 10)
             samples, size, first = [], None, 0.0
             for i in range(n + 3):
                 started = time.perf_counter()
