@@ -108,14 +108,18 @@ def number_start(levels: list[float], terms: SearchTerms,
     return levels, None
 
 
-def cheaper_pairs(terms: SearchTerms, threshold: float, sample: TrigramSample) -> tuple | None:
-    """The pairs of a level after the first when the sample says they visit less than the similarity operator:
-    any trigram may be in one, a prefix's too (a level the first's rare trigrams could not serve; with 6 of 13
-    trigrams in over 9% of the numbers, the operator at 0.4 scored 30,000 of 1M customers: 80-100 ms)."""
+def level_pairs(terms: SearchTerms, threshold: float, sample: TrigramSample, priced: bool) -> tuple | None:
+    """The pairs of a level number_start did not choose, or None for the similarity operator. No pair at all when
+    the query has too few trigrams for a number with more than 8 to reach the level: only the irregular wa_ids
+    can ('966' at 0.9). `priced` (the levels after the first): pairs when the sample says they visit less than
+    the operator; any trigram may be in one, a prefix's too (with 6 of 13 trigrams in over 9% of the numbers,
+    the operator at 0.4 scored 30,000 of 1M customers: 80-100 ms)."""
     pairs = trigram_pairs(terms.phone, sample.shares, threshold, None)
-    if not pairs or sample.pairs_ms(pairs) >= sample.operator_ms(query_trigrams(terms.phone), threshold):
-        return None
-    return patterns_of(pairs)
+    if pairs == []:
+        return [], []
+    if priced and pairs and sample.pairs_ms(pairs) < sample.operator_ms(query_trigrams(terms.phone), threshold):
+        return patterns_of(pairs)
+    return None
 
 
 # phone_search wrapped so that PostgreSQL assembles the page's items (0830 contact_item_json)
@@ -143,8 +147,8 @@ async def find(resources: SearchResources, terms: SearchTerms, limit: int) -> li
     stricter: list[str] | None = None
     while True:
         threshold = levels.pop(0)
-        if pairs is None and sample is not None and trigram_pairs(terms.phone, {}, threshold, None) == []:
-            pairs = [], []  # too few digits for a number to reach this level: only irregular wa_ids can
+        if pairs is None and sample is not None:
+            pairs = level_pairs(terms, threshold, sample, priced=stricter is not None)
         if pairs is not None and pairs[0]:
             rows = await find_in_parts(resources, terms, limit, threshold, pairs, stricter)
         else:
@@ -154,8 +158,8 @@ async def find(resources: SearchResources, terms: SearchTerms, limit: int) -> li
         if stricter is None and terms.like_pattern is not None and await resources.fetchval(
                 QUERIES.phone_search_lowest_level_is_cheap, terms.phone, MIN_SIMILARITY, COMMON_TRIGRAM_SHARE):
             levels = levels[-1:]  # a few digits without a country code: the lowest level is cheap
-        stricter = [r["wa_id"] for r in rows]
-        pairs = cheaper_pairs(terms, levels[0], sample) if sample is not None else None
+        stricter = [r["wa_id"] for r in rows]  # (from here on, the levels after the first)
+        pairs = None
 
 
 async def find_in_parts(resources: SearchResources, terms: SearchTerms, limit: int, threshold: float,
