@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -60,6 +60,7 @@ class SearchResources:
     counted_at: float = 0.0
     trigram_sample: TrigramSample | None = None  # of wa_ids
     sampled_at: float = 0.0
+    drawing: asyncio.Lock = field(default_factory=asyncio.Lock)  # searches arriving together draw once
 
     async def directory_is_small(self, conn: asyncpg.Connection) -> bool:
         now = time.monotonic()
@@ -76,11 +77,16 @@ class SearchResources:
         async with self.pool.acquire() as conn:
             return await conn.fetchval(query, *args)
 
+    def sample_is_fresh(self) -> bool:
+        return self.trigram_sample is not None and time.monotonic() - self.sampled_at <= SAMPLE_TTL
+
     async def sample(self, conn: asyncpg.Connection) -> TrigramSample:
-        now = time.monotonic()
-        if self.trigram_sample is None or now - self.sampled_at > SAMPLE_TTL:
-            drawn = await conn.fetchrow(QUERIES.phone_search_wa_id_sample, SAMPLE_ROWS)
-            self.trigram_sample, self.sampled_at = TrigramSample.of(drawn["wa_ids"], drawn["scale"]), now
+        if not self.sample_is_fresh():
+            async with self.drawing:
+                if not self.sample_is_fresh():  # (another search may have drawn it meanwhile)
+                    drawn = await conn.fetchrow(QUERIES.phone_search_wa_id_sample, SAMPLE_ROWS)
+                    self.trigram_sample = TrigramSample.of(drawn["wa_ids"], drawn["scale"])
+                    self.sampled_at = time.monotonic()
         return self.trigram_sample
 
 
