@@ -20,7 +20,7 @@ def directory_like(rnd: random.Random, minority_share: float, rows: int = 4000) 
 
 def test_counts_are_exact_on_the_sample():
     from actors.customers.search import digit_trigrams
-    from actors.customers.trigram_sample import TrigramSample
+    from actors.customers.trigram_sample import CANDIDATE_MS, OPERATOR_MS, PAIR_MS, TrigramSample
 
     rnd = random.Random(3)
     wa_ids = directory_like(rnd, 0.03, rows=600) + ["abc", "+9665", "7"]
@@ -34,7 +34,7 @@ def test_counts_are_exact_on_the_sample():
         assert sample.shares.get(trigram, 0.0) == sum(trigram in s for s in sets) / len(wa_ids)
     both = sum({"201", "010"} <= s for s in sets) + sum({"123", "456"} <= s for s in sets)
     assert sample.pairs_ms([("201", "010"), ("123", "456")]) == \
-        math.fsum([3.0, 2 * 0.5, 0.002 * both * 10.0])
+        math.fsum([OPERATOR_MS, 2 * PAIR_MS, CANDIDATE_MS * both * 10.0])
 
 
 def test_a_minority_country_code_is_looked_up_by_pairs():
