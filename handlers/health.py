@@ -5,9 +5,8 @@ import asyncio
 
 from aiohttp import web
 from aioprometheus import Gauge
-from aioprometheus.renderer import render
 
-from runtime.metrics import REGISTRY
+from runtime.metrics import REGISTRY, exposition
 from runtime.migrate import pending
 from runtime.routes import Role, Route, json_response, register
 from runtime.services import SERVICES
@@ -47,7 +46,7 @@ async def readyz(request: web.Request) -> web.Response:
 
 async def metrics(request: web.Request) -> web.Response:
     LOOP_TASKS.set({}, len(asyncio.all_tasks()))  # read at scrape time: a leak shows as a rising line
-    body, headers = render(REGISTRY, request.headers.getall("Accept", []))
+    body, headers = exposition(request.headers.getall("Accept", []))
     return web.Response(body=body, headers=headers)
 
 

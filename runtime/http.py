@@ -23,7 +23,7 @@ from runtime.config import Config
 from runtime.config_values import web_origin
 from runtime.db import DATABASE_UNAVAILABLE
 from runtime.logs import request_id_var
-from runtime.metrics import HTTP_DURATION, HTTP_REQUESTS, REGISTRY
+from runtime.metrics import REGISTRY, REQUESTS
 from runtime.routes import error_response
 
 log = logging.getLogger("mawid.http")
@@ -62,9 +62,7 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
         raise
     finally:
         if not isinstance(request.get("ws"), web.WebSocketResponse):
-            endpoint = route_template(request)
-            HTTP_DURATION.observe({"method": request.method, "endpoint": endpoint}, time.perf_counter() - started)
-            HTTP_REQUESTS.inc({"method": request.method, "endpoint": endpoint, "http_status": str(status)})
+            REQUESTS.record(request.method, route_template(request), str(status), time.perf_counter() - started)
 
 
 # A caller's id is kept (it ties our log lines to theirs) when it looks like an id: anything longer or

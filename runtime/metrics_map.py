@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import math
 
-from aioprometheus.renderer import render
-
-from runtime.metrics import REGISTRY
+from runtime.metrics import exposition
 
 
 def parse_exposition(text: str) -> dict[str, float]:
@@ -33,5 +31,5 @@ def parse_exposition(text: str) -> dict[str, float]:
 
 
 def metrics_map() -> dict[str, float]:
-    body, _ = render(REGISTRY, [])
+    body, _ = exposition()
     return parse_exposition(body.decode("utf-8", errors="replace"))
