@@ -73,17 +73,27 @@ USER = web.RequestKey("user", User)
 ROUTES_KEY = web.AppKey("routes", list)
 
 
+# Made once: `json.dumps` with options builds a new encoder on every call (about 1.4 µs of a small answer).
+_UNESCAPED_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+_ASCII_JSON = json.JSONEncoder(ensure_ascii=True, default=str)
+
+
 def json_bytes(value: Any) -> bytes:
     """UTF-8 JSON without ASCII escaping, as the reference emits it (Arabic appears literally), encoded once."""
     try:
-        return json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
+        return _UNESCAPED_JSON.encode(value).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate (e.g. echoed bad input) cannot be UTF-8: escape instead
-        return json.dumps(value, ensure_ascii=True, default=str).encode("ascii")
+        return _ASCII_JSON.encode(value).encode("ascii")
 
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(body=json_bytes(payload), status=status, headers=headers, content_type="application/json",
                         charset="utf-8")
+
+
+def json_body_response(body: bytes) -> web.Response:
+    """A 200 whose JSON body is already encoded."""
+    return web.Response(body=body, content_type="application/json", charset="utf-8")
 
 
 def success_json_response(data: bytes, extra: dict[str, Any] | None = None) -> web.Response:
@@ -92,7 +102,7 @@ def success_json_response(data: bytes, extra: dict[str, Any] | None = None) -> w
     body = b'{"success": true, "data": ' + data
     for key, value in (extra or {}).items():
         body += b", " + json_bytes(key) + b": " + json_bytes(value)
-    return web.Response(body=body + b"}", content_type="application/json", charset="utf-8")
+    return json_body_response(body + b"}")
 
 
 def unstorable_text(value: Any) -> tuple | None:
