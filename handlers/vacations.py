@@ -12,10 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from actors.reservation import operations
 from actors.reservation.ops_vacations import VacationUpdateRejected
-from actors.reservation.reads import list_vacations
+from actors.reservation.reads import vacations_json
 from actors.reservation.texts import text
 from runtime.db import DATABASE_UNAVAILABLE
-from runtime.routes import BODY, Role, Route, json_response
+from runtime.routes import BODY, Role, Route, json_body_response, json_response
 from runtime.services import SERVICES
 
 log = logging.getLogger("mawid.handlers.vacations")
@@ -63,7 +63,7 @@ def _legacy_periods(start_dates: Any, durations: Any) -> list[dict[str, Any]]:
 
 async def get_vacations(request: web.Request) -> web.Response:
     try:
-        return json_response(await list_vacations(request.app[SERVICES]))
+        return json_body_response(await vacations_json(request.app[SERVICES]))
     except DATABASE_UNAVAILABLE:
         raise  # a JSON 503 with Retry-After from the error middleware: the client may retry
     except Exception:

@@ -1,6 +1,7 @@
 """Dashboard reads (no actor: reads never queue behind writes): `GET /reservations`, `GET /vacations`."""
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -8,7 +9,9 @@ from zoneinfo import ZoneInfo
 from actors.reservation import context
 from actors.reservation.ops_vacations import http_shape
 from actors.reservation.roster import load_roster
+from actors.reservation.vacations import Period
 from runtime.db import QUERIES
+from runtime.routes import json_bytes
 
 if TYPE_CHECKING:
     from runtime.services import Services
@@ -50,6 +53,14 @@ async def list_reservations(services: "Services", future: bool = True, include_c
     return grouped
 
 
-async def list_vacations(services: "Services") -> list[dict[str, Any]]:
+async def vacations_json(services: "Services") -> bytes:
+    """`GET /vacations`, encoded. The periods are read on every call (another process may have changed them);
+    their shape is remembered for the same periods: generated titles (weekday and Hijri date of each end)
+    and the encoding were most of the route's own CPU."""
     periods = await context.vacation_periods(services)
-    return http_shape(periods, ZoneInfo(services.config.timezone), services.config.vacation_message)
+    return _shaped_vacations(tuple(periods), services.config.timezone, services.config.vacation_message)
+
+
+@functools.lru_cache(maxsize=16)
+def _shaped_vacations(periods: tuple[Period, ...], timezone: str, base: str | None) -> bytes:
+    return json_bytes(http_shape(list(periods), ZoneInfo(timezone), base))

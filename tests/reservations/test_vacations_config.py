@@ -29,6 +29,30 @@ async def test_get_vacations_shape(viewer_client, db):
     ]
 
 
+async def test_vacations_read_follow_every_change_even_behind_the_apps_back(viewer_client, staff_client, db):
+    """The shaped answer is remembered per set of periods; what is read is always the table as it is now."""
+    async def read() -> list[tuple[str, str, str]]:
+        answer = await (await viewer_client.get("/vacations")).json()
+        return [(v["start"][:10], v["end"][:10], v["title"]) for v in answer]
+
+    assert await read() == []
+    await db.execute("INSERT INTO vacation_periods (start_date, end_date, title)"
+                     " VALUES ('2025-06-10', '2025-06-12', 'A')")
+    assert await read() == [("2025-06-10", "2025-06-12", "A")]
+    assert await read() == [("2025-06-10", "2025-06-12", "A")]  # the remembered shape
+    await db.execute("UPDATE vacation_periods SET title = 'B'")  # same dates, another title: another answer
+    assert await read() == [("2025-06-10", "2025-06-12", "B")]
+    await db.execute("UPDATE vacation_periods SET end_date = '2025-06-13', title = NULL")
+    generated = await read()
+    assert generated[0][:2] == ("2025-06-10", "2025-06-13") and "2025-06-13" in generated[0][2]
+    ok = await staff_client.post("/update-vacation-periods", json={"periods": [
+        {"start": "2025-08-01", "end": "2025-08-02", "title": "C"}]})
+    assert ok.status == 200
+    assert await read() == [("2025-08-01", "2025-08-02", "C")]
+    await db.execute("DELETE FROM vacation_periods")
+    assert await read() == []
+
+
 async def test_update_accepts_datetimes_and_the_legacy_shape(staff_client, db):
     ok = await staff_client.post("/update-vacation-periods", json={"periods": [
         {"start": "2025-06-10T00:00:00.000Z", "end": "2025-06-11T21:00:00+03:00", "title": "Trip"}]})
