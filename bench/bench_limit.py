@@ -10,10 +10,11 @@ migrated, vacuumed as autovacuum would leave it):
 2. for each route, in turn: load a real `bin/mawid serve` (loopback, `--connections` in flight, wrk when
    installed, else bench/loadgen.py in its own process), then the route's limit (bench/limit_replay.py): the
    same statements replayed on bare asyncpg connections, same concurrency, encoding the same JSON.
-Prints `route  req/s  limit req/s  ratio  statements/request` per variant, and the median latency of requests
-sent one at a time. `--compare` adds another checkout (e.g. main before a change) as a variant, run interleaved
-with this one route by route, so the tables share the machine's conditions; `--workers` runs this checkout's
-server with each worker count.
+Prints `route  req/s  limit req/s  ratio  statements/request` per variant, the median latency of requests
+sent one at a time, and the server's CPU per request under load (its processes' CPU time over the requests
+served: steadier than req/s on a noisy machine, and what a change to the request path moves). `--compare`
+adds another checkout (e.g. main before a change) as a variant, run interleaved with this one route by route,
+so the tables share the machine's conditions; `--workers` runs this checkout's server with each worker count.
 """
 from __future__ import annotations
 
@@ -105,6 +106,34 @@ def http_load(url: str, token: str, connections: int, seconds: float) -> tuple[f
     return (result["requests"] - result["errors"]) / seconds, result["errors"]
 
 
+def tree_cpu_seconds(root_pid: int) -> float:
+    """CPU seconds used so far by a process and its live descendants (a server's workers), from Linux's /proc."""
+    usage: dict[int, tuple[int, float]] = {}  # pid -> (parent pid, CPU seconds)
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        usage[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree, grew = {root_pid}, True
+    while grew:
+        grown = tree | {pid for pid, (parent, _) in usage.items() if parent in tree}
+        grew, tree = grown != tree, grown
+    return sum(usage[pid][1] for pid in tree if pid in usage)
+
+
+def served_with_cpu(variant: "Variant", url: str, token: str, connections: int,
+                    seconds: float) -> tuple[float, int, float]:
+    """http_load's answer, and the server's CPU microseconds per request served meanwhile."""
+    cpu_before, started = tree_cpu_seconds(variant.process.pid), time.monotonic()
+    rps, failed = http_load(url, token, connections, seconds)
+    served = rps * (time.monotonic() - started)
+    return rps, failed, (tree_cpu_seconds(variant.process.pid) - cpu_before) / max(served, 1) * 1e6
+
+
 def one_at_a_time_ms(url: str, token: str, seconds: float) -> float:
     """The median latency of requests sent one at a time (one connection): what one user waits."""
     if not shutil.which("wrk"):
@@ -132,8 +161,8 @@ class Variant:
                        cwd=root, check=True)
         with open(self.capture, "rb") as handle:
             self.statements = {label: len(route["statements"]) for label, route in pickle.load(handle).items()}
-        self.rows: list[tuple[str, float, float, int, int, float]] = []
-        self.ceiling = 0.0
+        self.rows: list[tuple[str, float, float, int, int, float, float]] = []
+        self.ceiling = self.ceiling_cpu_us = 0.0
 
     def start_server(self, database_url: str) -> None:
         env = {**os.environ, "DATABASE_URL": database_url, "JWT_SECRET": SECRET, "LOG_LEVEL": "WARNING",
@@ -167,14 +196,15 @@ class Variant:
 
 
 def print_table(variant: Variant) -> None:
-    print(f"\n{variant.name}  (workers: {variant.workers}; /healthz, the HTTP ceiling: {variant.ceiling:.0f} req/s)")
+    print(f"\n{variant.name}  (workers: {variant.workers}; /healthz, the HTTP ceiling: {variant.ceiling:.0f} req/s,"
+          f" server CPU {variant.ceiling_cpu_us:.0f} µs/request)")
     print(f"{'route':36} {'req/s':>8} {'limit req/s':>12} {'ratio':>6} {'statements/request':>19}"
-          f" {'one at a time ms':>17}")
-    for label, rps, limit_rps, statements, failed, single in variant.rows:
+          f" {'one at a time ms':>17} {'server CPU µs/request':>22}")
+    for label, rps, limit_rps, statements, failed, single, cpu_us in variant.rows:
         why = f"  ({WHY_MORE[label]})" if statements > 2 and label in WHY_MORE else ""
         errors = f"  [{failed} failed requests]" if failed else ""
         print(f"{label:36} {rps:8.1f} {limit_rps:12.1f} {rps / limit_rps:6.0%} {statements:19d} {single:17.1f}"
-              f"{why}{errors}")
+              f" {cpu_us:22.0f}{why}{errors}")
 
 
 def main() -> None:
@@ -203,7 +233,8 @@ def main() -> None:
         for variant in variants:  # the server's own ceiling: no statement, a tiny answer
             variant.start_server(url)
             try:
-                variant.ceiling, _ = http_load(f"{variant.url}/healthz", token, args.connections, args.seconds)
+                variant.ceiling, variant.ceiling_cpu_us = served_with_cpu(
+                    variant, f"{variant.url}/healthz", token, args.connections, args.seconds)[::2]
             finally:
                 variant.stop_server()
         for route in routes(wa_id):
@@ -214,16 +245,17 @@ def main() -> None:
                 try:
                     path = f"{variant.url}{urllib.parse.quote(route['path'])}?{urllib.parse.urlencode(route['params'])}"
                     http_load(path, token, args.connections, 1)  # warm-up: pools, plans, caches of a new server
-                    rps, failed = http_load(path, token, args.connections, args.seconds)
+                    rps, failed, cpu_us = served_with_cpu(variant, path, token, args.connections, args.seconds)
                     single = one_at_a_time_ms(path, token, max(1.0, args.seconds / 2))
                 finally:
                     variant.stop_server()
                 limit_rps = limit(variant.capture, route["label"], url, args.connections, args.seconds,
                                   variant.workers)
                 variant.rows.append((route["label"], rps, limit_rps, variant.statements[route["label"]], failed,
-                                     single))
+                                     single, cpu_us))
                 print(f"  {variant.name[-40:]:40} w{variant.workers} {route['label']:36} {rps:8.1f} req/s"
-                      f"  limit {limit_rps:8.1f}  one at a time {single:6.1f} ms", flush=True)
+                      f"  limit {limit_rps:8.1f}  one at a time {single:6.1f} ms  server CPU {cpu_us:5.0f} µs/request",
+                      flush=True)
         for variant in variants:
             print_table(variant)
             os.unlink(variant.capture)
