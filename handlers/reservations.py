@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from actors.reservation import operations, ops_phone, phone
 from actors.reservation.ops_modify import RESOURCE_REFUSALS
-from actors.reservation.reads import list_reservations
+from actors.reservation.reads import reservations_json
 from actors.reservation.texts import text
 from runtime.db import DATABASE_UNAVAILABLE
-from runtime.routes import BODY, QUERY, Role, Route, json_response
+from runtime.routes import BODY, QUERY, Role, Route, json_response, success_json_response
 from runtime.services import SERVICES
 
 log = logging.getLogger("mawid.handlers.reservations")
@@ -96,14 +96,14 @@ async def get_reservations(request: web.Request) -> web.Response:
     q: ReservationsQuery = request[QUERY]
     services = request.app[SERVICES]
     try:
-        data = await list_reservations(services, q.future, q.include_cancelled, q.from_date, q.to_date,
+        data = await reservations_json(services, q.future, q.include_cancelled, q.from_date, q.to_date,
                                        q.resource_id)
     except DATABASE_UNAVAILABLE:
         raise  # 503 + Retry-After from the middleware: retryable, unlike a failed listing
     except Exception:
         log.exception("reservation listing failed")
         return json_response({"success": False, "message": text("system_error_contact_secretary")})
-    return json_response({"success": True, "data": data})
+    return success_json_response(data)
 
 
 async def reserve(request: web.Request) -> web.Response:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from actors.reservation import context
@@ -27,30 +27,20 @@ def listing_bounds(today: date, future: bool, from_date: date | None, to_date: d
     return today - timedelta(days=30), today + timedelta(days=90)
 
 
-async def list_reservations(services: "Services", future: bool = True, include_cancelled: bool = False,
+# reservation_listing wrapped so that PostgreSQL assembles the route's JSON
+LISTING_JSON = QUERIES.reservation_listing_json_wrapper.replace("{}", QUERIES.reservation_listing.rstrip().rstrip(";"))
+
+
+async def reservations_json(services: "Services", future: bool = True, include_cancelled: bool = False,
                             from_date: date | None = None, to_date: date | None = None,
-                            resource_id: int | None = None) -> dict[str, list]:
-    """`GET /reservations` data: {wa_id: [{id, date, time_slot, type, cancelled, has_document}]}, each entry
-    with `resource_id` too once the clinic has several resources (optionally only those of `resource_id`)."""
+                            resource_id: int | None = None) -> bytes:
+    """`GET /reservations` data, encoded: {wa_id: [{id, date, time_slot, type, cancelled, has_document}]}, each
+    entry with `resource_id` too once the clinic has several resources (optionally only those of `resource_id`)."""
     low, high = listing_bounds(context.today(services), future, from_date, to_date)
     async with services.require_pool().acquire() as conn:
-        rows = await conn.fetch(QUERIES.reservation_listing, low, high, include_cancelled)
         several = (await load_roster(services, conn)).several
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    # Positional access: the listing can be tens of thousands of rows, and Record mapping calls cost more.
-    for rid, wa_id, day, slot, kind, cancelled, has_document, resource in rows:
-        if resource_id is not None and resource != resource_id:
-            continue
-        entry = {"id": rid, "date": day, "time_slot": slot, "type": kind, "cancelled": cancelled,
-                 "has_document": has_document}
-        if several:
-            entry["resource_id"] = resource
-        bucket = grouped.get(wa_id)
-        if bucket is None:
-            grouped[wa_id] = [entry]
-        else:
-            bucket.append(entry)
-    return grouped
+        listing = await conn.fetchval(LISTING_JSON, low, high, include_cancelled, several, resource_id)
+    return listing.encode()
 
 
 async def vacations_json(services: "Services") -> bytes:
