@@ -39,15 +39,6 @@ def float4_value(value: float) -> float:
     return single
 
 
-def message_item(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "role": row["role"],
-        "message": row["message"],
-        "date": wire_date(row["local_date"]),
-        "time": wire_time(row["local_time"]),
-    }
-
-
 def contact_item(row: Mapping[str, Any], similarity: float | None = None) -> dict[str, Any]:
     """The `/phone/*` result item (spec 30 §4.1)."""
     return {

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from actors.conversation.messages import AppendMessage, ClearConversation
 from actors.customers.wa_id_guard import wa_id_refusal
-from actors.customers.wire import message_item
 from handlers.customers.common import (
     customer,
     envelope,
@@ -120,15 +119,20 @@ async def delete_history(request: web.Request) -> web.Response:
     return await guarded(work, try_later_failure, "clear conversation")
 
 
+# conversation_calendar_events wrapped so that PostgreSQL assembles the route's JSON
+CALENDAR_EVENTS_JSON = QUERIES.conversation_calendar_events_json_wrapper.replace(
+    "{}", QUERIES.conversation_calendar_events.rstrip().rstrip(";"))
+
+
 async def calendar_events(request: web.Request) -> web.Response:
     query: CalendarQuery = request[QUERY]
     if query.from_date and query.to_date and query.from_date > query.to_date:
         return envelope(True, {})
 
     async def work() -> web.Response:
-        async with services_of(request).require_pool().acquire() as conn:
-            rows = await conn.fetch(QUERIES.conversation_calendar_events, query.from_date, query.to_date)
-        return envelope(True, {r["wa_id"]: [message_item(r)] for r in rows})
+        events = await services_of(request).require_pool().fetchval(CALENDAR_EVENTS_JSON, query.from_date,
+                                                                     query.to_date)
+        return success_json_response(events.encode("utf-8"))  # as PostgreSQL assembled it, not decoded
 
     return await guarded(work, secretary_failure, "calendar events")
 

@@ -33,7 +33,7 @@ FROM (SELECT id, role, message, local_date, local_time
 -- name: conversation_calendar_events
 -- Last message per customer among rows dated within the optional bounds, newest customer first.
 -- A bound excludes NULL-dated rows; with no bounds they are kept and sort first (DESC puts NULLs first).
-SELECT wa_id, role, message, local_date, local_time
+SELECT wa_id, role, message, local_date, local_time, id
 FROM (
     SELECT DISTINCT ON (wa_id) wa_id, role, message, local_date, local_time, id
     FROM conversation
@@ -42,3 +42,15 @@ FROM (
     ORDER BY wa_id, local_date DESC, local_time DESC, id DESC
 ) last_per_customer
 ORDER BY local_date DESC, local_time DESC, id DESC;
+
+-- name: conversation_calendar_events_json_wrapper
+-- GET /conversations/calendar/events' data assembled here from conversation_calendar_events (in place of the
+-- braces): {wa_id: [its last message as /conversations items]}, in that statement's order. Building and encoding
+-- each customer's item in Python was most of the route's CPU.
+SELECT coalesce(json_object_agg(e.wa_id,
+                                json_build_array(json_build_object('role', e.role, 'message', e.message,
+                                                                   'date', to_char(e.local_date, 'YYYY-MM-DD'),
+                                                                   'time', to_char(e.local_time, 'HH24:MI:SS')))
+                                ORDER BY e.local_date DESC, e.local_time DESC, e.id DESC),
+                json_build_object())::text
+FROM ({}) AS e;

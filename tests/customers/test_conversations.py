@@ -130,3 +130,33 @@ async def test_roles(viewer_client, client):
     assert (await viewer_client.post(f"/conversations/{WA}", json={"role": "user", "message": "x"})).status == 403
     assert (await viewer_client.delete(f"/conversations/{WA}")).status == 403
     assert (await client.get(f"/conversations/{WA}")).status == 401
+
+
+async def test_calendar_events_assembled_by_postgresql_equal_the_rows_encoded_in_python(viewer_client, db):
+    """The route's JSON is built by the statement; the oracle is the plain statement's rows as Python encodes them."""
+    import json
+    import random
+
+    from actors.customers.wire import wire_date, wire_time
+    from runtime.db import QUERIES
+
+    rng = random.Random(5)
+    texts = ["plain", "سلام 👋", 'quote " and \\ backslash', "line\nbreak\ttab", "\x01\x1f control", "", "</script>"]
+    for n in range(150):
+        day = None if n % 17 == 0 else date(2025, 3, 1 + rng.randrange(20))
+        clock = None if day is None else time(rng.randrange(24), rng.randrange(60), rng.randrange(60),
+                                              rng.choice((0, 999_999)))  # dated and timed together (a constraint)
+        await add(db, f"96650000{rng.randrange(40):04d}", rng.choice(("user", "assistant", "tool")), rng.choice(texts),
+                  day, clock)
+    for params, low, high in (({}, None, None), ({"from_date": "2025-03-05"}, date(2025, 3, 5), None),
+                              ({"to_date": "2025-03-10"}, None, date(2025, 3, 10)),
+                              ({"from_date": "2025-03-07", "to_date": "2025-03-07"}, date(2025, 3, 7),
+                               date(2025, 3, 7)),
+                              ({"from_date": "2026-01-01"}, date(2026, 1, 1), None)):
+        rows = await db.fetch(QUERIES.conversation_calendar_events, low, high)
+        want = [(r["wa_id"], [[("role", r["role"]), ("message", r["message"]), ("date", wire_date(r["local_date"])),
+                              ("time", wire_time(r["local_time"]))]]) for r in rows]
+        response = await viewer_client.get("/conversations/calendar/events", params=params)
+        body = json.loads(await response.text(), object_pairs_hook=list)  # every key, in its order
+        assert body == [("success", True), ("data", want)], params
+        assert params.get("from_date") == "2026-01-01" or want  # the comparison saw events
