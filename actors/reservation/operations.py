@@ -30,7 +30,7 @@ Changing a customer's wa_id (`actors.reservation.ops_phone.modify_customer_wa_id
 here: it goes through the customer's conversation actor, and the assistant's tools, which import this
 module, must not depend on `actors.conversation` (import-linter contract assistant-below-conversation).
 
-Reads for the dashboard (`list_reservations`, `GET /vacations`) live in `actors.reservation.queries`.
+Reads for the dashboard (`GET /reservations`, `GET /vacations`) live in `actors.reservation.reads`.
 """
 from __future__ import annotations
 
