@@ -49,6 +49,14 @@ class Queries:
     def __contains__(self, name: str) -> bool:
         return name in self._statements
 
+    def wrapped(self, wrapper: str, inner: str) -> str:
+        """The statement named `wrapper` with `inner` (SQL text) in place of its one pair of braces: a wrapper
+        around a plain statement, e.g. one that has PostgreSQL assemble that statement's rows into JSON."""
+        text = getattr(self, wrapper)
+        if text.count("{}") != 1:
+            raise ValueError(f"query {wrapper!r} must hold exactly one '{{}}' (where the wrapped statement goes)")
+        return text.replace("{}", inner)
+
 
 QUERIES = Queries(SQL_DIR / "queries")
 

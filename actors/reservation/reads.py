@@ -28,7 +28,7 @@ def listing_bounds(today: date, future: bool, from_date: date | None, to_date: d
 
 
 # reservation_listing wrapped so that PostgreSQL assembles the route's JSON
-LISTING_JSON = QUERIES.reservation_listing_json_wrapper.replace("{}", QUERIES.reservation_listing.rstrip().rstrip(";"))
+LISTING_JSON = QUERIES.wrapped("reservation_listing_json_wrapper", QUERIES.reservation_listing)
 
 
 async def reservations_json(services: "Services", future: bool = True, include_cancelled: bool = False,

@@ -120,8 +120,8 @@ async def delete_history(request: web.Request) -> web.Response:
 
 
 # conversation_calendar_events wrapped so that PostgreSQL assembles the route's JSON
-CALENDAR_EVENTS_JSON = QUERIES.conversation_calendar_events_json_wrapper.replace(
-    "{}", QUERIES.conversation_calendar_events.rstrip().rstrip(";"))
+CALENDAR_EVENTS_JSON = QUERIES.wrapped("conversation_calendar_events_json_wrapper",
+                                       QUERIES.conversation_calendar_events)
 
 
 async def calendar_events(request: web.Request) -> web.Response:

@@ -72,7 +72,7 @@ class DirectorySql:
         n = len(self.args)
         inner = "\n".join([QUERIES.phone_directory_select, *self.where, QUERIES.phone_directory_order,
                            f"LIMIT ${n + 1} OFFSET ${n + 2}"])
-        return QUERIES.phone_directory_page_wrapper.replace("{}", inner)
+        return QUERIES.wrapped("phone_directory_page_wrapper", inner)
 
     def page(self, limit: int | None, offset: int) -> tuple[str, ...]:
         """The page statement and its arguments (`limit=None`: every matching row; LIMIT NULL is no limit)."""

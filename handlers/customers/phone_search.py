@@ -129,7 +129,7 @@ def level_pairs(terms: SearchTerms, threshold: float, sample: TrigramSample, pri
 
 
 # phone_search wrapped so that PostgreSQL assembles the page's items (0830 contact_item_json)
-SEARCH_ITEMS = QUERIES.phone_search_items_wrapper.replace("{}", QUERIES.phone_search.rstrip().rstrip(";"))
+SEARCH_ITEMS = QUERIES.wrapped("phone_search_items_wrapper", QUERIES.phone_search)
 
 
 def resources_of(services: Services) -> SearchResources:
