@@ -13,16 +13,13 @@ SELECT count(*) AS deleted FROM gone;
 -- Full history oldest first as one JSON array of the route's items (NULL when there is none); NULL dates/times
 -- last (PostgreSQL's ascending default), id keeps ties stable. Assembled here: building and encoding each
 -- message in Python was a third of GET /conversations/{wa_id}'s time.
-SELECT json_agg(json_build_object('role', role, 'message', message, 'date', to_char(local_date, 'YYYY-MM-DD'),
-                                  'time', to_char(local_time, 'HH24:MI:SS'))
-                ORDER BY local_date, local_time, id)::text
+SELECT json_agg(message_item_json(role, message, local_date, local_time) ORDER BY local_date, local_time, id)::text
 FROM conversation
 WHERE wa_id = $1;
 
 -- name: conversation_history_newest_json
 -- The newest $2 messages, newest first (the reference's limit>0 order; NULL dates first), as the one above.
-SELECT json_agg(json_build_object('role', c.role, 'message', c.message,
-                                  'date', to_char(c.local_date, 'YYYY-MM-DD'), 'time', to_char(c.local_time, 'HH24:MI:SS'))
+SELECT json_agg(message_item_json(c.role, c.message, c.local_date, c.local_time)
                 ORDER BY c.local_date DESC, c.local_time DESC, c.id DESC)::text
 FROM (SELECT id, role, message, local_date, local_time
       FROM conversation
@@ -47,10 +44,8 @@ ORDER BY local_date DESC, local_time DESC, id DESC;
 -- GET /conversations/calendar/events' data assembled here from conversation_calendar_events (in place of the
 -- braces): {wa_id: [its last message as /conversations items]}, in that statement's order. Building and encoding
 -- each customer's item in Python was most of the route's CPU.
-SELECT coalesce(json_object_agg(e.wa_id,
-                                json_build_array(json_build_object('role', e.role, 'message', e.message,
-                                                                   'date', to_char(e.local_date, 'YYYY-MM-DD'),
-                                                                   'time', to_char(e.local_time, 'HH24:MI:SS')))
+SELECT coalesce(json_object_agg(e.wa_id, json_build_array(message_item_json(e.role, e.message, e.local_date,
+                                                                                   e.local_time))
                                 ORDER BY e.local_date DESC, e.local_time DESC, e.id DESC),
                 json_build_object())::text
 FROM ({}) AS e;
